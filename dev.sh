@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# Assent's one entry point for people and CI.
+#   ./dev.sh serve   set up what is missing, build, and run the portal with demo data
+#   ./dev.sh test    set up what is missing, build, and run every test with a summary
+#   ./dev.sh build   build both halves only
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$ROOT"
+export PATH="$HOME/.cargo/bin:$PATH"
+TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+TRUNK_VERSION="0.21.14"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+    echo "need root for: $*" >&2; return 1; fi
+}
+
+ensure_rust_tools() {
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    say "adding the wasm32 target"
+    rustup target add wasm32-unknown-unknown
+  fi
+  # wasm-bindgen-cli must match the wasm-bindgen library in Cargo.lock exactly.
+  local wanted
+  wanted="$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/[^0-9.]/, ""); print; exit}' Cargo.lock)"
+  if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wanted" ]; then
+    say "installing wasm-bindgen-cli $wanted (once; a few minutes)"
+    cargo install wasm-bindgen-cli --version "$wanted"
+  fi
+  if [ "$(trunk --version 2>/dev/null | awk '{print $2}')" != "$TRUNK_VERSION" ]; then
+    say "installing trunk $TRUNK_VERSION (once; several minutes)"
+    cargo install trunk --version "$TRUNK_VERSION" --locked
+  fi
+}
+
+ensure_browser_tools() {
+  if [ ! -x /usr/bin/chromium ]; then
+    say "installing Debian's chromium"
+    as_root apt-get install -y chromium || { as_root apt-get update && as_root apt-get install -y chromium; }
+  fi
+  if [ ! -d end2end/node_modules/@playwright/test ]; then
+    say "installing Playwright (without its browser download)"
+    (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+  fi
+}
+
+build() {
+  ensure_rust_tools
+  say "building the browser half (trunk)"
+  trunk build
+  say "building the server"
+  cargo build --bin assent
+}
+
+serve() {
+  build
+  export ASSENT_DEMO_DATA="${ASSENT_DEMO_DATA:-true}"
+  export ASSENT_SECURE_COOKIES="${ASSENT_SECURE_COOKIES:-false}"
+  say "Assent on http://${ASSENT_BIND:-127.0.0.1:3000}  (log in as alice, bob, carol, dave or admin; password: ${ASSENT_DEMO_PASSWORD:-assent-demo})"
+  exec "$TARGET_DIR/debug/assent" "$@"
+}
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+run_tests() {
+  ensure_browser_tools
+  build
+  local log passed=0 failed=0 status=0
+  log="$(mktemp)"
+
+  say "checking format and lints"
+  cargo fmt --all --check
+  cargo clippy --all-targets -- -D warnings
+
+  say "running Rust tests (engine, server, HTTP on SQLite and PostgreSQL)"
+  if [ -z "${ASSENT_TEST_PG_URL:-}" ]; then
+    say "ASSENT_TEST_PG_URL is not set: PostgreSQL tests will say SKIPPED"
+  fi
+  cargo test --no-fail-fast 2>&1 | tee "$log" || status=1
+  passed=$(awk '/^test result:/{for(i=1;i<=NF;i++) if($i ~ /^passed;?$/) s+=$(i-1)} END{print s+0}' "$log")
+  failed=$(awk '/^test result:/{for(i=1;i<=NF;i++) if($i ~ /^failed;?$/) s+=$(i-1)} END{print s+0}' "$log")
+
+  say "running browser tests (Playwright, Debian's Chromium)"
+  local port data
+  port="$(free_port)"
+  data="$(mktemp -d)"
+  ASSENT_BIND="127.0.0.1:$port" DATABASE_URL="sqlite://$data/e2e.db?mode=rwc" \
+    ASSENT_DEMO_DATA=true ASSENT_SECURE_COOKIES=false ASSENT_DEMO_PASSWORD="${ASSENT_DEMO_PASSWORD:-assent-demo}" \
+    "$TARGET_DIR/debug/assent" >"$data/server.log" 2>&1 &
+  SERVER_PID=$!
+  trap 'kill "${SERVER_PID:-}" 2>/dev/null || true' EXIT
+  for _ in $(seq 1 120); do
+    curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
+    sleep 0.5
+  done
+  rm -f end2end/test-results/results.json
+  (cd end2end && ASSENT_E2E_URL="http://127.0.0.1:$port" npx playwright test) || status=1
+  kill "$SERVER_PID" 2>/dev/null || true
+  if [ -f end2end/test-results/results.json ]; then
+    local e2e
+    e2e="$(node -e 'const s=require("./end2end/test-results/results.json").stats; console.log((s.expected+s.flaky)+" "+(s.unexpected))')"
+    passed=$((passed + ${e2e% *}))
+    failed=$((failed + ${e2e#* }))
+  else
+    echo "browser tests produced no results; server log:" >&2
+    tail -20 "$data/server.log" >&2
+    failed=$((failed + 1))
+  fi
+  echo
+  echo "total: $passed passed, $failed failed"
+  if [ "$failed" -ne 0 ] || [ "$status" -ne 0 ]; then exit 1; fi
+}
+
+case "${1:-}" in
+  serve) shift; serve "$@" ;;
+  test) run_tests ;;
+  build) build ;;
+  *) echo "usage: ./dev.sh serve|test|build" >&2; exit 2 ;;
+esac

@@ -1,0 +1,137 @@
+import { test, expect } from '@playwright/test';
+import { DEMO_PASSWORD, LOGIN_FAILED, logIn, expectLoggedInAs } from './support';
+
+test('a wrong password and an unknown user get the same answer', async ({ page }) => {
+  const answers: { status: number; url: string; message: string }[] = [];
+  for (const [username, password] of [
+    ['alice', 'wrong-password'],
+    ['no-such-user', 'wrong-password'],
+  ]) {
+    await page.goto('/login');
+    await page.getByLabel('User name').fill(username);
+    await page.getByLabel('Password', { exact: true }).fill(password);
+    const [response] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith('/login') && r.request().method() === 'POST'),
+      page.getByRole('button', { name: 'Log in' }).click(),
+    ]);
+    await expect(page.getByRole('alert')).toHaveText(LOGIN_FAILED);
+    answers.push({
+      status: response.status(),
+      url: new URL(page.url()).pathname + new URL(page.url()).search,
+      message: (await page.getByRole('alert').textContent()) ?? '',
+    });
+  }
+  expect(answers[0]).toEqual(answers[1]);
+  expect(answers[0].status).toBe(303);
+});
+
+test('logging in shows the portal shell', async ({ page }) => {
+  await logIn(page, 'alice');
+  await expect(page).toHaveURL(/\/$/);
+  await expectLoggedInAs(page, 'Alice Schmidt');
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  await expect(nav.getByRole('link', { name: 'My requests' })).toBeVisible();
+  await expect(nav.getByRole('link', { name: /Worklist/ })).toBeVisible();
+  await expect(nav.locator('.badge')).toHaveText('0');
+  await expect(nav.getByRole('link', { name: 'Admin' })).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Log out' })).toBeVisible();
+});
+
+test('admins see the admin area, others are refused by the server', async ({ page }) => {
+  await logIn(page, 'admin');
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Admin' }).click();
+  await expect(page.getByRole('heading', { name: 'Recent audit events' })).toBeVisible();
+  await expect(page.locator('.figures')).toContainText('Users');
+
+  const other = await page.context().browser()!.newPage();
+  await logIn(other, 'alice');
+  const response = await other.goto('/admin');
+  expect(response?.status()).toBe(403);
+  await expect(other.getByRole('alert')).toHaveText('This page is for administrators.');
+  await other.close();
+});
+
+test('the session survives a reload', async ({ page }) => {
+  await logIn(page, 'bob');
+  await expectLoggedInAs(page, 'Bob Martin');
+  await page.reload();
+  await expectLoggedInAs(page, 'Bob Martin');
+  await page.goto('/worklist');
+  await expect(page.getByRole('heading', { name: 'Worklist' })).toBeVisible();
+});
+
+test('logging out kills the session: the old cookie no longer works', async ({ page, browser }) => {
+  await logIn(page, 'carol');
+  await expectLoggedInAs(page, 'Carol Nguyen');
+  const cookies = await page.context().cookies();
+  const session = cookies.find((c) => c.name === 'assent_session');
+  expect(session).toBeDefined();
+  expect(session!.httpOnly).toBe(true);
+  expect(session!.sameSite).toBe('Lax');
+
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await expect(page).toHaveURL(/\/login\?logged_out=1$/);
+  await expect(page.getByRole('status')).toHaveText('You have logged out.');
+
+  // Replay the stolen cookie in a fresh browser context.
+  const replay = await browser.newContext();
+  await replay.addCookies([session!]);
+  const replayPage = await replay.newPage();
+  await replayPage.goto('/');
+  await expect(replayPage).toHaveURL(/\/login$/);
+  await replay.close();
+});
+
+test('a cross-site POST with a valid cookie is refused', async ({ page, baseURL }) => {
+  await logIn(page, 'alice');
+  await expectLoggedInAs(page, 'Alice Schmidt');
+
+  // A forged request carrying the victim's cookie, as a cross-site page would send it.
+  const forged = await page.context().request.post('/logout', {
+    headers: { 'Sec-Fetch-Site': 'cross-site', Origin: 'http://evil.test' },
+    maxRedirects: 0,
+  });
+  expect(forged.status()).toBe(403);
+
+  // And a real cross-site form in the browser, from another origin.
+  await page.route('http://evil.test/**', (route) =>
+    route.fulfill({
+      contentType: 'text/html',
+      body: `<form method="post" action="${baseURL}/logout"></form>
+             <script>document.forms[0].submit()</script>`,
+    }),
+  );
+  const refused = page.waitForResponse((r) => r.url() === `${baseURL}/logout`);
+  await page.goto('http://evil.test/attack');
+  expect((await refused).status()).toBe(403);
+
+  await page.goto('/');
+  await expectLoggedInAs(page, 'Alice Schmidt');
+});
+
+test('the page hydrates: showing the password works only with the wasm loaded', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  page.on('pageerror', (error) => errors.push(error.message));
+  await page.goto('/login');
+  await expect(page.locator('.app')).toHaveAttribute('data-hydrated', 'true');
+  const password = page.getByLabel('Password', { exact: true });
+  await password.fill(DEMO_PASSWORD);
+  await expect(password).toHaveAttribute('type', 'password');
+  await page.getByRole('button', { name: 'Show' }).click();
+  await expect(password).toHaveAttribute('type', 'text');
+  await expect(page.getByRole('button', { name: 'Hide' })).toHaveAttribute('aria-pressed', 'true');
+  expect(errors).toEqual([]);
+});
+
+test('forms work without JavaScript', async ({ browser }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await logIn(page, 'dave');
+  await expectLoggedInAs(page, 'Dave Okafor');
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await expect(page).toHaveURL(/\/login\?logged_out=1$/);
+  await context.close();
+});

@@ -1,0 +1,11 @@
+//! Assent's workflow engine: a pure core.
+//!
+//! Nothing in this crate performs I/O, reads a clock or depends on the web or database
+//! layers; callers hand it everything it needs. That keeps its tests fast and lets the
+//! same code run inside the server, in benchmarks and in property tests.
+
+pub mod identity;
+pub mod state;
+
+pub use identity::{Role, RoleSet, UserName, UserNameError};
+pub use state::{ActivityState, ApplicationState, WorkflowState};

@@ -1,0 +1,128 @@
+//! Workflow and activity states, named exactly as the Workflow Management Service contract
+//! lists them (`../shared/spec/workflow-service.md`, section States).
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum WorkflowState {
+    Initial,
+    Running,
+    Suspended,
+    Succeeded,
+    Failed,
+    Aborted,
+}
+
+impl WorkflowState {
+    pub const ALL: [WorkflowState; 6] = [
+        WorkflowState::Initial,
+        WorkflowState::Running,
+        WorkflowState::Suspended,
+        WorkflowState::Succeeded,
+        WorkflowState::Failed,
+        WorkflowState::Aborted,
+    ];
+
+    /// Ended instances accept no further event.
+    pub fn is_terminal(self) -> bool {
+        matches!(
+            self,
+            WorkflowState::Succeeded | WorkflowState::Failed | WorkflowState::Aborted
+        )
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WorkflowState::Initial => "INITIAL",
+            WorkflowState::Running => "RUNNING",
+            WorkflowState::Suspended => "SUSPENDED",
+            WorkflowState::Succeeded => "SUCCEEDED",
+            WorkflowState::Failed => "FAILED",
+            WorkflowState::Aborted => "ABORTED",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ApplicationState {
+    Accepted,
+    Rejected,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ActivityState {
+    Initial,
+    Runnable,
+    Running,
+    Succeeded,
+    Failed,
+    WaitInError,
+    Aborted,
+}
+
+impl ActivityState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActivityState::Initial => "INITIAL",
+            ActivityState::Runnable => "RUNNABLE",
+            ActivityState::Running => "RUNNING",
+            ActivityState::Succeeded => "SUCCEEDED",
+            ActivityState::Failed => "FAILED",
+            ActivityState::WaitInError => "WAIT_IN_ERROR",
+            ActivityState::Aborted => "ABORTED",
+        }
+    }
+}
+
+impl fmt::Display for WorkflowState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Display for ActivityState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn states_serialise_with_the_contract_names() {
+        for state in WorkflowState::ALL {
+            let json = serde_json::to_string(&state).unwrap();
+            assert_eq!(json, format!("\"{}\"", state.as_str()));
+        }
+        assert_eq!(
+            serde_json::to_string(&ActivityState::WaitInError).unwrap(),
+            "\"WAIT_IN_ERROR\""
+        );
+        assert_eq!(
+            serde_json::to_string(&ApplicationState::Accepted).unwrap(),
+            "\"ACCEPTED\""
+        );
+    }
+
+    #[test]
+    fn only_ended_workflows_are_terminal() {
+        let terminal: Vec<_> = WorkflowState::ALL
+            .into_iter()
+            .filter(|s| s.is_terminal())
+            .collect();
+        assert_eq!(
+            terminal,
+            vec![
+                WorkflowState::Succeeded,
+                WorkflowState::Failed,
+                WorkflowState::Aborted
+            ]
+        );
+    }
+}

@@ -1,0 +1,9 @@
+//! Entry point of the browser half: takes over the server-rendered page.
+
+use wasm_bindgen::prelude::wasm_bindgen;
+
+#[wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(assent::app::App);
+}

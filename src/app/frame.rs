@@ -1,0 +1,94 @@
+//! The frame around every signed-in page: navigation, the worklist badge, who is logged
+//! in, and logging out.
+
+use super::api::get_shell_info;
+use super::types::ShellInfo;
+use assent_engine::Role;
+use leptos::prelude::*;
+use leptos_router::components::{Outlet, A};
+
+#[component]
+pub fn Frame() -> impl IntoView {
+    let shell = Resource::new(|| (), |_| get_shell_info());
+    let menu_open = RwSignal::new(false);
+
+    view! {
+        <a class="skip-link" href="#main">"Skip to content"</a>
+        <header class="topbar">
+            <a class="brand" href="/">
+                <span class="brand-mark" aria-hidden="true">"A"</span>
+                <span class="brand-name">"Assent"</span>
+            </a>
+            <button
+                type="button"
+                class="menu-toggle"
+                aria-controls="primary-nav"
+                aria-expanded=move || menu_open.get().to_string()
+                on:click=move |_| menu_open.update(|open| *open = !*open)
+            >
+                <span aria-hidden="true">"☰"</span>
+                <span class="visually-hidden">"Menu"</span>
+            </button>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match shell.await {
+                        Ok(Some(info)) => view! { <Navigation info menu_open/> }.into_any(),
+                        Ok(None) => {
+                            view! {
+                                <nav class="primary-nav" aria-label="Main">
+                                    <a href="/login">"Log in"</a>
+                                </nav>
+                            }
+                                .into_any()
+                        }
+                        Err(error) => {
+                            view! { <p class="nav-error" role="alert">{error.to_string()}</p> }
+                                .into_any()
+                        }
+                    }
+                })}
+            </Suspense>
+        </header>
+        <main id="main" class="content" tabindex="-1">
+            <Outlet/>
+        </main>
+        <footer class="footer">
+            <span>"Assent — identity requests and approvals"</span>
+        </footer>
+    }
+}
+
+#[component]
+fn Navigation(info: ShellInfo, menu_open: RwSignal<bool>) -> impl IntoView {
+    let is_admin = info.user.has_role(Role::Admin);
+    let initials = info.user.initials();
+    let count = info.open_work_items;
+    let badge_label = format!("{count} open items");
+    view! {
+        <nav
+            id="primary-nav"
+            class="primary-nav"
+            class:open=move || menu_open.get()
+            aria-label="Main"
+        >
+            <A href="/" exact=true>"Home"</A>
+            <A href="/requests">"My requests"</A>
+            <A href="/worklist">
+                "Worklist"
+                <span class="badge" class:badge-zero=count == 0 aria-label=badge_label>
+                    {count}
+                </span>
+            </A>
+            {is_admin.then(|| view! { <A href="/admin">"Admin"</A> })}
+        </nav>
+        <div class="user-menu" class:open=move || menu_open.get()>
+            <span class="avatar" aria-hidden="true">{initials}</span>
+            <span class="user-name" data-username=info.user.username.to_string()>
+                {info.user.display_name.clone()}
+            </span>
+            <form method="post" action="/logout" class="logout-form">
+                <button type="submit" class="button button-quiet">"Log out"</button>
+            </form>
+        </div>
+    }
+}

@@ -1,0 +1,66 @@
+//! The pages, rendered on the server and hydrated in the browser.
+
+pub mod api;
+pub mod error;
+mod frame;
+mod pages;
+pub mod types;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Title};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::{path, SsrMode};
+
+/// The HTML document around the app; only the server renders it.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light dark"/>
+                <link rel="stylesheet" href="/pkg/assent.css"/>
+                <link rel="icon" href="/pkg/favicon.svg" type="image/svg+xml"/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // Effects run only in the browser, so this flag says the wasm has taken over the page.
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+
+    view! {
+        <Title formatter=|title: String| format!("{title} · Assent")/>
+        <div class="app" data-hydrated=move || hydrated.get().to_string()>
+            <Router>
+                <Routes fallback=pages::not_found::NotFoundPage>
+                    <Route path=path!("/login") view=pages::login::LoginPage ssr=SsrMode::Async/>
+                    <ParentRoute path=path!("") view=frame::Frame ssr=SsrMode::Async>
+                        <Route path=path!("") view=pages::home::HomePage ssr=SsrMode::Async/>
+                        <Route
+                            path=path!("requests")
+                            view=pages::my_requests::MyRequestsPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route
+                            path=path!("worklist")
+                            view=pages::worklist::WorklistPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route path=path!("admin") view=pages::admin::AdminPage ssr=SsrMode::Async/>
+                    </ParentRoute>
+                </Routes>
+            </Router>
+        </div>
+    }
+}

@@ -1,0 +1,88 @@
+//! The login page. A plain HTML form posting to `/login`, so it works without JavaScript;
+//! after hydration the password can be shown while typing.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+/// The one message for every failed login: it must not tell an unknown user name from a
+/// wrong password.
+pub const LOGIN_FAILED_MESSAGE: &str = "The user name or password is incorrect.";
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let query = use_query_map();
+    let failed = move || query.read().get("error").is_some();
+    let logged_out = move || query.read().get("logged_out").is_some();
+    let expired = move || query.read().get("expired").is_some();
+    let next = move || query.read().get("next").unwrap_or_default();
+    let show_password = RwSignal::new(false);
+
+    view! {
+        <Title text="Log in"/>
+        <main id="main" class="login-page">
+            <section class="login-card" aria-labelledby="login-heading">
+                <div class="brand brand-large">
+                    <span class="brand-mark" aria-hidden="true">"A"</span>
+                    <span class="brand-name">"Assent"</span>
+                </div>
+                <h1 id="login-heading">"Log in"</h1>
+                <p class="muted">"Requests and approvals for access at your company."</p>
+                <Show when=failed>
+                    <p class="alert alert-error" role="alert" id="login-error">
+                        {LOGIN_FAILED_MESSAGE}
+                    </p>
+                </Show>
+                <Show when=logged_out>
+                    <p class="alert alert-info" role="status">"You have logged out."</p>
+                </Show>
+                <Show when=expired>
+                    <p class="alert alert-info" role="status">
+                        "Your session has ended. Please log in again."
+                    </p>
+                </Show>
+                <form method="post" action="/login" class="form">
+                    <input type="hidden" name="next" value=next/>
+                    <div class="field">
+                        <label for="username">"User name"</label>
+                        <input
+                            id="username"
+                            name="username"
+                            type="text"
+                            autocomplete="username"
+                            autocapitalize="none"
+                            spellcheck="false"
+                            required
+                            autofocus
+                        />
+                    </div>
+                    <div class="field">
+                        <label for="password">"Password"</label>
+                        <div class="password-row">
+                            <input
+                                id="password"
+                                name="password"
+                                type=move || if show_password.get() { "text" } else { "password" }
+                                autocomplete="current-password"
+                                required
+                            />
+                            <button
+                                type="button"
+                                class="button button-quiet"
+                                id="toggle-password"
+                                aria-controls="password"
+                                aria-pressed=move || show_password.get().to_string()
+                                on:click=move |_| show_password.update(|shown| *shown = !*shown)
+                            >
+                                {move || if show_password.get() { "Hide" } else { "Show" }}
+                            </button>
+                        </div>
+                    </div>
+                    <button type="submit" class="button button-primary button-block">
+                        "Log in"
+                    </button>
+                </form>
+            </section>
+        </main>
+    }
+}

@@ -1,0 +1,8 @@
+//! One module per screen.
+
+pub mod admin;
+pub mod home;
+pub mod login;
+pub mod my_requests;
+pub mod not_found;
+pub mod worklist;

@@ -1,0 +1,53 @@
+//! Data that travels between the server and the pages.
+
+use assent_engine::{Role, RoleSet, UserName};
+use serde::{Deserialize, Serialize};
+
+/// The person a session belongs to, as the pages see them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionUser {
+    pub user_id: i32,
+    pub username: UserName,
+    pub display_name: String,
+    pub roles: RoleSet,
+}
+
+impl SessionUser {
+    pub fn has_role(&self, role: Role) -> bool {
+        self.roles.contains(role)
+    }
+
+    pub fn initials(&self) -> String {
+        self.display_name
+            .split_whitespace()
+            .filter_map(|word| word.chars().next())
+            .take(2)
+            .collect::<String>()
+            .to_uppercase()
+    }
+}
+
+/// What the frame around every page needs: who is logged in and how much awaits them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShellInfo {
+    pub user: SessionUser,
+    pub open_work_items: u32,
+}
+
+/// The admin overview: figures about the directory.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminOverview {
+    pub users: u64,
+    pub disabled_users: u64,
+    pub departments: u64,
+    pub catalog_items: u64,
+    pub recent_audit: Vec<AuditLine>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditLine {
+    pub occurred_at: String,
+    pub actor: Option<String>,
+    pub action: String,
+    pub detail: String,
+}

@@ -1,0 +1,8 @@
+//! Assent: a web portal for identity-management request and approval workflows.
+//!
+//! `app` holds the pages, shared by both halves; `server` exists only in the `ssr` build.
+
+pub mod app;
+
+#[cfg(feature = "ssr")]
+pub mod server;

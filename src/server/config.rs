@@ -1,0 +1,143 @@
+//! Configuration: command-line flags, each with an environment variable as fallback.
+
+use clap::builder::BoolishValueParser;
+use clap::{Parser, ValueEnum};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Parser)]
+#[command(
+    name = "assent",
+    version,
+    about = "Assent: identity-management request and approval workflows"
+)]
+pub struct Config {
+    /// Address and port to listen on.
+    #[arg(long, env = "ASSENT_BIND", default_value = "127.0.0.1:3000")]
+    pub bind: SocketAddr,
+
+    /// Database: sqlite://path?mode=rwc (file created on first start) or postgres://...
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://data/assent.db?mode=rwc",
+        hide_env_values = true
+    )]
+    pub database_url: String,
+
+    /// The portal's domain name; API requests naming another domain are refused.
+    #[arg(long, env = "ASSENT_DOMAIN", default_value = "My-Company")]
+    pub domain: String,
+
+    /// Load the demo company on first start (into an empty database only).
+    #[arg(long, env = "ASSENT_DEMO_DATA", default_value = "false", value_parser = BoolishValueParser::new(), action = clap::ArgAction::Set)]
+    pub demo_data: bool,
+
+    /// The password of every demo user.
+    #[arg(
+        long,
+        env = "ASSENT_DEMO_PASSWORD",
+        default_value = "assent-demo",
+        hide_env_values = true,
+        hide_default_value = true
+    )]
+    pub demo_password: String,
+
+    /// Mark the session cookie Secure (HTTPS only). Turn off only for local plain-HTTP use.
+    #[arg(long, env = "ASSENT_SECURE_COOKIES", default_value = "true", value_parser = BoolishValueParser::new(), action = clap::ArgAction::Set)]
+    pub secure_cookies: bool,
+
+    /// Log format.
+    #[arg(long, env = "ASSENT_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+
+    /// Folder holding the built browser half (pkg/ with wasm, JavaScript, CSS, icons).
+    #[arg(long, env = "ASSENT_SITE_ROOT", default_value = "target/site")]
+    pub site_root: PathBuf,
+
+    /// A session ends after this many minutes without a request.
+    #[arg(long, env = "ASSENT_SESSION_IDLE_MINUTES", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=1440))]
+    pub session_idle_minutes: u32,
+
+    /// A session ends this many hours after login, however active.
+    #[arg(long, env = "ASSENT_SESSION_MAX_HOURS", default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=168))]
+    pub session_max_hours: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+impl Config {
+    /// One line for the start-up log; the database URL loses any password.
+    pub fn summary(&self) -> String {
+        format!(
+            "bind={} database={} domain={} demo_data={} secure_cookies={} log_format={} site_root={} session_idle={}m session_max={}h",
+            self.bind,
+            redact_url(&self.database_url),
+            self.domain,
+            self.demo_data,
+            self.secure_cookies,
+            format!("{:?}", self.log_format).to_lowercase(),
+            self.site_root.display(),
+            self.session_idle_minutes,
+            self.session_max_hours,
+        )
+    }
+}
+
+/// `postgres://user:secret@host/db` becomes `postgres://user:***@host/db`.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let Some((credentials, host)) = rest.split_once('@') else {
+        return url.to_owned();
+    };
+    match credentials.split_once(':') {
+        Some((user, _password)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_never_reach_the_summary() {
+        assert_eq!(
+            redact_url("postgres://app:s3cret@db:5432/assent"),
+            "postgres://app:***@db:5432/assent"
+        );
+        assert_eq!(
+            redact_url("postgres://app@db/assent"),
+            "postgres://app@db/assent"
+        );
+        assert_eq!(
+            redact_url("sqlite://data/a.db?mode=rwc"),
+            "sqlite://data/a.db?mode=rwc"
+        );
+        let config = Config::parse_from([
+            "assent",
+            "--database-url",
+            "postgres://u:topsecret@h/d",
+            "--demo-password",
+            "hunter2",
+        ]);
+        let summary = config.summary();
+        assert!(!summary.contains("topsecret"), "{summary}");
+        assert!(!summary.contains("hunter2"), "{summary}");
+    }
+
+    #[test]
+    fn flags_parse_booleans_and_reject_nonsense() {
+        let config = Config::parse_from(["assent", "--demo-data", "yes", "--secure-cookies", "0"]);
+        assert!(config.demo_data);
+        assert!(!config.secure_cookies);
+        assert!(Config::try_parse_from(["assent", "--bind", "not-an-address"]).is_err());
+        assert!(Config::try_parse_from(["assent", "--session-idle-minutes", "0"]).is_err());
+    }
+}

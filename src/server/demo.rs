@@ -1,0 +1,423 @@
+//! The demo company, loaded on first start when demo data is on. Scripts and tests rely
+//! on the fixed people: admin, alice (reports to bob), bob (approver, alice's manager),
+//! carol (owns resources) and dave (a second approver).
+
+use super::accounts::{insert_audit, AuditEntry};
+use super::entities::{catalog_item, department, user, user_role};
+use super::passwords;
+use assent_engine::Role;
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
+    TransactionTrait,
+};
+use std::collections::HashMap;
+
+const DEPARTMENTS: &[&str] = &[
+    "Executive",
+    "Finance",
+    "Sales",
+    "Engineering",
+    "IT Operations",
+    "Human Resources",
+];
+
+struct DemoUser {
+    username: &'static str,
+    display_name: &'static str,
+    title: &'static str,
+    department: &'static str,
+    manager: Option<&'static str>,
+    roles: &'static [Role],
+}
+
+use Role::{Admin, Approver, Requester};
+
+const USERS: &[DemoUser] = &[
+    DemoUser {
+        username: "erin",
+        display_name: "Erin Walsh",
+        title: "Chief Executive Officer",
+        department: "Executive",
+        manager: None,
+        roles: &[Requester, Approver],
+    },
+    DemoUser {
+        username: "admin",
+        display_name: "Ada Admin",
+        title: "Identity Administrator",
+        department: "IT Operations",
+        manager: Some("erin"),
+        roles: &[Admin, Requester],
+    },
+    DemoUser {
+        username: "bob",
+        display_name: "Bob Martin",
+        title: "Head of Finance",
+        department: "Finance",
+        manager: Some("erin"),
+        roles: &[Requester, Approver],
+    },
+    DemoUser {
+        username: "dave",
+        display_name: "Dave Okafor",
+        title: "Head of Engineering",
+        department: "Engineering",
+        manager: Some("erin"),
+        roles: &[Requester, Approver],
+    },
+    DemoUser {
+        username: "carol",
+        display_name: "Carol Nguyen",
+        title: "Application Owner",
+        department: "IT Operations",
+        manager: Some("dave"),
+        roles: &[Requester, Approver],
+    },
+    DemoUser {
+        username: "alice",
+        display_name: "Alice Schmidt",
+        title: "Financial Analyst",
+        department: "Finance",
+        manager: Some("bob"),
+        roles: &[Requester],
+    },
+    DemoUser {
+        username: "frank",
+        display_name: "Frank Moreau",
+        title: "Accountant",
+        department: "Finance",
+        manager: Some("bob"),
+        roles: &[Requester],
+    },
+    DemoUser {
+        username: "grace",
+        display_name: "Grace Hopper",
+        title: "Payroll Specialist",
+        department: "Finance",
+        manager: Some("bob"),
+        roles: &[Requester],
+    },
+    DemoUser {
+        username: "heidi",
+        display_name: "Heidi Larsen",
+        title: "Head of Sales",
+        department: "Sales",
+        manager: Some("erin"),
+        roles: &[Requester, Approver],
+    },
+    DemoUser {
+        username: "ivan",
+        display_name: "Ivan Petrov",
+        title: "Account Executive",
+        department: "Sales",
+        manager: Some("heidi"),
+        roles: &[Requester],
+    },
+    DemoUser {
+        username: "judy",
+        display_name: "Judy Chen",
+        title: "Sales Engineer",
+        department: "Sales",
+        manager: Some("heidi"),
+        roles: &[Requester],
+    },
+    DemoUser {
+        username: "mallory",
+        display_name: "Mallory Brooks",
+        title: "Sales Operations",
+        department: "Sales",
+        manager: Some("heidi"),
+        roles: &[Requester],
+    },
+    DemoUser {
+        username: "niaj",
+        display_name: "Niaj Rahman",
+        title: "Software Engineer",
+        department: "Engineering",
+        manager: Some("dave"),
+        roles: &[Requester],
+    },
+    DemoUser {
+        username: "olivia",
+        display_name: "Olivia Rossi",
+        title: "Software Engineer",
+        department: "Engineering",
+        manager: Some("dave"),
+        roles: &[Requester],
+    },
+    DemoUser {
+        username: "peggy",
+        display_name: "Peggy Carter",
+        title: "Site Reliability Engineer",
+        department: "Engineering",
+        manager: Some("dave"),
+        roles: &[Requester],
+    },
+    DemoUser {
+        username: "rupert",
+        display_name: "Rupert Hale",
+        title: "Database Administrator",
+        department: "IT Operations",
+        manager: Some("carol"),
+        roles: &[Requester],
+    },
+    DemoUser {
+        username: "sybil",
+        display_name: "Sybil Ortega",
+        title: "Head of People",
+        department: "Human Resources",
+        manager: Some("erin"),
+        roles: &[Requester, Approver],
+    },
+    DemoUser {
+        username: "trent",
+        display_name: "Trent Ward",
+        title: "HR Partner",
+        department: "Human Resources",
+        manager: Some("sybil"),
+        roles: &[Requester],
+    },
+    DemoUser {
+        username: "victor",
+        display_name: "Victor Diaz",
+        title: "Recruiter",
+        department: "Human Resources",
+        manager: Some("sybil"),
+        roles: &[Requester],
+    },
+    DemoUser {
+        username: "walter",
+        display_name: "Walter Kim",
+        title: "Security Analyst",
+        department: "IT Operations",
+        manager: Some("carol"),
+        roles: &[Requester],
+    },
+    DemoUser {
+        username: "yvonne",
+        display_name: "Yvonne Adams",
+        title: "Help Desk Lead",
+        department: "IT Operations",
+        manager: Some("carol"),
+        roles: &[Requester],
+    },
+    DemoUser {
+        username: "zoe",
+        display_name: "Zoe Fischer",
+        title: "Intern",
+        department: "Engineering",
+        manager: Some("olivia"),
+        roles: &[Requester],
+    },
+];
+
+struct DemoItem {
+    kind: &'static str,
+    name: &'static str,
+    category: &'static str,
+    description: &'static str,
+    owner: &'static str,
+}
+
+const CATALOG: &[DemoItem] = &[
+    DemoItem {
+        kind: "role",
+        name: "Finance Analyst",
+        category: "Finance",
+        description: "Read access to ledgers, budgets and the reporting warehouse.",
+        owner: "bob",
+    },
+    DemoItem {
+        kind: "role",
+        name: "Payroll Administrator",
+        category: "Finance",
+        description: "Runs payroll; conflicts with Accounts Payable Clerk.",
+        owner: "bob",
+    },
+    DemoItem {
+        kind: "role",
+        name: "Accounts Payable Clerk",
+        category: "Finance",
+        description: "Enters and releases supplier payments.",
+        owner: "bob",
+    },
+    DemoItem {
+        kind: "role",
+        name: "Sales Representative",
+        category: "Sales",
+        description: "Manages own accounts and opportunities in the CRM.",
+        owner: "heidi",
+    },
+    DemoItem {
+        kind: "role",
+        name: "Developer",
+        category: "Engineering",
+        description: "Write access to source repositories and the CI system.",
+        owner: "dave",
+    },
+    DemoItem {
+        kind: "role",
+        name: "HR Records Viewer",
+        category: "Human Resources",
+        description: "Reads personnel records of the own department.",
+        owner: "sybil",
+    },
+    DemoItem {
+        kind: "resource",
+        name: "VPN Access",
+        category: "Infrastructure",
+        description: "Remote access to the company network.",
+        owner: "carol",
+    },
+    DemoItem {
+        kind: "resource",
+        name: "Production Database (read)",
+        category: "Infrastructure",
+        description: "Read-only account on the production PostgreSQL cluster.",
+        owner: "carol",
+    },
+    DemoItem {
+        kind: "resource",
+        name: "Cloud Console",
+        category: "Infrastructure",
+        description: "Access to the company's cloud provider console.",
+        owner: "carol",
+    },
+    DemoItem {
+        kind: "resource",
+        name: "Source Repository",
+        category: "Engineering",
+        description: "An account on the company's Git server.",
+        owner: "dave",
+    },
+    DemoItem {
+        kind: "resource",
+        name: "CRM Account",
+        category: "Sales",
+        description: "A licence for the customer relationship management system.",
+        owner: "carol",
+    },
+    DemoItem {
+        kind: "resource",
+        name: "Building Badge",
+        category: "Facilities",
+        description: "Door access to the head office.",
+        owner: "carol",
+    },
+];
+
+/// Loads the demo company into an empty directory; a directory with users is left alone,
+/// so restarts never duplicate it. Returns whether anything was loaded.
+pub async fn load_if_empty(db: &DatabaseConnection, password: &str) -> Result<bool, DbErr> {
+    if user::Entity::find().count(db).await? > 0 {
+        return Ok(false);
+    }
+    let mut hashes = Vec::with_capacity(USERS.len());
+    for _ in USERS {
+        hashes.push(passwords::hash(password.to_owned()).await);
+    }
+
+    let txn = db.begin().await?;
+    let mut department_ids = HashMap::new();
+    for name in DEPARTMENTS {
+        let saved = department::ActiveModel {
+            name: Set((*name).to_owned()),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        department_ids.insert(*name, saved.id);
+    }
+    let mut user_ids: HashMap<&str, i32> = HashMap::new();
+    for (person, hash) in USERS.iter().zip(hashes) {
+        let saved = user::ActiveModel {
+            username: Set(person.username.to_owned()),
+            display_name: Set(person.display_name.to_owned()),
+            email: Set(format!("{}@example.com", person.username)),
+            title: Set(person.title.to_owned()),
+            department_id: Set(department_ids.get(person.department).copied()),
+            manager_id: Set(person.manager.and_then(|m| user_ids.get(m).copied())),
+            disabled: Set(false),
+            password_hash: Set(Some(hash)),
+            created_at: Set(Utc::now()),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        user_ids.insert(person.username, saved.id);
+        for role in person.roles {
+            user_role::Entity::insert(user_role::ActiveModel {
+                user_id: Set(saved.id),
+                role: Set(role.as_str().to_owned()),
+            })
+            .exec(&txn)
+            .await?;
+        }
+    }
+    for item in CATALOG {
+        catalog_item::ActiveModel {
+            kind: Set(item.kind.to_owned()),
+            name: Set(item.name.to_owned()),
+            category: Set(item.category.to_owned()),
+            description: Set(item.description.to_owned()),
+            owner_id: Set(user_ids[item.owner]),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+    }
+    insert_audit(
+        &txn,
+        AuditEntry {
+            actor: None,
+            action: "demo.loaded",
+            detail: format!(
+                "{} users, {} departments, {} catalog items",
+                USERS.len(),
+                DEPARTMENTS.len(),
+                CATALOG.len()
+            ),
+            request_id: None,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_company_is_consistent() {
+        assert!(USERS.len() >= 20);
+        assert!(CATALOG.len() >= 10);
+        let position = |name: &str| USERS.iter().position(|u| u.username == name);
+        for (index, person) in USERS.iter().enumerate() {
+            assert!(
+                DEPARTMENTS.contains(&person.department),
+                "{}",
+                person.username
+            );
+            if let Some(manager) = person.manager {
+                let manager_index = position(manager).expect("manager exists");
+                assert!(
+                    manager_index < index,
+                    "{} is listed after their manager",
+                    person.username
+                );
+            }
+        }
+        for item in CATALOG {
+            assert!(position(item.owner).is_some(), "{} has an owner", item.name);
+        }
+        let alice = &USERS[position("alice").unwrap()];
+        assert_eq!(alice.manager, Some("bob"));
+        assert!(USERS[position("admin").unwrap()].roles.contains(&Admin));
+        assert!(USERS[position("bob").unwrap()].roles.contains(&Approver));
+        assert!(USERS[position("dave").unwrap()].roles.contains(&Approver));
+        assert!(CATALOG.iter().any(|item| item.owner == "carol"));
+    }
+}

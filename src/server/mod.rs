@@ -1,0 +1,259 @@
+//! The server half: configuration, storage, sessions, security middleware and routes.
+
+pub mod accounts;
+pub mod auth;
+pub mod config;
+pub mod csrf;
+pub mod db;
+pub mod demo;
+pub mod entities;
+mod health;
+pub mod pages;
+pub mod passwords;
+pub mod telemetry;
+
+use crate::app::{shell, App};
+use accounts::SeaOrmAccounts;
+use axum::extract::FromRef;
+use axum::http::{header, HeaderName, HeaderValue, Request};
+use axum::response::Redirect;
+use axum::routing::{get, post};
+use axum::{middleware, Router};
+use config::Config;
+use db::{Database, Pool};
+use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::session_store::ExpiredDeletion;
+use tower_sessions::{Expiry, SessionManagerLayer, SessionStore};
+use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
+
+/// The name wasm-bindgen gives the browser half (Trunk names it after its package).
+const BROWSER_BUNDLE_NAME: &str = "assent-hydrate";
+const SESSION_COOKIE: &str = "assent_session";
+
+/// Everything a request handler or server function may need.
+#[derive(Clone)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub db: Database,
+    pub config: Arc<Config>,
+    /// Checked against when a user name is unknown, so that a failed login takes as long
+    /// whether or not the user exists.
+    pub dummy_password_hash: Arc<str>,
+}
+
+impl AppState {
+    pub fn accounts(&self) -> SeaOrmAccounts {
+        SeaOrmAccounts {
+            db: self.db.connection.clone(),
+        }
+    }
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Database(#[from] db::DatabaseError),
+    #[error("cannot prepare the session table: {0}")]
+    Sessions(sea_orm::sqlx::Error),
+    #[error("cannot load the demo data: {0}")]
+    Demo(sea_orm::DbErr),
+    #[error("cannot listen on {address}: {source}")]
+    Bind {
+        address: std::net::SocketAddr,
+        source: std::io::Error,
+    },
+}
+
+/// Opens and migrates the database, loads demo data if asked, binds the address and
+/// builds the application: everything but serving, so tests can serve it themselves.
+pub async fn prepare(config: Config) -> Result<(TcpListener, Router), StartError> {
+    tracing::info!(config = %config.summary(), "assent starting");
+    let database = db::connect(&config.database_url).await?;
+    db::migrate(&database).await?;
+    if config.demo_data
+        && demo::load_if_empty(&database.connection, &config.demo_password)
+            .await
+            .map_err(StartError::Demo)?
+    {
+        tracing::info!("demo data loaded");
+    }
+    let bundle = config
+        .site_root
+        .join("pkg")
+        .join(format!("{BROWSER_BUNDLE_NAME}_bg.wasm"));
+    if !bundle.exists() {
+        tracing::warn!(path = %bundle.display(), "browser half not built: pages will render but not hydrate (run ./dev.sh build)");
+    }
+    let listener = TcpListener::bind(config.bind)
+        .await
+        .map_err(|source| StartError::Bind {
+            address: config.bind,
+            source,
+        })?;
+    let leptos_options = LeptosOptions::builder()
+        .output_name(BROWSER_BUNDLE_NAME)
+        .site_root(config.site_root.to_string_lossy().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(listener.local_addr().unwrap_or(config.bind))
+        .build();
+    let state = AppState {
+        leptos_options,
+        db: database.clone(),
+        dummy_password_hash: passwords::hash("no user has this password".into())
+            .await
+            .into(),
+        config: Arc::new(config),
+    };
+    let app = match &database.pool {
+        Pool::Sqlite(pool) => {
+            let store = SqliteStore::new(pool.clone());
+            store.migrate().await.map_err(StartError::Sessions)?;
+            application(state, store)
+        }
+        Pool::Postgres(pool) => {
+            let store = PostgresStore::new(pool.clone());
+            store.migrate().await.map_err(StartError::Sessions)?;
+            application(state, store)
+        }
+    };
+    Ok((listener, app))
+}
+
+pub async fn run(config: Config) -> Result<(), StartError> {
+    let (listener, app) = prepare(config).await?;
+    let address = listener.local_addr().map_err(|source| StartError::Bind {
+        address: std::net::SocketAddr::from(([0, 0, 0, 0], 0)),
+        source,
+    })?;
+    tracing::info!("listening on http://{address}");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|source| StartError::Bind { address, source })
+}
+
+fn application<Store>(state: AppState, store: Store) -> Router
+where
+    Store: SessionStore + ExpiredDeletion + Clone,
+{
+    tokio::spawn(
+        store
+            .clone()
+            .continuously_delete_expired(tokio::time::Duration::from_secs(300)),
+    );
+    let sessions = SessionManagerLayer::new(store)
+        .with_name(SESSION_COOKIE)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(state.config.secure_cookies)
+        .with_expiry(Expiry::OnInactivity(time::Duration::minutes(i64::from(
+            state.config.session_idle_minutes,
+        ))));
+
+    let leptos_options = state.leptos_options.clone();
+    let pages = Router::new()
+        .leptos_routes_with_context(&state, generate_route_list(App), || {}, {
+            let leptos_options = leptos_options.clone();
+            move || shell(leptos_options.clone())
+        })
+        .route("/login", post(auth::login))
+        .route("/logout", post(auth::logout))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(
+            {
+                let state = state.clone();
+                move || provide_context(state.clone())
+            },
+            shell,
+        ))
+        .layer(middleware::from_fn(auth::require_login))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::resolve_viewer,
+        ))
+        .layer(sessions)
+        .with_state(state.clone());
+
+    let request_id = HeaderName::from_static("x-request-id");
+    let pkg_dir = state.config.site_root.join("pkg");
+    Router::new()
+        .route("/healthz", get(health::alive))
+        .route("/readyz", get(health::ready))
+        .with_state(state)
+        .route(
+            "/favicon.ico",
+            get(|| async { Redirect::permanent("/pkg/favicon.svg") }),
+        )
+        .nest_service("/pkg", ServeDir::new(pkg_dir))
+        .merge(pages)
+        .layer(middleware::from_fn(csrf::refuse_cross_site))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'",
+            ),
+        ))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
+                let request_id = request
+                    .headers()
+                    .get("x-request-id")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("-");
+                tracing::info_span!(
+                    "request",
+                    request_id = %request_id,
+                    method = %request.method(),
+                    path = %request.uri().path(),
+                )
+            }),
+        )
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+}
+
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut signal) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            signal.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

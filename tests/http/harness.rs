@@ -1,0 +1,283 @@
+//! Starts the real server on a free port with a fresh database: an SQLite temp file, or a
+//! fresh PostgreSQL database when `ASSENT_TEST_PG_URL` is set.
+
+use assent::server::config::Config;
+use clap::Parser;
+use reqwest::header::{HeaderMap, COOKIE, LOCATION, SET_COOKIE};
+use reqwest::redirect::Policy;
+use reqwest::{Client, Response, StatusCode};
+use std::net::SocketAddr;
+
+pub const DEMO_PASSWORD: &str = "test-demo-password";
+
+#[derive(Debug, Clone, Copy)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestApp {
+    pub address: SocketAddr,
+    pub database_url: String,
+    pub client: Client,
+    _sqlite_dir: Option<tempfile::TempDir>,
+    postgres_cleanup: Option<(String, String)>,
+    server: tokio::task::JoinHandle<()>,
+}
+
+/// The PostgreSQL server for tests, or `None` (with a note in the output) when unset.
+/// Under CI a missing variable is an error: no storage test may be skipped there.
+pub fn postgres_url() -> Option<String> {
+    match std::env::var("ASSENT_TEST_PG_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => {
+            if std::env::var("CI").is_ok_and(|v| v == "true") {
+                panic!("CI=true but ASSENT_TEST_PG_URL is not set: PostgreSQL tests may not be skipped in CI");
+            }
+            eprintln!("SKIPPED: PostgreSQL test (set ASSENT_TEST_PG_URL=postgres://postgres@127.0.0.1:5432/test to run it)");
+            None
+        }
+    }
+}
+
+impl TestApp {
+    /// `None` when the backend is PostgreSQL and no test server is configured.
+    pub async fn spawn(backend: Backend) -> Option<TestApp> {
+        Self::spawn_with(backend, &[]).await
+    }
+
+    pub async fn spawn_with(backend: Backend, extra_args: &[&str]) -> Option<TestApp> {
+        let (database_url, sqlite_dir, postgres_cleanup) = match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url = format!("sqlite://{}/assent.db?mode=rwc", dir.path().display());
+                (url, Some(dir), None)
+            }
+            Backend::Postgres => {
+                let admin_url = postgres_url()?;
+                let name = format!("assent_test_{}", uuid::Uuid::new_v4().simple());
+                let admin = sea_orm::sqlx::PgPool::connect(&admin_url)
+                    .await
+                    .expect("connect to ASSENT_TEST_PG_URL");
+                sea_orm::sqlx::query(&format!("CREATE DATABASE {name}"))
+                    .execute(&admin)
+                    .await
+                    .expect("create test database");
+                admin.close().await;
+                let url = replace_database(&admin_url, &name);
+                (url, None, Some((admin_url, name)))
+            }
+        };
+        let app = Self::start(&database_url, extra_args).await;
+        let (address, server) = app;
+        Some(TestApp {
+            address,
+            database_url,
+            client: client(),
+            _sqlite_dir: sqlite_dir,
+            postgres_cleanup,
+            server,
+        })
+    }
+
+    /// Starts another server on the same database, as a restart would.
+    pub async fn restart(&mut self) {
+        self.server.abort();
+        let (address, server) = Self::start(&self.database_url, &[]).await;
+        self.address = address;
+        self.server = server;
+    }
+
+    async fn start(
+        database_url: &str,
+        extra_args: &[&str],
+    ) -> (SocketAddr, tokio::task::JoinHandle<()>) {
+        let mut args = vec![
+            "assent",
+            "--bind",
+            "127.0.0.1:0",
+            "--database-url",
+            database_url,
+            "--demo-data",
+            "true",
+            "--demo-password",
+            DEMO_PASSWORD,
+        ];
+        if !extra_args.contains(&"--secure-cookies") {
+            args.extend_from_slice(&["--secure-cookies", "false"]);
+        }
+        args.extend_from_slice(extra_args);
+        let config = Config::try_parse_from(args).expect("valid test configuration");
+        let (listener, router) = assent::server::prepare(config)
+            .await
+            .expect("server starts");
+        let address = listener.local_addr().unwrap();
+        let server = tokio::spawn(async move {
+            axum::serve(listener, router).await.expect("server runs");
+        });
+        (address, server)
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.address, path)
+    }
+
+    pub async fn get(&self, path: &str, cookie: Option<&str>) -> Response {
+        let mut request = self.client.get(self.url(path));
+        if let Some(cookie) = cookie {
+            request = request.header(COOKIE, cookie);
+        }
+        request.send().await.expect("GET")
+    }
+
+    /// A POST as the portal's own pages send it (same-origin).
+    pub async fn post_form(
+        &self,
+        path: &str,
+        form: &[(&str, &str)],
+        cookie: Option<&str>,
+    ) -> Response {
+        let mut request = self
+            .client
+            .post(self.url(path))
+            .header("sec-fetch-site", "same-origin")
+            .header("origin", format!("http://{}", self.address))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(encode_form(form));
+        if let Some(cookie) = cookie {
+            request = request.header(COOKIE, cookie);
+        }
+        request.send().await.expect("POST")
+    }
+
+    /// Logs in and returns the session cookie (`name=value`).
+    pub async fn login(&self, username: &str, password: &str) -> Result<String, Response> {
+        let response = self
+            .post_form(
+                "/login",
+                &[("username", username), ("password", password)],
+                None,
+            )
+            .await;
+        match session_cookie(response.headers()) {
+            Some(cookie) if location(&response) != "/login?error=credentials" => Ok(cookie),
+            _ => Err(response),
+        }
+    }
+
+    pub async fn database(&self) -> sea_orm::DatabaseConnection {
+        sea_orm::Database::connect(&self.database_url)
+            .await
+            .expect("connect")
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.server.abort();
+        if let Some((admin_url, name)) = self.postgres_cleanup.take() {
+            // Drop runs outside async code: a short-lived runtime on its own thread.
+            let _ = std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                runtime.block_on(async {
+                    if let Ok(admin) = sea_orm::sqlx::PgPool::connect(&admin_url).await {
+                        let _ = sea_orm::sqlx::query(&format!(
+                            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                        ))
+                        .execute(&admin)
+                        .await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+fn client() -> Client {
+    Client::builder()
+        .redirect(Policy::none())
+        .build()
+        .expect("client")
+}
+
+fn replace_database(url: &str, database: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, format!("?{query}")),
+        None => (url, String::new()),
+    };
+    let prefix_end = base
+        .rfind('/')
+        .filter(|&i| i > "postgres://".len())
+        .unwrap_or(base.len());
+    format!("{}/{}{}", &base[..prefix_end], database, query)
+}
+
+pub fn encode_form(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The session cookie a response sets, as `name=value`.
+pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("assent_session="))
+        .and_then(|v| v.split(';').next())
+        .map(str::to_owned)
+}
+
+pub fn set_cookie_header(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("assent_session="))
+        .map(str::to_owned)
+}
+
+pub fn location(response: &Response) -> String {
+    response
+        .headers()
+        .get(LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+pub fn is_redirect(status: StatusCode) -> bool {
+    status.is_redirection()
+}
+
+#[test]
+fn replaces_the_database_of_a_postgres_url() {
+    assert_eq!(
+        replace_database("postgres://postgres@127.0.0.1:5432/test", "x"),
+        "postgres://postgres@127.0.0.1:5432/x"
+    );
+    assert_eq!(
+        replace_database("postgres://u:p@h/test?sslmode=disable", "x"),
+        "postgres://u:p@h/x?sslmode=disable"
+    );
+    assert_eq!(replace_database("postgres://u@h", "x"), "postgres://u@h/x");
+}

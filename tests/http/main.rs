@@ -1,0 +1,329 @@
+//! HTTP-level tests of the running server, each on SQLite and on PostgreSQL.
+
+mod harness;
+
+use harness::*;
+use reqwest::StatusCode;
+
+/// Generates one test per backend from an `async fn(TestApp)`.
+macro_rules! on_both_databases {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let app = super::TestApp::spawn(super::Backend::Sqlite).await.expect("sqlite app");
+                    super::$name(app).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let Some(app) = super::TestApp::spawn(super::Backend::Postgres).await else { return };
+                    super::$name(app).await;
+                }
+            )*
+        }
+    };
+}
+
+on_both_databases!(
+    health_and_readiness_answer,
+    anonymous_visitors_are_sent_to_login,
+    failed_logins_look_the_same_whatever_the_reason,
+    login_starts_a_fresh_session_with_safe_cookie_flags,
+    logout_kills_the_session,
+    cross_site_posts_are_refused_and_change_nothing,
+    admin_data_is_for_admins_only,
+    demo_data_is_loaded_once,
+    disabled_users_cannot_log_in,
+    unknown_pages_get_a_404,
+);
+
+async fn health_and_readiness_answer(app: TestApp) {
+    let alive = app.get("/healthz", None).await;
+    assert_eq!(alive.status(), StatusCode::OK);
+    assert!(
+        alive.headers().contains_key("x-request-id"),
+        "every response has a request id"
+    );
+    let ready = app.get("/readyz", None).await;
+    assert_eq!(ready.status(), StatusCode::OK);
+    assert_eq!(ready.text().await.unwrap(), "ready");
+}
+
+async fn anonymous_visitors_are_sent_to_login(app: TestApp) {
+    let home = app.get("/", None).await;
+    assert!(is_redirect(home.status()));
+    assert_eq!(location(&home), "/login");
+    let worklist = app.get("/worklist?sort=due", None).await;
+    assert_eq!(location(&worklist), "/login?next=/worklist%3Fsort%3Ddue");
+    let login = app.get("/login", None).await;
+    assert_eq!(login.status(), StatusCode::OK);
+    let html = login.text().await.unwrap();
+    assert!(html.contains(r#"action="/login""#), "login form present");
+    // Server functions answer with a status, not a page.
+    let shell = app.post_form("/app/admin/overview", &[], None).await;
+    assert_eq!(shell.status(), StatusCode::UNAUTHORIZED);
+}
+
+async fn failed_logins_look_the_same_whatever_the_reason(app: TestApp) {
+    let wrong_password = app
+        .post_form(
+            "/login",
+            &[("username", "alice"), ("password", "not-it")],
+            None,
+        )
+        .await;
+    let unknown_user = app
+        .post_form(
+            "/login",
+            &[("username", "nobody"), ("password", "not-it")],
+            None,
+        )
+        .await;
+    let malformed_user = app
+        .post_form(
+            "/login",
+            &[("username", "bad name!"), ("password", "x")],
+            None,
+        )
+        .await;
+    for response in [&wrong_password, &unknown_user, &malformed_user] {
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        assert_eq!(location(response), "/login?error=credentials");
+        assert!(
+            session_cookie(response.headers()).is_none(),
+            "no session for a failed login"
+        );
+    }
+    let page = app
+        .get("/login?error=credentials", None)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("The user name or password is incorrect."));
+
+    let db = app.database().await;
+    use sea_orm::{ConnectionTrait, Statement};
+    let row = db
+        .query_one(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT COUNT(*) AS n FROM audit_events WHERE action = 'login.failed'",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    let failures: i64 = row.try_get("", "n").unwrap();
+    assert_eq!(failures, 3, "every failed login is audited");
+}
+
+async fn login_starts_a_fresh_session_with_safe_cookie_flags(app: TestApp) {
+    let response = app
+        .post_form(
+            "/login",
+            &[
+                ("username", "Alice"),
+                ("password", DEMO_PASSWORD),
+                ("next", "/worklist"),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&response), "/worklist");
+    let set_cookie = set_cookie_header(response.headers()).expect("session cookie");
+    assert!(set_cookie.contains("HttpOnly"), "{set_cookie}");
+    assert!(set_cookie.contains("SameSite=Lax"), "{set_cookie}");
+    let first = session_cookie(response.headers()).unwrap();
+
+    let home = app.get("/", Some(&first)).await;
+    assert_eq!(home.status(), StatusCode::OK);
+    let html = home.text().await.unwrap();
+    assert!(html.contains("Alice Schmidt"), "the shell names the user");
+    assert!(html.contains("My requests") && html.contains("Worklist"));
+    assert!(
+        !html.contains(r#"href="/admin""#),
+        "no admin link for a requester"
+    );
+
+    // Logging in again on the same browser gives a new session id; the old one is dead.
+    let again = app
+        .post_form(
+            "/login",
+            &[("username", "bob"), ("password", DEMO_PASSWORD)],
+            Some(&first),
+        )
+        .await;
+    let second = session_cookie(again.headers()).expect("new cookie");
+    assert_ne!(first, second, "session id cycled at login");
+    assert_eq!(location(&app.get("/", Some(&first)).await), "/login");
+    let as_bob = app.get("/", Some(&second)).await.text().await.unwrap();
+    assert!(as_bob.contains("Bob Martin"));
+
+    let secure = TestApp::spawn_with(Backend::Sqlite, &["--secure-cookies", "true"])
+        .await
+        .unwrap();
+    let response = secure
+        .post_form(
+            "/login",
+            &[("username", "alice"), ("password", DEMO_PASSWORD)],
+            None,
+        )
+        .await;
+    let set_cookie = set_cookie_header(response.headers()).unwrap();
+    assert!(set_cookie.contains("Secure"), "{set_cookie}");
+}
+
+async fn logout_kills_the_session(app: TestApp) {
+    let cookie = app.login("carol", DEMO_PASSWORD).await.expect("login");
+    assert_eq!(app.get("/", Some(&cookie)).await.status(), StatusCode::OK);
+    let logout = app.post_form("/logout", &[], Some(&cookie)).await;
+    assert_eq!(logout.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&logout), "/login?logged_out=1");
+    let replay = app.get("/", Some(&cookie)).await;
+    assert_eq!(
+        location(&replay),
+        "/login",
+        "the old cookie no longer works"
+    );
+}
+
+async fn cross_site_posts_are_refused_and_change_nothing(app: TestApp) {
+    let cookie = app.login("alice", DEMO_PASSWORD).await.expect("login");
+    let forged = app
+        .client
+        .post(app.url("/logout"))
+        .header("cookie", &cookie)
+        .header("sec-fetch-site", "cross-site")
+        .header("origin", "https://evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    let old_browser = app
+        .client
+        .post(app.url("/logout"))
+        .header("cookie", &cookie)
+        .header("origin", "https://evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(old_browser.status(), StatusCode::FORBIDDEN);
+    let server_fn = app
+        .client
+        .post(app.url("/app/shell"))
+        .header("cookie", &cookie)
+        .header("sec-fetch-site", "same-site")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(server_fn.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.get("/", Some(&cookie)).await.status(),
+        StatusCode::OK,
+        "still logged in"
+    );
+}
+
+async fn admin_data_is_for_admins_only(app: TestApp) {
+    let alice = app.login("alice", DEMO_PASSWORD).await.expect("login");
+    let refused = app
+        .post_form("/app/admin/overview", &[], Some(&alice))
+        .await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let body = refused.text().await.unwrap();
+    assert!(!body.contains("users"), "no figures leak: {body}");
+    let page = app.get("/admin", Some(&alice)).await;
+    assert_eq!(page.status(), StatusCode::FORBIDDEN);
+    assert!(page
+        .text()
+        .await
+        .unwrap()
+        .contains("This page is for administrators."));
+
+    let admin = app.login("admin", DEMO_PASSWORD).await.expect("login");
+    let overview = app
+        .post_form("/app/admin/overview", &[], Some(&admin))
+        .await;
+    assert_eq!(overview.status(), StatusCode::OK);
+    let figures: serde_json::Value = serde_json::from_str(&overview.text().await.unwrap()).unwrap();
+    assert!(figures["users"].as_u64().unwrap() >= 20, "{figures}");
+    assert!(
+        figures["catalog_items"].as_u64().unwrap() >= 10,
+        "{figures}"
+    );
+    let page = app.get("/admin", Some(&admin)).await.text().await.unwrap();
+    assert!(page.contains("login.succeeded"), "audit trail shown");
+    assert!(
+        page.contains(r#"href="/admin""#),
+        "admin link shown to admins"
+    );
+}
+
+async fn demo_data_is_loaded_once(mut app: TestApp) {
+    use sea_orm::{ConnectionTrait, Statement};
+    async fn count(app: &TestApp, sql: &str) -> i64 {
+        let db = app.database().await;
+        let row = db
+            .query_one(Statement::from_string(db.get_database_backend(), sql))
+            .await
+            .unwrap()
+            .unwrap();
+        row.try_get("", "n").unwrap()
+    }
+    let users = count(&app, "SELECT COUNT(*) AS n FROM users").await;
+    assert!(users >= 20);
+    assert!(count(&app, "SELECT COUNT(*) AS n FROM catalog_items").await >= 10);
+    let alice_reports_to_bob = count(
+        &app,
+        "SELECT COUNT(*) AS n FROM users a JOIN users m ON a.manager_id = m.id \
+         WHERE a.username = 'alice' AND m.username = 'bob'",
+    )
+    .await;
+    assert_eq!(alice_reports_to_bob, 1);
+    let carol_owns = count(
+        &app,
+        "SELECT COUNT(*) AS n FROM catalog_items c JOIN users u ON c.owner_id = u.id WHERE u.username = 'carol'",
+    )
+    .await;
+    assert!(carol_owns >= 1);
+    app.restart().await;
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) AS n FROM users").await,
+        users,
+        "restart adds nothing"
+    );
+    assert!(
+        app.login("dave", DEMO_PASSWORD).await.is_ok(),
+        "the restarted server serves the same data"
+    );
+}
+
+async fn disabled_users_cannot_log_in(app: TestApp) {
+    use sea_orm::{ConnectionTrait, Statement};
+    let cookie = app.login("frank", DEMO_PASSWORD).await.expect("login");
+    let db = app.database().await;
+    db.execute(Statement::from_string(
+        db.get_database_backend(),
+        "UPDATE users SET disabled = TRUE WHERE username = 'frank'",
+    ))
+    .await
+    .unwrap();
+    assert_eq!(
+        location(&app.get("/", Some(&cookie)).await),
+        "/login",
+        "a disabled user's session ends"
+    );
+    assert!(app.login("frank", DEMO_PASSWORD).await.is_err());
+}
+
+async fn unknown_pages_get_a_404(app: TestApp) {
+    let cookie = app.login("alice", DEMO_PASSWORD).await.expect("login");
+    let response = app.get("/no/such/page", Some(&cookie)).await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    assert!(response.text().await.unwrap().contains("Page not found"));
+}
