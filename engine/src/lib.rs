@@ -4,6 +4,10 @@
 //! layers; callers hand it everything it needs. That keeps its tests fast and lets the
 //! same code run inside the server, in benchmarks and in property tests.
 
+#[cfg(feature = "definitions")]
+pub mod definition;
+pub mod expression;
+pub mod flowdata;
 pub mod identity;
 pub mod state;
 
