@@ -9,6 +9,8 @@ pub mod definition;
 pub mod expression;
 pub mod flowdata;
 pub mod identity;
+#[cfg(feature = "definitions")]
+pub mod runtime;
 pub mod state;
 
 pub use identity::{Role, RoleSet, UserName, UserNameError};

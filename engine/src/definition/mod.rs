@@ -123,7 +123,10 @@ pub enum FieldKind {
     ResourcePicker,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(transparent)]
 pub struct ActivityId(pub String);
 
 impl fmt::Display for ActivityId {

@@ -1,0 +1,443 @@
+//! approval: people decide. Participants come from the definition's rule, with
+//! substitutes honoured and the requester never among them; decisions count by mode
+//! (any-one, all, n-of-m); a timeout escalates, reminds, approves or denies.
+
+use crate::definition::{Activity, ActivityKind, Approval, Participants, Party, TimeoutOutcome};
+use crate::flowdata::Value;
+use crate::runtime::model::{ApprovalRun, Because, Decision, Participant, RunMode, Verdict};
+use crate::runtime::{check_reason, Effect, EngineError, Machine, Timer};
+use crate::{ActivityState, UserName};
+
+pub(crate) fn enter(machine: &mut Machine, activity: &Activity, approval: &Approval) {
+    let seq = machine.new_run(&activity.id, activity.type_name());
+    let participants = resolve(machine, &approval.participants, true);
+    if participants.is_empty() {
+        machine.wait_in_error(
+            seq,
+            "no eligible approver: the rule found nobody who may decide".into(),
+        );
+        return;
+    }
+    let count = participants.len() as u32;
+    let mode = match approval.mode {
+        crate::definition::ApprovalMode::AnyOne => RunMode::AnyOne,
+        crate::definition::ApprovalMode::All => RunMode::All,
+        crate::definition::ApprovalMode::Quorum { required } => {
+            if required > count {
+                machine.wait_in_error(
+                    seq,
+                    format!("quorum {required} cannot be reached by {count} eligible approvers"),
+                );
+                return;
+            }
+            RunMode::Quorum { required }
+        }
+    };
+    let users: Vec<UserName> = participants.iter().map(|p| p.user.clone()).collect();
+    machine.run_mut(seq).approval = Some(ApprovalRun {
+        participants,
+        decisions: Vec::new(),
+        mode,
+        escalations: 0,
+        reminders: 0,
+        due_at: None,
+        timer_generation: 0,
+        outcome: None,
+    });
+    arm_timer(machine, seq, approval);
+    machine.effects.push(Effect::NotifyParticipants {
+        run: seq,
+        users,
+        reminder: false,
+    });
+}
+
+/// The users a rule names, with substitutes in place, inactive users left out and, when
+/// `exclude_requester`, the requester replaced by their own manager.
+pub(crate) fn resolve(
+    machine: &Machine,
+    rule: &Participants,
+    exclude_requester: bool,
+) -> Vec<Participant> {
+    let directory = machine.env.directory;
+    let instance = &machine.instance;
+    let named: Vec<(UserName, String)> = match rule {
+        Participants::ManagerOf(party) => {
+            let whose = match party {
+                Party::Initiator => Some(instance.initiator.clone()),
+                _ => instance.subject_user(),
+            };
+            whose
+                .and_then(|user| {
+                    directory
+                        .manager_of(&user)
+                        .map(|manager| (manager, format!("manager of {user}")))
+                })
+                .into_iter()
+                .collect()
+        }
+        Participants::ResourceOwner => instance
+            .resources
+            .iter()
+            .filter_map(|resource| {
+                directory
+                    .owner_of(&resource.target_id)
+                    .map(|owner| (owner, format!("owner of {}", resource.target_id)))
+            })
+            .collect(),
+        Participants::Group(group) => directory
+            .members_of(group)
+            .into_iter()
+            .map(|user| (user, format!("member of {group}")))
+            .collect(),
+        Participants::Users(users) => users
+            .iter()
+            .map(|user| (user.clone(), "named in the definition".to_owned()))
+            .collect(),
+    };
+    let candidates = named
+        .into_iter()
+        .map(|(user, rule)| (user, Because::Rule { rule }))
+        .collect();
+    finalize(machine, candidates, exclude_requester)
+}
+
+fn finalize(
+    machine: &Machine,
+    candidates: Vec<(UserName, Because)>,
+    exclude_requester: bool,
+) -> Vec<Participant> {
+    let directory = machine.env.directory;
+    let requester = &machine.instance.initiator;
+    let mut chosen: Vec<Participant> = Vec::new();
+    let add = |user: UserName, because: Because, chosen: &mut Vec<Participant>| {
+        if directory.is_active(&user) && !chosen.iter().any(|p| p.user == user) {
+            chosen.push(Participant {
+                user,
+                because,
+                active: true,
+            });
+        }
+    };
+    for (user, because) in candidates {
+        let (user, because) = match directory.substitute_for(&user, machine.env.now) {
+            Some(substitute) if substitute != user => {
+                (substitute, Because::Substitute { for_user: user })
+            }
+            _ => (user, because),
+        };
+        if exclude_requester && &user == requester {
+            if let Some(manager) = directory.manager_of(&user).filter(|m| m != requester) {
+                add(
+                    manager,
+                    Because::InsteadOfRequester {
+                        requester: requester.clone(),
+                    },
+                    &mut chosen,
+                );
+            }
+            continue;
+        }
+        add(user, because, &mut chosen);
+    }
+    chosen
+}
+
+fn approval_of<'d>(machine: &Machine<'d>, seq: u32) -> Option<&'d Approval> {
+    let run = machine.instance.run(seq)?;
+    match &machine.definition.activity(&run.activity)?.kind {
+        ActivityKind::Approval(approval) => Some(approval),
+        _ => None,
+    }
+}
+
+fn arm_timer(machine: &mut Machine, seq: u32, approval: &Approval) {
+    let Some(timeout) = approval.timeout else {
+        return;
+    };
+    let due_at = machine.env.now.plus_seconds(timeout.after_seconds);
+    let run = machine.run_mut(seq);
+    let Some(state) = run.approval.as_mut() else {
+        return;
+    };
+    state.timer_generation += 1;
+    state.due_at = Some(due_at);
+    let generation = state.timer_generation;
+    machine.timers.push(Timer {
+        run: seq,
+        generation,
+        due_at,
+    });
+}
+
+pub(crate) fn decide(
+    machine: &mut Machine,
+    seq: u32,
+    actor: &UserName,
+    verdict: Verdict,
+    reason: Option<String>,
+) -> Result<(), EngineError> {
+    let run = machine
+        .instance
+        .run(seq)
+        .ok_or(EngineError::ActivityNotFound(seq))?;
+    let approval = approval_of(machine, seq).ok_or(EngineError::NotAwaitingDecision)?;
+    let state = run
+        .approval
+        .as_ref()
+        .filter(|_| run.state == ActivityState::Running)
+        .filter(|a| a.outcome.is_none())
+        .ok_or(EngineError::NotAwaitingDecision)?;
+    if actor == &machine.instance.initiator {
+        return Err(EngineError::OwnRequest);
+    }
+    if state.decisions.iter().any(|d| &d.user == actor) {
+        return Err(EngineError::AlreadyDecided);
+    }
+    if !state
+        .participants
+        .iter()
+        .any(|p| p.active && &p.user == actor)
+    {
+        return Err(EngineError::NotAParticipant);
+    }
+    let reason = check_reason(reason)?;
+    if verdict == Verdict::Reject && approval.reason_required_on_reject && reason.is_none() {
+        return Err(EngineError::ReasonRequired);
+    }
+    let now = machine.env.now;
+    let state = machine
+        .run_mut(seq)
+        .approval
+        .as_mut()
+        .expect("checked above");
+    state.decisions.push(Decision {
+        user: actor.clone(),
+        verdict,
+        reason,
+        at: now,
+        by_timeout: false,
+    });
+    if let Some(outcome) = state.verdict() {
+        conclude(machine, seq, approval, outcome, false);
+    }
+    Ok(())
+}
+
+pub(crate) fn forward(
+    machine: &mut Machine,
+    seq: u32,
+    actor: &UserName,
+    to: &UserName,
+) -> Result<(), EngineError> {
+    let run = machine
+        .instance
+        .run(seq)
+        .ok_or(EngineError::ActivityNotFound(seq))?;
+    let state = run
+        .approval
+        .as_ref()
+        .filter(|_| run.state == ActivityState::Running)
+        .filter(|a| a.outcome.is_none())
+        .ok_or(EngineError::NotAwaitingDecision)?;
+    if !state.awaits_decision_from(actor) {
+        return Err(EngineError::NotAParticipant);
+    }
+    if to == &machine.instance.initiator {
+        return Err(EngineError::CannotForward(
+            to.to_string(),
+            "the requester cannot decide on their own request",
+        ));
+    }
+    if !machine.env.directory.is_active(to) {
+        return Err(EngineError::CannotForward(
+            to.to_string(),
+            "no such active user",
+        ));
+    }
+    if state.participants.iter().any(|p| p.active && &p.user == to) {
+        return Err(EngineError::CannotForward(
+            to.to_string(),
+            "already an approver of this item",
+        ));
+    }
+    let state = machine
+        .run_mut(seq)
+        .approval
+        .as_mut()
+        .expect("checked above");
+    for participant in &mut state.participants {
+        if &participant.user == actor {
+            participant.active = false;
+        }
+    }
+    state.participants.push(Participant {
+        user: to.clone(),
+        because: Because::Forwarded { by: actor.clone() },
+        active: true,
+    });
+    machine.effects.push(Effect::NotifyParticipants {
+        run: seq,
+        users: vec![to.clone()],
+        reminder: false,
+    });
+    Ok(())
+}
+
+/// Returns whether the timer changed anything; a stale or repeated timer does not.
+pub(crate) fn timer_fired(machine: &mut Machine, seq: u32, generation: u32) -> bool {
+    let Some(approval) = approval_of(machine, seq) else {
+        return false;
+    };
+    let Some(timeout) = approval.timeout else {
+        return false;
+    };
+    let live = machine.instance.run(seq).and_then(|run| {
+        run.approval
+            .as_ref()
+            .filter(|a| run.state == ActivityState::Running && a.outcome.is_none())
+            .filter(|a| a.timer_generation == generation)
+    });
+    let Some(state) = live.cloned() else {
+        return false;
+    };
+    let final_outcome = match timeout.then {
+        crate::definition::FinalTimeoutOutcome::Approve => Verdict::Approve,
+        crate::definition::FinalTimeoutOutcome::Deny => Verdict::Reject,
+    };
+    match timeout.outcome {
+        TimeoutOutcome::Approve => conclude(machine, seq, approval, Verdict::Approve, true),
+        TimeoutOutcome::Deny => conclude(machine, seq, approval, Verdict::Reject, true),
+        TimeoutOutcome::Remind if state.reminders < timeout.max_repeats => {
+            let users = state.undecided().iter().map(|p| p.user.clone()).collect();
+            machine
+                .run_mut(seq)
+                .approval
+                .as_mut()
+                .expect("live")
+                .reminders += 1;
+            arm_timer(machine, seq, approval);
+            machine.effects.push(Effect::NotifyParticipants {
+                run: seq,
+                users,
+                reminder: true,
+            });
+        }
+        TimeoutOutcome::Escalate if state.escalations < timeout.max_repeats => {
+            let undecided: Vec<UserName> =
+                state.undecided().iter().map(|p| p.user.clone()).collect();
+            let next_level: Vec<(UserName, Because)> = undecided
+                .iter()
+                .filter_map(|user| {
+                    machine
+                        .env
+                        .directory
+                        .manager_of(user)
+                        .map(|manager| (manager, Because::Escalation { from: user.clone() }))
+                })
+                .collect();
+            let mut escalated = finalize(machine, next_level, true);
+            escalated.retain(|p| {
+                !state
+                    .participants
+                    .iter()
+                    .any(|existing| existing.active && existing.user == p.user)
+            });
+            if escalated.is_empty() {
+                conclude(machine, seq, approval, final_outcome, true);
+                return true;
+            }
+            let users = escalated.iter().map(|p| p.user.clone()).collect();
+            let run_state = machine.run_mut(seq).approval.as_mut().expect("live");
+            for participant in &mut run_state.participants {
+                if undecided.contains(&participant.user) {
+                    participant.active = false;
+                }
+            }
+            run_state.participants.extend(escalated);
+            run_state.escalations += 1;
+            arm_timer(machine, seq, approval);
+            machine.effects.push(Effect::NotifyParticipants {
+                run: seq,
+                users,
+                reminder: false,
+            });
+        }
+        TimeoutOutcome::Remind | TimeoutOutcome::Escalate => {
+            conclude(machine, seq, approval, final_outcome, true)
+        }
+    }
+    true
+}
+
+/// After a suspension, running approvals get their timers back.
+pub(crate) fn rearm_timers(machine: &mut Machine) {
+    let pending: Vec<(u32, u32, crate::runtime::model::Timestamp)> = machine
+        .instance
+        .runs
+        .iter()
+        .filter(|r| r.state == ActivityState::Running)
+        .filter_map(|r| {
+            let a = r.approval.as_ref()?;
+            Some((r.seq, a.timer_generation + 1, a.due_at?))
+        })
+        .collect();
+    for (seq, generation, due_at) in pending {
+        let due_at = due_at.max(machine.env.now);
+        if let Some(state) = machine.run_mut(seq).approval.as_mut() {
+            state.timer_generation = generation;
+            state.due_at = Some(due_at);
+        }
+        machine.timers.push(Timer {
+            run: seq,
+            generation,
+            due_at,
+        });
+    }
+}
+
+fn conclude(
+    machine: &mut Machine,
+    seq: u32,
+    approval: &Approval,
+    outcome: Verdict,
+    by_timeout: bool,
+) {
+    let activity = machine.instance.runs[seq as usize].activity.clone();
+    let state = machine
+        .run_mut(seq)
+        .approval
+        .as_mut()
+        .expect("an approval run");
+    state.outcome = Some(outcome);
+    state.timer_generation += 1;
+    state.due_at = None;
+    let approvers: Vec<Value> = state
+        .decisions
+        .iter()
+        .filter(|d| d.verdict == Verdict::Approve)
+        .map(|d| Value::text(d.user.as_str()))
+        .collect();
+    let reasons: Vec<Value> = state
+        .decisions
+        .iter()
+        .filter_map(|d| d.reason.clone().map(Value::Text))
+        .collect();
+    let word = match outcome {
+        Verdict::Approve => "approved",
+        Verdict::Reject => "rejected",
+    };
+    machine.set_flowdata(&format!("{activity}/decision"), vec![Value::text(word)]);
+    machine.set_flowdata(&format!("{activity}/approvers"), approvers);
+    machine.set_flowdata(&format!("{activity}/reasons"), reasons);
+    machine.set_flowdata(
+        &format!("{activity}/timedOut"),
+        vec![Value::Bool(by_timeout)],
+    );
+    let next = match (&approval.on_timeout, by_timeout, outcome) {
+        (Some(on_timeout), true, _) => on_timeout,
+        (_, _, Verdict::Approve) => &approval.on_approve,
+        (_, _, Verdict::Reject) => &approval.on_reject,
+    };
+    machine.complete(seq, &[next]);
+}

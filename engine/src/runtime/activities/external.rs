@@ -1,0 +1,29 @@
+//! external: hands the request to an outside workflow engine and waits for its answer.
+
+use crate::definition::{Activity, ActivityId};
+use crate::flowdata::Value;
+use crate::runtime::{Effect, Machine};
+use std::collections::BTreeMap;
+
+pub(super) fn enter(machine: &mut Machine, activity: &Activity, system: &str) {
+    let seq = machine.new_run(&activity.id, activity.type_name());
+    machine.effects.push(Effect::HandOff {
+        run: seq,
+        system: system.to_owned(),
+    });
+}
+
+pub(super) fn answered(
+    machine: &mut Machine,
+    seq: u32,
+    activity: &Activity,
+    next: &ActivityId,
+    result: BTreeMap<String, Vec<Value>>,
+) -> bool {
+    for (key, values) in &result {
+        machine.set_flowdata(&format!("{}/{key}", activity.id), values.clone());
+    }
+    machine.run_mut(seq).result = result;
+    machine.complete(seq, &[next]);
+    true
+}

@@ -1,0 +1,74 @@
+//! One module per activity type; `enter` runs an activity when control reaches it.
+
+pub(super) mod approval;
+mod branch;
+mod condition;
+mod email;
+mod external;
+mod finish;
+mod log;
+mod mapping;
+mod merge;
+mod provisioning;
+mod rest;
+mod start;
+mod status;
+
+use super::Machine;
+use crate::definition::{Activity, ActivityKind};
+use crate::flowdata::Value;
+use std::collections::BTreeMap;
+
+pub(super) fn enter(machine: &mut Machine, activity: &Activity) {
+    match &activity.kind {
+        ActivityKind::Start { next } => start::enter(machine, activity, next),
+        ActivityKind::Approval(approval) => approval::enter(machine, activity, approval),
+        ActivityKind::Email { to, template, .. } => email::enter(machine, activity, to, template),
+        ActivityKind::Mapping { assignments, next } => {
+            mapping::enter(machine, activity, assignments, next)
+        }
+        ActivityKind::Condition {
+            expression,
+            when_true,
+            when_false,
+        } => condition::enter(machine, activity, expression, when_true, when_false),
+        ActivityKind::Branch { next } => branch::enter(machine, activity, next),
+        ActivityKind::Merge { .. } => merge::enter(machine, activity),
+        ActivityKind::Status {
+            application_state,
+            next,
+        } => status::enter(machine, activity, *application_state, next),
+        ActivityKind::Log { message, next } => log::enter(machine, activity, message, next),
+        ActivityKind::Entity { .. }
+        | ActivityKind::Entitlement { .. }
+        | ActivityKind::RoleRequest { .. }
+        | ActivityKind::ResourceRequest { .. } => provisioning::enter(machine, activity),
+        ActivityKind::Rest { method, url, .. } => rest::enter(machine, activity, method, url),
+        ActivityKind::External { system, .. } => external::enter(machine, activity, system),
+        ActivityKind::Finish => finish::enter(machine, activity),
+    }
+}
+
+/// An effect the run waited for has been carried out.
+pub(super) fn effect_succeeded(
+    machine: &mut Machine,
+    seq: u32,
+    activity: &Activity,
+    result: BTreeMap<String, Vec<Value>>,
+) -> bool {
+    match &activity.kind {
+        ActivityKind::Email { next, .. } => {
+            machine.complete(seq, &[next]);
+            true
+        }
+        ActivityKind::Rest {
+            response_mapping,
+            next,
+            ..
+        } => rest::answered(machine, seq, activity, response_mapping, next, result),
+        ActivityKind::External { next, .. } => {
+            external::answered(machine, seq, activity, next, result)
+        }
+        _ => false,
+    }
+}
