@@ -356,6 +356,17 @@ pub(crate) fn timer_fired(machine: &mut Machine, seq: u32, generation: u32) -> b
             }
             run_state.participants.extend(escalated);
             run_state.escalations += 1;
+            // Two people escalating to one manager leave fewer voters; a quorum that can
+            // no longer be reached ends the way the definition's final outcome says.
+            if run_state.active_participants() < run_state.required() {
+                conclude(machine, seq, approval, final_outcome, true);
+                return true;
+            }
+            // Fewer voters can also make earlier rejections decisive.
+            if let Some(outcome) = run_state.verdict() {
+                conclude(machine, seq, approval, outcome, false);
+                return true;
+            }
             arm_timer(machine, seq, approval);
             machine.effects.push(Effect::NotifyParticipants {
                 run: seq,
