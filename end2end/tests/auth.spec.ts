@@ -51,6 +51,14 @@ test('admins see the admin area, others are refused by the server', async ({ pag
   await other.close();
 });
 
+test('an approver sees their open items counted in the navigation', async ({ page }) => {
+  // The demo data starts one request of each shipped workflow; four wait for bob.
+  await logIn(page, 'bob');
+  const worklist = page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /Worklist/ });
+  await expect(worklist.locator('.badge')).toHaveText('4');
+  await expect(worklist.locator('.badge')).toHaveAttribute('aria-label', '4 open items');
+});
+
 test('the session survives a reload', async ({ page }) => {
   await logIn(page, 'bob');
   await expectLoggedInAs(page, 'Bob Martin');

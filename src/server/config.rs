@@ -59,6 +59,14 @@ pub struct Config {
     #[arg(long, env = "ASSENT_SESSION_IDLE_MINUTES", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=1440))]
     pub session_idle_minutes: u32,
 
+    /// Folder of workflow definitions (*.toml) deployed at start; new text becomes a new version.
+    #[arg(long, env = "ASSENT_DEFINITIONS_DIR", default_value = "definitions")]
+    pub definitions_dir: PathBuf,
+
+    /// How often the job runner looks for due timers and outbox messages, in milliseconds.
+    #[arg(long, env = "ASSENT_JOB_INTERVAL_MS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(10..=3_600_000))]
+    pub job_interval_ms: u64,
+
     /// A session ends this many hours after login, however active.
     #[arg(long, env = "ASSENT_SESSION_MAX_HOURS", default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=168))]
     pub session_max_hours: u32,
@@ -74,7 +82,7 @@ impl Config {
     /// One line for the start-up log; the database URL loses any password.
     pub fn summary(&self) -> String {
         format!(
-            "bind={} database={} domain={} demo_data={} secure_cookies={} log_format={} site_root={} session_idle={}m session_max={}h",
+            "bind={} database={} domain={} demo_data={} secure_cookies={} log_format={} site_root={} definitions={} session_idle={}m session_max={}h",
             self.bind,
             redact_url(&self.database_url),
             self.domain,
@@ -82,6 +90,7 @@ impl Config {
             self.secure_cookies,
             format!("{:?}", self.log_format).to_lowercase(),
             self.site_root.display(),
+            self.definitions_dir.display(),
             self.session_idle_minutes,
             self.session_max_hours,
         )

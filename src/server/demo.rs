@@ -3,13 +3,16 @@
 //! carol (owns resources) and dave (a second approver).
 
 use super::accounts::{insert_audit, AuditEntry};
-use super::entities::{catalog_item, department, user, user_role};
+use super::entities::{assignment, catalog_item, department, user, user_role};
 use super::passwords;
+use super::workflow::{CreateRequest, WorkflowError, Workflows};
+use assent_engine::runtime::model::{Order, OrderType};
 use assent_engine::Role;
+use assent_engine::UserName;
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
-    TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    PaginatorTrait, Statement, TransactionTrait,
 };
 use std::collections::HashMap;
 
@@ -233,7 +236,7 @@ const CATALOG: &[DemoItem] = &[
         name: "Payroll Administrator",
         category: "Finance",
         description: "Runs payroll; conflicts with Accounts Payable Clerk.",
-        owner: "bob",
+        owner: "sybil",
     },
     DemoItem {
         kind: "role",
@@ -367,6 +370,22 @@ pub async fn load_if_empty(db: &DatabaseConnection, password: &str) -> Result<bo
         .insert(&txn)
         .await?;
     }
+    let backend = txn.get_database_backend();
+    txn.execute(Statement::from_string(
+        backend,
+        "INSERT INTO sod_rules (item_a, item_b) VALUES ('Payroll Administrator', 'Accounts Payable Clerk')",
+    ))
+    .await?;
+    assignment::Entity::insert(assignment::ActiveModel {
+        username: Set("grace".to_owned()),
+        kind: Set("role".to_owned()),
+        name: Set("Accounts Payable Clerk".to_owned()),
+        granted_at: Set(Utc::now()),
+        instance_id: Set(None),
+        ..Default::default()
+    })
+    .exec_without_returning(&txn)
+    .await?;
     insert_audit(
         &txn,
         AuditEntry {
@@ -384,6 +403,75 @@ pub async fn load_if_empty(db: &DatabaseConnection, password: &str) -> Result<bo
     .await?;
     txn.commit().await?;
     Ok(true)
+}
+
+/// One running request for each shipped example, so that worklists have something in
+/// them from the first login: (definition, requester and subject, item, item kind).
+const EXAMPLE_REQUESTS: &[(&str, &str, &str, &str)] = &[
+    (
+        "My-Company/Approval/4-Eye-Approval",
+        "alice",
+        "Finance Analyst",
+        "role",
+    ),
+    (
+        "My-Company/Approval/4-Eye-Approval",
+        "niaj",
+        "Developer",
+        "role",
+    ),
+    (
+        "My-Company/Approval/Manager-Then-Owner",
+        "frank",
+        "VPN Access",
+        "resource",
+    ),
+    (
+        "My-Company/Approval/Parallel-Quorum",
+        "olivia",
+        "Cloud Console",
+        "resource",
+    ),
+    (
+        "My-Company/Roles/Role-Request-SoD",
+        "grace",
+        "Payroll Administrator",
+        "role",
+    ),
+];
+
+pub async fn start_example_workflows(workflows: &Workflows) -> Result<(), WorkflowError> {
+    let order = |object_type: &str, id: &str| Order {
+        order_type: OrderType::AddOrder,
+        target_id: id.to_owned(),
+        object_type: object_type.to_owned(),
+        attributes: Default::default(),
+    };
+    for (path, requester, item, kind) in EXAMPLE_REQUESTS {
+        let request = CreateRequest {
+            definition_path: (*path).to_owned(),
+            initiator: UserName::parse(requester).expect("demo names are valid"),
+            subject: Some(order("user", requester)),
+            resources: vec![order(kind, item)],
+            form: [(
+                "justification".to_owned(),
+                vec![assent_engine::flowdata::Value::text(format!(
+                    "{item} for my new tasks"
+                ))],
+            )]
+            .into(),
+            context: Default::default(),
+            correlation_id: None,
+        };
+        match workflows.create(request).await {
+            Ok(_) => {}
+            Err(WorkflowError::DefinitionNotFound) => {
+                tracing::warn!(path, "demo request skipped: definition not deployed");
+            }
+            Err(other) => return Err(other),
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ mod health;
 pub mod pages;
 pub mod passwords;
 pub mod telemetry;
+pub mod workflow;
 
 use crate::app::{shell, App};
 use accounts::SeaOrmAccounts;
@@ -48,6 +49,7 @@ pub struct AppState {
     /// Checked against when a user name is unknown, so that a failed login takes as long
     /// whether or not the user exists.
     pub dummy_password_hash: Arc<str>,
+    pub workflows: workflow::Workflows,
 }
 
 impl AppState {
@@ -72,6 +74,8 @@ pub enum StartError {
     Sessions(sea_orm::sqlx::Error),
     #[error("cannot load the demo data: {0}")]
     Demo(sea_orm::DbErr),
+    #[error("cannot set up workflows: {0}")]
+    Workflows(workflow::WorkflowError),
     #[error("cannot listen on {address}: {source}")]
     Bind {
         address: std::net::SocketAddr,
@@ -85,13 +89,26 @@ pub async fn prepare(config: Config) -> Result<(TcpListener, Router), StartError
     tracing::info!(config = %config.summary(), "assent starting");
     let database = db::connect(&config.database_url).await?;
     db::migrate(&database).await?;
+    let workflows =
+        workflow::Workflows::new(database.connection.clone(), Arc::new(workflow::SystemClock));
+    workflows
+        .deploy_folder(&config.definitions_dir)
+        .await
+        .map_err(StartError::Workflows)?;
     if config.demo_data
         && demo::load_if_empty(&database.connection, &config.demo_password)
             .await
             .map_err(StartError::Demo)?
     {
+        demo::start_example_workflows(&workflows)
+            .await
+            .map_err(StartError::Workflows)?;
         tracing::info!("demo data loaded");
     }
+    workflow::jobs::spawn_runner(
+        workflows.clone(),
+        std::time::Duration::from_millis(config.job_interval_ms),
+    );
     let bundle = config
         .site_root
         .join("pkg")
@@ -117,6 +134,7 @@ pub async fn prepare(config: Config) -> Result<(TcpListener, Router), StartError
         dummy_password_hash: passwords::hash("no user has this password".into())
             .await
             .into(),
+        workflows,
         config: Arc::new(config),
     };
     let app = match &database.pool {

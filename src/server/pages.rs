@@ -55,10 +55,14 @@ pub async fn shell_info() -> Result<Option<ShellInfo>, AppError> {
     let Some(user) = viewer().await? else {
         return Ok(None);
     };
-    // Work items arrive with the workflow engine; until then nobody has open items.
+    let open = state()?
+        .workflows
+        .open_item_count(&user.username)
+        .await
+        .map_err(|e| fail(e.into()))?;
     Ok(Some(ShellInfo {
         user,
-        open_work_items: 0,
+        open_work_items: u32::try_from(open).unwrap_or(u32::MAX),
     }))
 }
 

@@ -10,34 +10,15 @@ use std::net::SocketAddr;
 
 pub const DEMO_PASSWORD: &str = "test-demo-password";
 
-#[derive(Debug, Clone, Copy)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
-}
+pub use crate::common::Backend;
+use crate::common::TestDatabase;
 
 pub struct TestApp {
     pub address: SocketAddr,
     pub database_url: String,
     pub client: Client,
-    _sqlite_dir: Option<tempfile::TempDir>,
-    postgres_cleanup: Option<(String, String)>,
+    _database: TestDatabase,
     server: tokio::task::JoinHandle<()>,
-}
-
-/// The PostgreSQL server for tests, or `None` (with a note in the output) when unset.
-/// Under CI a missing variable is an error: no storage test may be skipped there.
-pub fn postgres_url() -> Option<String> {
-    match std::env::var("ASSENT_TEST_PG_URL") {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ => {
-            if std::env::var("CI").is_ok_and(|v| v == "true") {
-                panic!("CI=true but ASSENT_TEST_PG_URL is not set: PostgreSQL tests may not be skipped in CI");
-            }
-            eprintln!("SKIPPED: PostgreSQL test (set ASSENT_TEST_PG_URL=postgres://postgres@127.0.0.1:5432/test to run it)");
-            None
-        }
-    }
 }
 
 impl TestApp {
@@ -47,35 +28,13 @@ impl TestApp {
     }
 
     pub async fn spawn_with(backend: Backend, extra_args: &[&str]) -> Option<TestApp> {
-        let (database_url, sqlite_dir, postgres_cleanup) = match backend {
-            Backend::Sqlite => {
-                let dir = tempfile::tempdir().expect("temp dir");
-                let url = format!("sqlite://{}/assent.db?mode=rwc", dir.path().display());
-                (url, Some(dir), None)
-            }
-            Backend::Postgres => {
-                let admin_url = postgres_url()?;
-                let name = format!("assent_test_{}", uuid::Uuid::new_v4().simple());
-                let admin = sea_orm::sqlx::PgPool::connect(&admin_url)
-                    .await
-                    .expect("connect to ASSENT_TEST_PG_URL");
-                sea_orm::sqlx::query(&format!("CREATE DATABASE {name}"))
-                    .execute(&admin)
-                    .await
-                    .expect("create test database");
-                admin.close().await;
-                let url = replace_database(&admin_url, &name);
-                (url, None, Some((admin_url, name)))
-            }
-        };
-        let app = Self::start(&database_url, extra_args).await;
-        let (address, server) = app;
+        let database = TestDatabase::create(backend).await?;
+        let (address, server) = Self::start(&database.url, extra_args).await;
         Some(TestApp {
             address,
-            database_url,
+            database_url: database.url.clone(),
             client: client(),
-            _sqlite_dir: sqlite_dir,
-            postgres_cleanup,
+            _database: database,
             server,
         })
     }
@@ -175,25 +134,6 @@ impl TestApp {
 impl Drop for TestApp {
     fn drop(&mut self) {
         self.server.abort();
-        if let Some((admin_url, name)) = self.postgres_cleanup.take() {
-            // Drop runs outside async code: a short-lived runtime on its own thread.
-            let _ = std::thread::spawn(move || {
-                let runtime = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .unwrap();
-                runtime.block_on(async {
-                    if let Ok(admin) = sea_orm::sqlx::PgPool::connect(&admin_url).await {
-                        let _ = sea_orm::sqlx::query(&format!(
-                            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                        ))
-                        .execute(&admin)
-                        .await;
-                    }
-                });
-            })
-            .join();
-        }
     }
 }
 
@@ -202,18 +142,6 @@ fn client() -> Client {
         .redirect(Policy::none())
         .build()
         .expect("client")
-}
-
-fn replace_database(url: &str, database: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((base, query)) => (base, format!("?{query}")),
-        None => (url, String::new()),
-    };
-    let prefix_end = base
-        .rfind('/')
-        .filter(|&i| i > "postgres://".len())
-        .unwrap_or(base.len());
-    format!("{}/{}{}", &base[..prefix_end], database, query)
 }
 
 pub fn encode_form(pairs: &[(&str, &str)]) -> String {
@@ -271,6 +199,7 @@ pub fn is_redirect(status: StatusCode) -> bool {
 
 #[test]
 fn replaces_the_database_of_a_postgres_url() {
+    use crate::common::replace_database;
     assert_eq!(
         replace_database("postgres://postgres@127.0.0.1:5432/test", "x"),
         "postgres://postgres@127.0.0.1:5432/x"

@@ -1,5 +1,7 @@
 //! HTTP-level tests of the running server, each on SQLite and on PostgreSQL.
 
+#[path = "../common/mod.rs"]
+mod common;
 mod harness;
 
 use harness::*;

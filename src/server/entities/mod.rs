@@ -1,7 +1,12 @@
 //! sea-orm models of the tables in `migrations/`.
 
+pub mod assignment;
 pub mod audit_event;
 pub mod catalog_item;
 pub mod department;
+pub mod job;
 pub mod user;
 pub mod user_role;
+pub mod work_item;
+pub mod workflow_definition;
+pub mod workflow_instance;

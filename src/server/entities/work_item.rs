@@ -1,0 +1,20 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "work_items")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub instance_id: String,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub run_seq: i32,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub username: String,
+    pub activity: String,
+    pub due_at: Option<ChronoDateTimeUtc>,
+    pub created_at: ChronoDateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,159 @@
+//! Deploying definitions: checked first, stored as a new version, never changing an
+//! existing one, so running instances finish on the version they started with.
+
+use super::{WorkflowError, Workflows};
+use crate::server::entities::workflow_definition as row;
+use assent_engine::definition::{parse, Definition};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
+};
+use std::path::Path;
+use std::sync::Arc;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeployOutcome {
+    Deployed {
+        id: i32,
+        path: String,
+        version: i32,
+    },
+    /// The same text is already the newest version: nothing changed.
+    Unchanged {
+        id: i32,
+        path: String,
+        version: i32,
+    },
+}
+
+impl Workflows {
+    /// Checks and stores a definition; a rejected one changes nothing.
+    pub async fn deploy(
+        &self,
+        file_name: &str,
+        source: &str,
+        deployed_by: Option<&str>,
+    ) -> Result<DeployOutcome, WorkflowError> {
+        let definition = parse(file_name, source).map_err(WorkflowError::InvalidDefinition)?;
+        let latest = row::Entity::find()
+            .filter(row::Column::Path.eq(&definition.path))
+            .order_by_desc(row::Column::Version)
+            .one(&self.db)
+            .await?;
+        if let Some(latest) = &latest {
+            if latest.source == source {
+                return Ok(DeployOutcome::Unchanged {
+                    id: latest.id,
+                    path: latest.path.clone(),
+                    version: latest.version,
+                });
+            }
+        }
+        let version = latest.map(|l| l.version + 1).unwrap_or(1);
+        let saved = row::ActiveModel {
+            path: Set(definition.path.clone()),
+            version: Set(version),
+            name: Set(definition.name.clone()),
+            file_name: Set(file_name.to_owned()),
+            source: Set(source.to_owned()),
+            deployed_at: Set(self.clock.now()),
+            deployed_by: Set(deployed_by.map(str::to_owned)),
+            ..Default::default()
+        }
+        .insert(&self.db)
+        .await
+        .map_err(|error| match error.sql_err() {
+            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => WorkflowError::Conflict,
+            _ => WorkflowError::Database(error),
+        })?;
+        self.cache(saved.id, Arc::new(definition));
+        tracing::info!(path = %saved.path, version, "definition deployed");
+        Ok(DeployOutcome::Deployed {
+            id: saved.id,
+            path: saved.path,
+            version,
+        })
+    }
+
+    /// Deploys every `*.toml` in a folder, in name order. A bad file is reported and
+    /// skipped, so one mistake does not keep the portal from starting.
+    pub async fn deploy_folder(&self, folder: &Path) -> Result<Vec<DeployOutcome>, WorkflowError> {
+        let mut files: Vec<_> = match std::fs::read_dir(folder) {
+            Ok(entries) => entries
+                .filter_map(Result::ok)
+                .map(|entry| entry.path())
+                .filter(|path| path.extension().is_some_and(|e| e == "toml"))
+                .collect(),
+            Err(error) => {
+                tracing::warn!(folder = %folder.display(), %error, "no definitions folder");
+                return Ok(Vec::new());
+            }
+        };
+        files.sort();
+        let mut outcomes = Vec::new();
+        for file in files {
+            let name = file
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let source = match std::fs::read_to_string(&file) {
+                Ok(source) => source,
+                Err(error) => {
+                    tracing::error!(file = %file.display(), %error, "cannot read definition");
+                    continue;
+                }
+            };
+            match self.deploy(&name, &source, None).await {
+                Ok(outcome) => outcomes.push(outcome),
+                Err(WorkflowError::InvalidDefinition(errors)) => {
+                    tracing::error!(%errors, "definition refused");
+                }
+                Err(other) => return Err(other),
+            }
+        }
+        Ok(outcomes)
+    }
+
+    fn cache(&self, id: i32, definition: Arc<Definition>) {
+        self.definitions
+            .lock()
+            .expect("definition cache lock")
+            .insert(id, definition);
+    }
+
+    /// A deployed version, parsed once and kept.
+    pub(crate) async fn definition(&self, id: i32) -> Result<Arc<Definition>, WorkflowError> {
+        if let Some(found) = self
+            .definitions
+            .lock()
+            .expect("definition cache lock")
+            .get(&id)
+        {
+            return Ok(found.clone());
+        }
+        let stored = row::Entity::find_by_id(id)
+            .one(&self.db)
+            .await?
+            .ok_or(WorkflowError::DefinitionNotFound)?;
+        let definition = Arc::new(
+            parse(&stored.file_name, &stored.source)
+                .map_err(|e| WorkflowError::Corrupt(e.to_string()))?,
+        );
+        self.cache(id, definition.clone());
+        Ok(definition)
+    }
+
+    /// The newest version of the definition at `path`.
+    pub async fn latest_definition(
+        &self,
+        path: &str,
+    ) -> Result<(row::Model, Arc<Definition>), WorkflowError> {
+        let stored = row::Entity::find()
+            .filter(row::Column::Path.eq(path))
+            .order_by_desc(row::Column::Version)
+            .one(&self.db)
+            .await?
+            .ok_or(WorkflowError::DefinitionNotFound)?;
+        let definition = self.definition(stored.id).await?;
+        Ok((stored, definition))
+    }
+}

@@ -1,0 +1,251 @@
+//! Creating workflows and applying decisions and other events to them.
+
+use super::store::{decode, Transition};
+use super::{to_timestamp, WorkflowError, Workflows};
+use crate::server::entities::{work_item, workflow_instance as row};
+use assent_engine::flowdata::Value;
+use assent_engine::runtime::model::{DefinitionRef, Instance, Order, Verdict};
+use assent_engine::runtime::{handle, start, Env, Event, NewInstance, Step};
+use assent_engine::UserName;
+use sea_orm::{ColumnTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait};
+use std::collections::BTreeMap;
+
+pub use assent_engine::runtime::model::Verdict as Decision;
+
+#[derive(Debug, Clone)]
+pub struct CreateRequest {
+    pub definition_path: String,
+    pub initiator: UserName,
+    pub subject: Option<Order>,
+    pub resources: Vec<Order>,
+    pub form: BTreeMap<String, Vec<Value>>,
+    pub context: BTreeMap<String, Vec<Value>>,
+    pub correlation_id: Option<String>,
+}
+
+/// SQLite answers a second concurrent writer with "database is locked": for the caller
+/// that is the same as losing the optimistic lock.
+fn contention(error: DbErr) -> WorkflowError {
+    let text = error.to_string();
+    if text.contains("database is locked")
+        || text.contains("(code: 5)")
+        || text.contains("(code: 517)")
+    {
+        WorkflowError::Conflict
+    } else {
+        WorkflowError::Database(error)
+    }
+}
+
+impl Workflows {
+    pub async fn create(&self, request: CreateRequest) -> Result<Instance, WorkflowError> {
+        let (stored, definition) = self.latest_definition(&request.definition_path).await?;
+        let txn = self.db.begin().await.map_err(contention)?;
+        let snapshot = self.snapshot(&txn).await?;
+        let initiator = request.initiator.to_string();
+        // The engine's environment borrows the snapshot; it must not live across an await.
+        let step = {
+            let env = Env {
+                now: to_timestamp(self.clock.now()),
+                directory: &snapshot.directory,
+                lookups: &snapshot.lookups,
+            };
+            start(
+                &definition,
+                NewInstance {
+                    id: uuid::Uuid::new_v4().simple().to_string(),
+                    definition: DefinitionRef {
+                        id: stored.path.clone(),
+                        version: stored.version as u32,
+                    },
+                    initiator: request.initiator,
+                    subject: request.subject,
+                    resources: request.resources,
+                    form: request.form,
+                    context: request.context,
+                    correlation_id: request.correlation_id,
+                },
+                &env,
+            )
+        };
+        self.persist(
+            &txn,
+            Transition {
+                step: &step,
+                definition_id: stored.id,
+                loaded_version: None,
+                actor: Some(initiator),
+                action: "workflow.created",
+                detail: format!("{} version {}", stored.path, stored.version),
+                completes_job: None,
+            },
+        )
+        .await?;
+        txn.commit().await.map_err(contention)?;
+        Ok(step.instance)
+    }
+
+    /// Approve or reject. `expected_version` is the version the decider saw: if the
+    /// workflow moved on since, the decision is refused as a conflict.
+    pub async fn decide(
+        &self,
+        actor: &UserName,
+        instance_id: &str,
+        run: u32,
+        verdict: Verdict,
+        reason: Option<String>,
+        expected_version: Option<u64>,
+    ) -> Result<Instance, WorkflowError> {
+        let word = match verdict {
+            Verdict::Approve => "approved",
+            Verdict::Reject => "rejected",
+        };
+        let step = self
+            .apply(
+                instance_id,
+                Event::Decide {
+                    run,
+                    actor: actor.clone(),
+                    verdict,
+                    reason,
+                },
+                Some(actor),
+                "workflow.decided",
+                format!("activity run {run} {word}"),
+                expected_version,
+                None,
+            )
+            .await?;
+        Ok(step.instance)
+    }
+
+    pub async fn forward(
+        &self,
+        actor: &UserName,
+        instance_id: &str,
+        run: u32,
+        to: &UserName,
+    ) -> Result<Instance, WorkflowError> {
+        let step = self
+            .apply(
+                instance_id,
+                Event::Forward {
+                    run,
+                    actor: actor.clone(),
+                    to: to.clone(),
+                },
+                Some(actor),
+                "workflow.forwarded",
+                format!("activity run {run} forwarded to {to}"),
+                None,
+                None,
+            )
+            .await?;
+        Ok(step.instance)
+    }
+
+    /// Suspend, resume or abort: for administrators only.
+    pub async fn administer(
+        &self,
+        actor: &UserName,
+        is_admin: bool,
+        instance_id: &str,
+        event: Event,
+    ) -> Result<Instance, WorkflowError> {
+        if !is_admin {
+            return Err(WorkflowError::Forbidden);
+        }
+        let action = match event {
+            Event::Suspend => "workflow.suspended",
+            Event::Resume { .. } => "workflow.resumed",
+            Event::Abort => "workflow.aborted",
+            _ => return Err(WorkflowError::Invalid("not an administrative event".into())),
+        };
+        let step = self
+            .apply(
+                instance_id,
+                event,
+                Some(actor),
+                action,
+                String::new(),
+                None,
+                None,
+            )
+            .await?;
+        Ok(step.instance)
+    }
+
+    /// Load, decide with the engine, persist with the version check, in one transaction.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn apply(
+        &self,
+        instance_id: &str,
+        event: Event,
+        actor: Option<&UserName>,
+        action: &'static str,
+        detail: String,
+        expected_version: Option<u64>,
+        completes_job: Option<i32>,
+    ) -> Result<Step, WorkflowError> {
+        let txn = self.db.begin().await.map_err(contention)?;
+        let stored = row::Entity::find_by_id(instance_id)
+            .one(&txn)
+            .await
+            .map_err(contention)?
+            .ok_or(WorkflowError::WorkflowNotFound)?;
+        let instance = decode(&stored)?;
+        if expected_version.is_some_and(|expected| expected != instance.version) {
+            return Err(WorkflowError::Conflict);
+        }
+        let definition = self.definition(stored.definition_id).await?;
+        let snapshot = self.snapshot(&txn).await?;
+        // The engine's environment borrows the snapshot; it must not live across an await.
+        let step = {
+            let env = Env {
+                now: to_timestamp(self.clock.now()),
+                directory: &snapshot.directory,
+                lookups: &snapshot.lookups,
+            };
+            handle(&definition, &instance, event, &env)?
+        };
+        if step.changed {
+            self.persist(
+                &txn,
+                Transition {
+                    step: &step,
+                    definition_id: stored.definition_id,
+                    loaded_version: Some(instance.version),
+                    actor: actor.map(ToString::to_string),
+                    action,
+                    detail,
+                    completes_job,
+                },
+            )
+            .await
+            .map_err(|e| match e {
+                WorkflowError::Database(db) => contention(db),
+                other => other,
+            })?;
+        } else if let Some(job) = completes_job {
+            self.finish_job(&txn, job).await?;
+        }
+        txn.commit().await.map_err(contention)?;
+        Ok(step)
+    }
+
+    pub async fn instance(&self, instance_id: &str) -> Result<Instance, WorkflowError> {
+        let stored = row::Entity::find_by_id(instance_id)
+            .one(&self.db)
+            .await?
+            .ok_or(WorkflowError::WorkflowNotFound)?;
+        decode(&stored)
+    }
+
+    /// Open approval items waiting for `user`.
+    pub async fn open_item_count(&self, user: &UserName) -> Result<u64, WorkflowError> {
+        Ok(work_item::Entity::find()
+            .filter(work_item::Column::Username.eq(user.as_str()))
+            .count(&self.db)
+            .await?)
+    }
+}

@@ -1,0 +1,347 @@
+//! The job table: timers and the outbox. Jobs are claimed with a lease (`FOR UPDATE SKIP
+//! LOCKED` on PostgreSQL; SQLite serialises writers), handled, and marked done in the same
+//! transaction as the step they cause, so a job run twice has one effect.
+
+use super::store::{OutboxMessage, TimerPayload};
+use super::{WorkflowError, Workflows};
+use crate::server::entities::job;
+use assent_engine::flowdata::Value;
+use assent_engine::runtime::Event;
+use assent_engine::UserName;
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::sea_query::{Expr, LockBehavior, LockType};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// How long a claimed job stays reserved for its worker.
+const LEASE_SECONDS: i64 = 60;
+/// Deliveries tried before the waiting activity is put in WAIT_IN_ERROR.
+pub const MAX_ATTEMPTS: i32 = 5;
+
+/// Sends the portal's mail.
+#[async_trait::async_trait]
+pub trait Mailer: Send + Sync {
+    async fn send(&self, to: &[String], template: &str, workflow_id: &str) -> Result<(), String>;
+}
+
+/// Talks to outside systems for REST and external-workflow activities.
+#[async_trait::async_trait]
+pub trait Integrations: Send + Sync {
+    async fn call_rest(
+        &self,
+        method: &str,
+        url: &str,
+        workflow_id: &str,
+    ) -> Result<BTreeMap<String, Vec<Value>>, String>;
+    async fn hand_off(&self, system: &str, workflow_id: &str) -> Result<(), String>;
+}
+
+/// Without SMTP configured, mail is written to the log.
+pub struct LogMailer;
+
+#[async_trait::async_trait]
+impl Mailer for LogMailer {
+    async fn send(&self, to: &[String], template: &str, workflow_id: &str) -> Result<(), String> {
+        tracing::info!(
+            ?to,
+            template,
+            workflow_id,
+            "mail (no SMTP server configured: logged only)"
+        );
+        Ok(())
+    }
+}
+
+/// No outside systems configured: calls fail, and after the retries the activity waits in
+/// error for an administrator.
+pub struct NoIntegrations;
+
+#[async_trait::async_trait]
+impl Integrations for NoIntegrations {
+    async fn call_rest(
+        &self,
+        _method: &str,
+        url: &str,
+        _workflow_id: &str,
+    ) -> Result<BTreeMap<String, Vec<Value>>, String> {
+        Err(format!("no REST integration is configured for {url}"))
+    }
+
+    async fn hand_off(&self, system: &str, _workflow_id: &str) -> Result<(), String> {
+        Err(format!(
+            "no external workflow system {system:?} is configured"
+        ))
+    }
+}
+
+enum Outcome {
+    /// Handled; the job was marked done inside the step's transaction (or needs it now).
+    Done {
+        already_marked: bool,
+    },
+    /// Someone else changed the workflow first: try again soon.
+    Retry,
+    Failed(String),
+}
+
+impl Workflows {
+    /// Claims up to `limit` due jobs and handles them; returns how many it handled.
+    pub async fn run_due_jobs(&self, worker: &str, limit: u64) -> Result<usize, WorkflowError> {
+        let claimed = self.claim(worker, limit).await?;
+        let count = claimed.len();
+        for job in claimed {
+            let outcome = self.handle_job(&job).await;
+            self.settle_job(&job, outcome).await?;
+        }
+        Ok(count)
+    }
+
+    async fn claim(&self, worker: &str, limit: u64) -> Result<Vec<job::Model>, WorkflowError> {
+        let now = self.clock.now();
+        let txn = self.db.begin().await?;
+        let free = Condition::any()
+            .add(job::Column::LockedUntil.is_null())
+            .add(job::Column::LockedUntil.lt(now));
+        let mut query = job::Entity::find()
+            .filter(job::Column::DoneAt.is_null())
+            .filter(job::Column::DueAt.lte(now))
+            .filter(free.clone())
+            .order_by_asc(job::Column::DueAt)
+            .limit(limit);
+        if txn.get_database_backend() == DbBackend::Postgres {
+            query = query.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
+        }
+        let candidates = query.all(&txn).await?;
+        let mut claimed = Vec::new();
+        for candidate in candidates {
+            let updated = job::Entity::update_many()
+                .col_expr(
+                    job::Column::LockedUntil,
+                    Expr::value(now + Duration::seconds(LEASE_SECONDS)),
+                )
+                .col_expr(job::Column::LockedBy, Expr::value(worker))
+                .col_expr(
+                    job::Column::Attempts,
+                    Expr::col(job::Column::Attempts).add(1),
+                )
+                .filter(job::Column::Id.eq(candidate.id))
+                .filter(free.clone())
+                .exec(&txn)
+                .await?;
+            if updated.rows_affected == 1 {
+                claimed.push(job::Model {
+                    attempts: candidate.attempts + 1,
+                    ..candidate
+                });
+            }
+        }
+        txn.commit().await?;
+        Ok(claimed)
+    }
+
+    async fn handle_job(&self, job: &job::Model) -> Outcome {
+        let run = job.run_seq as u32;
+        let result = match job.kind.as_str() {
+            "timer" => match serde_json::from_str::<TimerPayload>(&job.payload) {
+                Ok(timer) => self
+                    .apply(
+                        &job.instance_id,
+                        Event::TimerFired {
+                            run,
+                            generation: timer.generation,
+                        },
+                        None,
+                        "workflow.timeout",
+                        format!("activity run {run} timed out"),
+                        None,
+                        Some(job.id),
+                    )
+                    .await
+                    .map(|_| true),
+                Err(error) => return Outcome::Failed(format!("bad timer payload: {error}")),
+            },
+            "effect" => match serde_json::from_str::<OutboxMessage>(&job.payload) {
+                Ok(message) => return self.deliver(job, run, message).await,
+                Err(error) => return Outcome::Failed(format!("bad outbox payload: {error}")),
+            },
+            other => return Outcome::Failed(format!("unknown job kind {other}")),
+        };
+        match result {
+            Ok(_) => Outcome::Done {
+                already_marked: true,
+            },
+            Err(WorkflowError::Conflict) => Outcome::Retry,
+            // The workflow is gone or ended: nothing is left for this timer to do.
+            Err(WorkflowError::WorkflowNotFound | WorkflowError::Engine(_)) => Outcome::Done {
+                already_marked: false,
+            },
+            Err(other) => Outcome::Failed(other.to_string()),
+        }
+    }
+
+    async fn deliver(&self, job: &job::Model, run: u32, message: OutboxMessage) -> Outcome {
+        let answer = |result: Result<BTreeMap<String, Vec<Value>>, String>| result;
+        let (result, waits) = match &message {
+            OutboxMessage::Notify { users, .. } => (
+                answer(
+                    self.mailer
+                        .send(users, "approval-requested", &job.instance_id)
+                        .await
+                        .map(|()| BTreeMap::new()),
+                ),
+                false,
+            ),
+            OutboxMessage::Email { to, template } => (
+                self.mailer
+                    .send(to, template, &job.instance_id)
+                    .await
+                    .map(|()| BTreeMap::new()),
+                true,
+            ),
+            OutboxMessage::Rest { method, url } => (
+                self.integrations
+                    .call_rest(method, url, &job.instance_id)
+                    .await,
+                true,
+            ),
+            OutboxMessage::HandOff { system } => (
+                self.integrations
+                    .hand_off(system, &job.instance_id)
+                    .await
+                    .map(|()| BTreeMap::new()),
+                false,
+            ),
+        };
+        let waits_for_answer = waits && !matches!(message, OutboxMessage::HandOff { .. });
+        let event = match result {
+            Ok(result) if waits_for_answer => Event::EffectSucceeded { run, result },
+            Ok(_) => {
+                return Outcome::Done {
+                    already_marked: false,
+                }
+            }
+            Err(error) if job.attempts < MAX_ATTEMPTS => return Outcome::Failed(error),
+            Err(error) => {
+                if matches!(message, OutboxMessage::Notify { .. }) {
+                    tracing::error!(%error, job = job.id, "notification given up");
+                    return Outcome::Done {
+                        already_marked: false,
+                    };
+                }
+                Event::EffectFailed {
+                    run,
+                    error: format!("{error} (after {} attempts)", job.attempts),
+                }
+            }
+        };
+        match self
+            .apply(
+                &job.instance_id,
+                event,
+                None,
+                "workflow.effect",
+                format!("activity run {run}: outside work finished"),
+                None,
+                Some(job.id),
+            )
+            .await
+        {
+            Ok(_) => Outcome::Done {
+                already_marked: true,
+            },
+            Err(WorkflowError::Conflict) => Outcome::Retry,
+            Err(WorkflowError::WorkflowNotFound | WorkflowError::Engine(_)) => Outcome::Done {
+                already_marked: false,
+            },
+            Err(other) => Outcome::Failed(other.to_string()),
+        }
+    }
+
+    async fn settle_job(&self, job: &job::Model, outcome: Outcome) -> Result<(), WorkflowError> {
+        let now = self.clock.now();
+        let none: Option<DateTime<Utc>> = None;
+        let update = job::Entity::update_many().filter(job::Column::Id.eq(job.id));
+        let update = match outcome {
+            Outcome::Done {
+                already_marked: true,
+            } => return Ok(()),
+            Outcome::Done {
+                already_marked: false,
+            } => update
+                .col_expr(job::Column::DoneAt, Expr::value(now))
+                .col_expr(job::Column::LockedUntil, Expr::value(none)),
+            Outcome::Retry => update
+                .col_expr(job::Column::LockedUntil, Expr::value(none))
+                .col_expr(
+                    job::Column::Attempts,
+                    Expr::col(job::Column::Attempts).sub(1),
+                ),
+            Outcome::Failed(error) => {
+                let backoff = Duration::seconds(2i64.pow(job.attempts.clamp(0, 9) as u32));
+                tracing::warn!(job = job.id, attempts = job.attempts, %error, "job failed; will retry");
+                update
+                    .col_expr(job::Column::LockedUntil, Expr::value(none))
+                    .col_expr(job::Column::DueAt, Expr::value(now + backoff))
+                    .col_expr(job::Column::LastError, Expr::value(error))
+            }
+        };
+        update.exec(&self.db).await?;
+        Ok(())
+    }
+
+    pub(crate) async fn finish_job(
+        &self,
+        txn: &DatabaseTransaction,
+        job_id: i32,
+    ) -> Result<(), WorkflowError> {
+        let none: Option<DateTime<Utc>> = None;
+        job::Entity::update_many()
+            .col_expr(job::Column::DoneAt, Expr::value(self.clock.now()))
+            .col_expr(job::Column::LockedUntil, Expr::value(none))
+            .filter(job::Column::Id.eq(job_id))
+            .exec(txn)
+            .await?;
+        Ok(())
+    }
+}
+
+/// Runs due jobs every `interval` until the process ends.
+pub fn spawn_runner(workflows: Workflows, interval: std::time::Duration) {
+    let worker = format!("worker-{}", uuid::Uuid::new_v4().simple());
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(interval);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticker.tick().await;
+            loop {
+                match workflows.run_due_jobs(&worker, 50).await {
+                    Ok(0) => break,
+                    Ok(_) => continue,
+                    Err(error) => {
+                        tracing::error!(%error, "job runner");
+                        break;
+                    }
+                }
+            }
+        }
+    });
+}
+
+/// Users named in a message, for tests and the admin view.
+pub fn recipients(payload: &str) -> Vec<UserName> {
+    match serde_json::from_str::<OutboxMessage>(payload) {
+        Ok(OutboxMessage::Notify { users, .. }) | Ok(OutboxMessage::Email { to: users, .. }) => {
+            users
+                .iter()
+                .filter_map(|u| UserName::parse(u).ok())
+                .collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+pub type SharedMailer = Arc<dyn Mailer>;

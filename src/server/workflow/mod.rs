@@ -1,0 +1,143 @@
+//! The workflow service: every outside event (create, decision, timer, callback) is
+//! load, authorize, decide with the pure engine, persist in one transaction with an
+//! optimistic-lock check, audit.
+
+mod definitions;
+mod directory;
+mod instances;
+pub mod jobs;
+mod store;
+
+use crate::app::error::AppError;
+use assent_engine::definition::{Definition, DefinitionErrors};
+use assent_engine::runtime::model::Timestamp;
+use assent_engine::runtime::EngineError;
+use chrono::{DateTime, TimeZone, Utc};
+use sea_orm::{DatabaseConnection, DbErr};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+pub use definitions::DeployOutcome;
+pub use instances::{CreateRequest, Decision};
+pub use jobs::{Integrations, Mailer};
+
+/// The time, handed to the engine; tests move it by hand.
+pub trait Clock: Send + Sync {
+    fn now(&self) -> DateTime<Utc>;
+}
+
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+/// A clock that only moves when told to.
+pub struct ManualClock(Mutex<DateTime<Utc>>);
+
+impl ManualClock {
+    pub fn new(start: DateTime<Utc>) -> Self {
+        Self(Mutex::new(start))
+    }
+
+    pub fn advance(&self, by: chrono::Duration) {
+        let mut now = self.0.lock().expect("clock lock");
+        *now += by;
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> DateTime<Utc> {
+        *self.0.lock().expect("clock lock")
+    }
+}
+
+pub(crate) fn to_timestamp(time: DateTime<Utc>) -> Timestamp {
+    Timestamp(time.timestamp_millis())
+}
+
+pub(crate) fn from_timestamp(time: Timestamp) -> DateTime<Utc> {
+    Utc.timestamp_millis_opt(time.0)
+        .single()
+        .unwrap_or_else(Utc::now)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum WorkflowError {
+    #[error("the definition is invalid:\n{0}")]
+    InvalidDefinition(DefinitionErrors),
+    #[error("no such workflow definition")]
+    DefinitionNotFound,
+    #[error("no such workflow")]
+    WorkflowNotFound,
+    #[error("{0}")]
+    Engine(#[from] EngineError),
+    #[error("someone else changed this workflow first; reload and try again")]
+    Conflict,
+    #[error("you may not do this")]
+    Forbidden,
+    #[error("{0}")]
+    Invalid(String),
+    #[error("database error: {0}")]
+    Database(#[from] DbErr),
+    #[error("stored workflow data is unreadable: {0}")]
+    Corrupt(String),
+}
+
+impl From<WorkflowError> for AppError {
+    fn from(error: WorkflowError) -> Self {
+        match error {
+            WorkflowError::InvalidDefinition(errors) => AppError::Invalid(errors.to_string()),
+            WorkflowError::DefinitionNotFound | WorkflowError::WorkflowNotFound => {
+                AppError::NotFound
+            }
+            WorkflowError::Conflict => AppError::Conflict,
+            WorkflowError::Forbidden => AppError::Forbidden,
+            WorkflowError::Invalid(message) => AppError::Invalid(message),
+            WorkflowError::Engine(engine) => match engine {
+                EngineError::NotAParticipant | EngineError::OwnRequest => AppError::Forbidden,
+                other => AppError::Invalid(other.to_string()),
+            },
+            WorkflowError::Database(error) => AppError::from(error),
+            WorkflowError::Corrupt(message) => {
+                tracing::error!(%message, "corrupt workflow data");
+                AppError::Internal
+            }
+        }
+    }
+}
+
+/// Runs workflows against the database. Cheap to clone.
+#[derive(Clone)]
+pub struct Workflows {
+    pub(crate) db: DatabaseConnection,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) mailer: Arc<dyn Mailer>,
+    pub(crate) integrations: Arc<dyn Integrations>,
+    /// Parsed definitions by version id; a version never changes once deployed.
+    definitions: Arc<Mutex<HashMap<i32, Arc<Definition>>>>,
+}
+
+impl Workflows {
+    pub fn new(db: DatabaseConnection, clock: Arc<dyn Clock>) -> Self {
+        Self {
+            db,
+            clock,
+            mailer: Arc::new(jobs::LogMailer),
+            integrations: Arc::new(jobs::NoIntegrations),
+            definitions: Arc::default(),
+        }
+    }
+
+    pub fn with_integrations(
+        mut self,
+        mailer: Arc<dyn Mailer>,
+        integrations: Arc<dyn Integrations>,
+    ) -> Self {
+        self.mailer = mailer;
+        self.integrations = integrations;
+        self
+    }
+}

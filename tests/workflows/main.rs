@@ -1,0 +1,652 @@
+//! The workflow service against real databases: each test on SQLite and on PostgreSQL.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+use assent::server::workflow::jobs::{Integrations, Mailer};
+use assent::server::workflow::{
+    CreateRequest, Decision, DeployOutcome, ManualClock, WorkflowError, Workflows,
+};
+use assent::server::{db, demo};
+use assent_engine::flowdata::Value;
+use assent_engine::runtime::model::{Instance, Order, OrderType};
+use assent_engine::runtime::EngineError;
+use assent_engine::{ActivityState, ApplicationState, UserName, WorkflowState};
+use chrono::TimeZone;
+use common::{Backend, TestDatabase};
+use sea_orm::{ConnectionTrait, DatabaseConnection, Statement, TransactionTrait};
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+on_both_databases!(
+    definitions_are_versioned_and_checked_before_deploy,
+    a_request_runs_from_creation_to_grant,
+    fifty_concurrent_decisions_have_one_winner,
+    timers_escalate_once_even_when_a_job_runs_twice,
+    the_requester_never_approves_and_substitutes_are_honoured,
+    interrupted_transitions_leave_the_instance_before_or_after,
+    failing_mail_is_retried_then_waits_in_error,
+);
+
+const FOUR_EYE: &str = "My-Company/Approval/4-Eye-Approval";
+
+#[derive(Default)]
+struct RecordingMailer {
+    sent: Mutex<Vec<(Vec<String>, String)>>,
+    fail: bool,
+}
+
+#[async_trait::async_trait]
+impl Mailer for RecordingMailer {
+    async fn send(&self, to: &[String], template: &str, _workflow: &str) -> Result<(), String> {
+        if self.fail && template != "approval-requested" {
+            return Err("SMTP 451: try again later".into());
+        }
+        self.sent
+            .lock()
+            .unwrap()
+            .push((to.to_vec(), template.to_owned()));
+        Ok(())
+    }
+}
+
+struct NoOutside;
+
+#[async_trait::async_trait]
+impl Integrations for NoOutside {
+    async fn call_rest(
+        &self,
+        _: &str,
+        _: &str,
+        _: &str,
+    ) -> Result<BTreeMap<String, Vec<Value>>, String> {
+        Err("none".into())
+    }
+    async fn hand_off(&self, _: &str, _: &str) -> Result<(), String> {
+        Err("none".into())
+    }
+}
+
+struct Fixture {
+    _database: TestDatabase,
+    workflows: Workflows,
+    clock: Arc<ManualClock>,
+    mailer: Arc<RecordingMailer>,
+    db: DatabaseConnection,
+}
+
+async fn fixture(backend: Backend) -> Fixture {
+    fixture_with(backend, RecordingMailer::default()).await
+}
+
+async fn fixture_with(backend: Backend, mailer: RecordingMailer) -> Fixture {
+    let database = TestDatabase::create(backend).await.expect("database");
+    let opened = db::connect(&database.url).await.expect("connect");
+    db::migrate(&opened).await.expect("migrate");
+    demo::load_if_empty(&opened.connection, "pw")
+        .await
+        .expect("demo");
+    let clock = Arc::new(ManualClock::new(
+        chrono::Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap(),
+    ));
+    let mailer = Arc::new(mailer);
+    let workflows = Workflows::new(opened.connection.clone(), clock.clone())
+        .with_integrations(mailer.clone(), Arc::new(NoOutside));
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("definitions");
+    let deployed = workflows.deploy_folder(&folder).await.expect("deploy");
+    assert!(deployed.len() >= 4);
+    Fixture {
+        _database: database,
+        workflows,
+        clock,
+        mailer,
+        db: opened.connection,
+    }
+}
+
+fn user(name: &str) -> UserName {
+    UserName::parse(name).unwrap()
+}
+
+fn request(path: &str, initiator: &str, subject: &str, item: &str) -> CreateRequest {
+    let order = |object_type: &str, id: &str| Order {
+        order_type: OrderType::AddOrder,
+        target_id: id.into(),
+        object_type: object_type.into(),
+        attributes: BTreeMap::new(),
+    };
+    CreateRequest {
+        definition_path: path.into(),
+        initiator: user(initiator),
+        subject: Some(order("user", subject)),
+        resources: vec![order("role", item)],
+        form: BTreeMap::from([("justification".to_owned(), vec![Value::text("needed")])]),
+        context: BTreeMap::new(),
+        correlation_id: None,
+    }
+}
+
+fn running(instance: &Instance, activity: &str) -> u32 {
+    instance
+        .runs
+        .iter()
+        .rev()
+        .find(|r| r.activity.0 == activity && r.state == ActivityState::Running)
+        .unwrap_or_else(|| panic!("{activity} not running"))
+        .seq
+}
+
+async fn count(db: &impl ConnectionTrait, sql: &str) -> i64 {
+    let row = db
+        .query_one(Statement::from_string(db.get_database_backend(), sql))
+        .await
+        .unwrap()
+        .unwrap();
+    row.try_get("", "n").unwrap()
+}
+
+async fn definitions_are_versioned_and_checked_before_deploy(backend: Backend) {
+    let f = fixture(backend).await;
+    let source = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("definitions/4-eye-approval.toml"),
+    )
+    .unwrap();
+    let again = f
+        .workflows
+        .deploy("4-eye-approval.toml", &source, Some("admin"))
+        .await
+        .unwrap();
+    assert!(matches!(again, DeployOutcome::Unchanged { version: 1, .. }));
+
+    let started = f
+        .workflows
+        .create(request(FOUR_EYE, "alice", "alice", "Finance Analyst"))
+        .await
+        .unwrap();
+    assert_eq!(started.definition.version, 1);
+
+    // Version 2 sends the approval to a named user instead of the manager.
+    let changed = source.replace(
+        r#"participants = { manager_of = "subject" }"#,
+        r#"participants = { users = ["dave"] }"#,
+    );
+    let deployed = f
+        .workflows
+        .deploy("4-eye-approval.toml", &changed, Some("admin"))
+        .await
+        .unwrap();
+    assert!(matches!(
+        deployed,
+        DeployOutcome::Deployed { version: 2, .. }
+    ));
+
+    let broken = changed.replace(r#"on_approve = "grant""#, r#"on_approve = "nowhere""#);
+    let before = count(&f.db, "SELECT COUNT(*) AS n FROM workflow_definitions").await;
+    match f
+        .workflows
+        .deploy("4-eye-approval.toml", &broken, Some("admin"))
+        .await
+    {
+        Err(WorkflowError::InvalidDefinition(errors)) => {
+            assert!(
+                errors.to_string().starts_with("4-eye-approval.toml:"),
+                "{errors}"
+            );
+            assert!(
+                errors.to_string().contains("unknown activity nowhere"),
+                "{errors}"
+            );
+        }
+        other => panic!("accepted a broken definition: {other:?}"),
+    }
+    assert_eq!(
+        count(&f.db, "SELECT COUNT(*) AS n FROM workflow_definitions").await,
+        before,
+        "a refused definition changes nothing"
+    );
+
+    // The running instance stays on version 1: bob (the manager) still decides it.
+    let approval = running(&started, "manager_approval");
+    let done = f
+        .workflows
+        .decide(
+            &user("bob"),
+            &started.id,
+            approval,
+            Decision::Approve,
+            None,
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(done.application_state, Some(ApplicationState::Accepted));
+    let newer = f
+        .workflows
+        .create(request(FOUR_EYE, "alice", "alice", "Developer"))
+        .await
+        .unwrap();
+    assert_eq!(newer.definition.version, 2);
+    let approval = running(&newer, "manager_approval");
+    assert_eq!(
+        newer.runs[approval as usize]
+            .approval
+            .as_ref()
+            .unwrap()
+            .participants[0]
+            .user,
+        user("dave")
+    );
+}
+
+async fn a_request_runs_from_creation_to_grant(backend: Backend) {
+    let f = fixture(backend).await;
+    let instance = f
+        .workflows
+        .create(request(FOUR_EYE, "alice", "alice", "Finance Analyst"))
+        .await
+        .unwrap();
+    assert_eq!(instance.state, WorkflowState::Running);
+    assert_eq!(f.workflows.open_item_count(&user("bob")).await.unwrap(), 1);
+    assert_eq!(
+        f.workflows.open_item_count(&user("alice")).await.unwrap(),
+        0
+    );
+    let approval = running(&instance, "manager_approval");
+
+    // Notification and timeout jobs were written with the step.
+    assert_eq!(
+        count(&f.db, "SELECT COUNT(*) AS n FROM jobs WHERE kind = 'timer'").await,
+        1
+    );
+    assert_eq!(
+        count(
+            &f.db,
+            "SELECT COUNT(*) AS n FROM jobs WHERE kind = 'effect'"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        f.workflows.run_due_jobs("test", 10).await.unwrap(),
+        1,
+        "only the notification is due"
+    );
+    assert_eq!(f.mailer.sent.lock().unwrap()[0].0, vec!["bob".to_owned()]);
+
+    let wrong = f
+        .workflows
+        .decide(
+            &user("dave"),
+            &instance.id,
+            approval,
+            Decision::Approve,
+            None,
+            None,
+        )
+        .await;
+    assert!(matches!(
+        wrong,
+        Err(WorkflowError::Engine(EngineError::NotAParticipant))
+    ));
+    let stale = f
+        .workflows
+        .decide(
+            &user("bob"),
+            &instance.id,
+            approval,
+            Decision::Approve,
+            None,
+            Some(instance.version + 7),
+        )
+        .await;
+    assert!(matches!(stale, Err(WorkflowError::Conflict)));
+
+    let decided = f
+        .workflows
+        .decide(
+            &user("bob"),
+            &instance.id,
+            approval,
+            Decision::Approve,
+            None,
+            Some(instance.version),
+        )
+        .await
+        .unwrap();
+    assert_eq!(decided.application_state, Some(ApplicationState::Accepted));
+    assert_eq!(f.workflows.open_item_count(&user("bob")).await.unwrap(), 0);
+    assert_eq!(
+        count(&f.db, "SELECT COUNT(*) AS n FROM assignments WHERE username = 'alice' AND kind = 'role' AND name = 'Finance Analyst'").await,
+        1,
+        "the role was granted in the same transaction"
+    );
+    // The closing mail leaves through the outbox; then the workflow ends.
+    f.workflows.run_due_jobs("test", 10).await.unwrap();
+    let finished = f.workflows.instance(&instance.id).await.unwrap();
+    assert_eq!(finished.state, WorkflowState::Succeeded);
+    assert_eq!(
+        count(
+            &f.db,
+            &format!(
+                "SELECT COUNT(*) AS n FROM audit_events WHERE detail LIKE 'workflow {}%'",
+                instance.id
+            )
+        )
+        .await,
+        3,
+        "created, decided, mail sent"
+    );
+}
+
+async fn fifty_concurrent_decisions_have_one_winner(backend: Backend) {
+    let f = fixture(backend).await;
+    // Fifty approvers in one group, any one of whom decides.
+    let backend_kind = f.db.get_database_backend();
+    for i in 0..50 {
+        f.db.execute(Statement::from_string(backend_kind, format!(
+            "INSERT INTO users (username, display_name, email, title, disabled, created_at) VALUES ('crowd{i}', 'Crowd {i}', 'c{i}@example.com', '', FALSE, '2026-11-23T09:00:00Z')"
+        ))).await.unwrap();
+        f.db.execute(Statement::from_string(
+            backend_kind,
+            format!(
+                "INSERT INTO group_members (group_name, username) VALUES ('crowd', 'crowd{i}')"
+            ),
+        ))
+        .await
+        .unwrap();
+    }
+    let source = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("definitions/4-eye-approval.toml"),
+    )
+    .unwrap()
+    .replace(
+        r#"participants = { manager_of = "subject" }"#,
+        r#"participants = { group = "crowd" }"#,
+    )
+    .replace("My-Company/Approval/4-Eye-Approval", "Test/Crowd");
+    f.workflows
+        .deploy("crowd.toml", &source, None)
+        .await
+        .unwrap();
+    let instance = f
+        .workflows
+        .create(request("Test/Crowd", "alice", "alice", "Finance Analyst"))
+        .await
+        .unwrap();
+    let approval = running(&instance, "manager_approval");
+    assert_eq!(
+        f.workflows.open_item_count(&user("crowd7")).await.unwrap(),
+        1
+    );
+
+    let mut tasks = Vec::new();
+    for i in 0..50 {
+        let workflows = f.workflows.clone();
+        let id = instance.id.clone();
+        let version = instance.version;
+        tasks.push(tokio::spawn(async move {
+            workflows
+                .decide(
+                    &user(&format!("crowd{i}")),
+                    &id,
+                    approval,
+                    Decision::Approve,
+                    None,
+                    Some(version),
+                )
+                .await
+        }));
+    }
+    let mut wins = 0;
+    let mut conflicts = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            Ok(_) => wins += 1,
+            Err(WorkflowError::Conflict) => conflicts += 1,
+            Err(other) => panic!("unexpected: {other:?}"),
+        }
+    }
+    assert_eq!((wins, conflicts), (1, 49));
+    let stored = f.workflows.instance(&instance.id).await.unwrap();
+    let decisions = &stored.runs[approval as usize]
+        .approval
+        .as_ref()
+        .unwrap()
+        .decisions;
+    assert_eq!(decisions.len(), 1, "exactly one decision was recorded");
+    assert_eq!(stored.version, instance.version + 1);
+}
+
+async fn timers_escalate_once_even_when_a_job_runs_twice(backend: Backend) {
+    let f = fixture(backend).await;
+    let instance = f
+        .workflows
+        .create(request(FOUR_EYE, "alice", "alice", "Finance Analyst"))
+        .await
+        .unwrap();
+    f.workflows.run_due_jobs("test", 10).await.unwrap();
+    assert_eq!(
+        f.workflows.run_due_jobs("test", 10).await.unwrap(),
+        0,
+        "the timeout is not due yet"
+    );
+    f.clock.advance(chrono::Duration::days(3));
+    f.workflows.run_due_jobs("test", 10).await.unwrap();
+    let escalated = f.workflows.instance(&instance.id).await.unwrap();
+    assert_eq!(
+        f.workflows.open_item_count(&user("erin")).await.unwrap(),
+        1,
+        "escalated to bob's manager"
+    );
+    assert_eq!(f.workflows.open_item_count(&user("bob")).await.unwrap(), 0);
+
+    // The same timer job again, as after a crash between handling and marking it done.
+    f.db.execute(Statement::from_string(
+        f.db.get_database_backend(),
+        "UPDATE jobs SET done_at = NULL, locked_until = NULL WHERE kind = 'timer' AND idempotency_key LIKE '%:1'",
+    ))
+    .await
+    .unwrap();
+    f.workflows.run_due_jobs("test", 10).await.unwrap();
+    let after = f.workflows.instance(&instance.id).await.unwrap();
+    assert_eq!(
+        after.version, escalated.version,
+        "a timer run twice has one effect"
+    );
+    assert_eq!(
+        count(
+            &f.db,
+            "SELECT COUNT(*) AS n FROM jobs WHERE done_at IS NULL AND kind = 'timer'"
+        )
+        .await,
+        1,
+        "only the next level's timer is pending"
+    );
+}
+
+async fn the_requester_never_approves_and_substitutes_are_honoured(backend: Backend) {
+    let f = fixture(backend).await;
+    // bob asks for alice, whose manager he is: his own manager decides instead.
+    let instance = f
+        .workflows
+        .create(request(FOUR_EYE, "bob", "alice", "Finance Analyst"))
+        .await
+        .unwrap();
+    let approval = running(&instance, "manager_approval");
+    assert_eq!(f.workflows.open_item_count(&user("bob")).await.unwrap(), 0);
+    assert_eq!(f.workflows.open_item_count(&user("erin")).await.unwrap(), 1);
+    let own = f
+        .workflows
+        .decide(
+            &user("bob"),
+            &instance.id,
+            approval,
+            Decision::Approve,
+            None,
+            None,
+        )
+        .await;
+    assert!(matches!(
+        own,
+        Err(WorkflowError::Engine(EngineError::OwnRequest))
+    ));
+
+    // bob is away; dave stands in for him.
+    f.db.execute(Statement::from_string(
+        f.db.get_database_backend(),
+        "INSERT INTO delegations (username, substitute, starts_at, ends_at) VALUES ('bob', 'dave', '2026-11-01T00:00:00Z', '2026-12-31T00:00:00Z')",
+    ))
+    .await
+    .unwrap();
+    let delegated = f
+        .workflows
+        .create(request(FOUR_EYE, "frank", "frank", "Finance Analyst"))
+        .await
+        .unwrap();
+    assert_eq!(f.workflows.open_item_count(&user("dave")).await.unwrap(), 1);
+    let approval = running(&delegated, "manager_approval");
+    let participant = &delegated.runs[approval as usize]
+        .approval
+        .as_ref()
+        .unwrap()
+        .participants[0];
+    assert_eq!(participant.user, user("dave"));
+    assert!(format!("{:?}", participant.because).contains("Substitute"));
+}
+
+async fn interrupted_transitions_leave_the_instance_before_or_after(backend: Backend) {
+    let f = fixture(backend).await;
+    // A transition cut off at many different points (the task is dropped mid-flight, as
+    // a killed process would drop its transaction) is all there or not there at all.
+    let (mut befores, mut afters) = (0, 0);
+    for cut_after_micros in [0u64, 50, 200, 500, 1_000, 2_000, 5_000, 10_000, 200_000] {
+        let item = format!("Item {cut_after_micros}");
+        let instance = f
+            .workflows
+            .create(request(FOUR_EYE, "alice", "alice", &item))
+            .await
+            .unwrap();
+        let approval = running(&instance, "manager_approval");
+        let workflows = f.workflows.clone();
+        let id = instance.id.clone();
+        let attempt = tokio::time::timeout(
+            std::time::Duration::from_micros(cut_after_micros),
+            async move {
+                workflows
+                    .decide(&user("bob"), &id, approval, Decision::Approve, None, None)
+                    .await
+            },
+        )
+        .await;
+        // A commit already handed to the database may still land; let it, then look at
+        // one consistent snapshot of the instance, its work items and its grants.
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        let snapshot = f.db.begin().await.unwrap();
+        let version: i64 = snapshot
+            .query_one(Statement::from_string(
+                f.db.get_database_backend(),
+                format!(
+                    "SELECT version AS n FROM workflow_instances WHERE id = '{}'",
+                    instance.id
+                ),
+            ))
+            .await
+            .unwrap()
+            .unwrap()
+            .try_get("", "n")
+            .unwrap();
+        let items = count(
+            &snapshot,
+            &format!(
+                "SELECT COUNT(*) AS n FROM work_items WHERE instance_id = '{}'",
+                instance.id
+            ),
+        )
+        .await;
+        let granted = count(
+            &snapshot,
+            &format!(
+                "SELECT COUNT(*) AS n FROM assignments WHERE instance_id = '{}'",
+                instance.id
+            ),
+        )
+        .await;
+        snapshot.commit().await.unwrap();
+        let stored = f.workflows.instance(&instance.id).await.unwrap();
+        assert_eq!(stored.version as i64, version);
+        if stored.version == instance.version {
+            assert_eq!(
+                (items, granted),
+                (1, 0),
+                "before: cut at {cut_after_micros}µs"
+            );
+            befores += 1;
+        } else {
+            assert!(attempt.is_ok() || stored.version == instance.version + 1);
+            assert_eq!(
+                (items, granted),
+                (0, 1),
+                "after: cut at {cut_after_micros}µs"
+            );
+            afters += 1;
+        }
+    }
+    assert!(
+        befores >= 1 && afters >= 1,
+        "both outcomes were exercised: {befores} before, {afters} after"
+    );
+}
+
+async fn failing_mail_is_retried_then_waits_in_error(backend: Backend) {
+    let f = fixture_with(
+        backend,
+        RecordingMailer {
+            fail: true,
+            ..Default::default()
+        },
+    )
+    .await;
+    let instance = f
+        .workflows
+        .create(request(FOUR_EYE, "alice", "alice", "Finance Analyst"))
+        .await
+        .unwrap();
+    let approval = running(&instance, "manager_approval");
+    f.workflows
+        .decide(
+            &user("bob"),
+            &instance.id,
+            approval,
+            Decision::Approve,
+            None,
+            None,
+        )
+        .await
+        .unwrap();
+    for _ in 0..12 {
+        f.workflows.run_due_jobs("test", 10).await.unwrap();
+        f.clock.advance(chrono::Duration::minutes(20));
+    }
+    let stored = f.workflows.instance(&instance.id).await.unwrap();
+    let notify = stored
+        .runs
+        .iter()
+        .find(|r| r.activity.0 == "notify")
+        .unwrap();
+    assert_eq!(notify.state, ActivityState::WaitInError);
+    assert!(
+        notify
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("after 5 attempts"),
+        "{:?}",
+        notify.error
+    );
+    assert_eq!(
+        stored.state,
+        WorkflowState::Running,
+        "waiting for an administrator"
+    );
+}
