@@ -8,6 +8,8 @@
 pub mod definition;
 pub mod expression;
 pub mod flowdata;
+#[cfg(feature = "definitions")]
+pub mod form;
 pub mod identity;
 #[cfg(feature = "definitions")]
 pub mod runtime;

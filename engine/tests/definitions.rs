@@ -276,3 +276,20 @@ fn invalid_expressions_are_refused_at_deploy() {
     let errors = parse("f.toml", &bad_target).unwrap_err();
     assert!(errors.to_string().contains("flowdata path"), "{errors}");
 }
+
+#[test]
+fn invalid_field_patterns_are_refused_at_deploy() {
+    let with_field = |pattern: &str| {
+        VALID.replace(
+            "[[activity]]\nid = \"start\"",
+            &format!("[[field]]\nname = \"code\"\nkind = \"text\"\npattern = {pattern:?}\n\n[[activity]]\nid = \"start\""),
+        )
+    };
+    parse("f.toml", &with_field("[A-Z]{2}-[0-9]+")).unwrap();
+    let errors = parse("f.toml", &with_field("[A-Z")).unwrap_err();
+    assert_eq!(errors.0[0].line, 10, "{errors}");
+    assert!(
+        errors.to_string().contains("pattern \"[A-Z\" is invalid"),
+        "{errors}"
+    );
+}

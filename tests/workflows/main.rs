@@ -27,6 +27,7 @@ on_both_databases!(
     the_requester_never_approves_and_substitutes_are_honoured,
     interrupted_transitions_leave_the_instance_before_or_after,
     failing_mail_is_retried_then_waits_in_error,
+    submitted_forms_are_checked_before_anything_starts,
 );
 
 const FOUR_EYE: &str = "My-Company/Approval/4-Eye-Approval";
@@ -649,4 +650,47 @@ async fn failing_mail_is_retried_then_waits_in_error(backend: Backend) {
         WorkflowState::Running,
         "waiting for an administrator"
     );
+}
+
+async fn submitted_forms_are_checked_before_anything_starts(backend: Backend) {
+    use assent::server::workflow::SubmitRequest;
+    let f = fixture(backend).await;
+    let base = request(FOUR_EYE, "alice", "alice", "Finance Analyst");
+    let submit = |form: &[(&str, &str)]| SubmitRequest {
+        definition_path: base.definition_path.clone(),
+        initiator: base.initiator.clone(),
+        subject: base.subject.clone(),
+        resources: base.resources.clone(),
+        form: form
+            .iter()
+            .map(|(k, v)| (k.to_string(), vec![v.to_string()]))
+            .collect(),
+    };
+    let before = count(&f.db, "SELECT COUNT(*) AS n FROM workflow_instances").await;
+    match f
+        .workflows
+        .submit(submit(&[("valid_until", "2026-02-30")]))
+        .await
+    {
+        Err(WorkflowError::InvalidForm(errors)) => {
+            let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+            assert_eq!(fields, vec!["justification", "valid_until"], "{errors:?}");
+        }
+        other => panic!("accepted a bad form: {other:?}"),
+    }
+    assert_eq!(
+        count(&f.db, "SELECT COUNT(*) AS n FROM workflow_instances").await,
+        before,
+        "nothing started"
+    );
+    let started = f
+        .workflows
+        .submit(submit(&[
+            ("justification", " new job "),
+            ("valid_until", "2027-01-31"),
+        ]))
+        .await
+        .unwrap();
+    let path = assent_engine::flowdata::FlowPath::parse("request/justification").unwrap();
+    assert_eq!(started.flowdata.get(&path), &[Value::text("new job")]);
 }

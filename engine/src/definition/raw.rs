@@ -334,6 +334,23 @@ fn convert_field(raw: Spanned<RawField>, problems: &mut Problems) -> Option<Form
             );
         }
     }
+    if let Some(pattern) = &raw.pattern {
+        if let Err(error) = regex::Regex::new(&format!("^(?:{pattern})$")) {
+            let first_line = error
+                .to_string()
+                .lines()
+                .last()
+                .unwrap_or_default()
+                .to_owned();
+            problems.at(
+                span.clone(),
+                format!(
+                    "field {:?}: pattern {pattern:?} is invalid: {first_line}",
+                    raw.name
+                ),
+            );
+        }
+    }
     if let Some(default) = &raw.default {
         if let Err(error) = Expression::parse(default, STANDARD_LOOKUPS) {
             problems.at(

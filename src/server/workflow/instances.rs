@@ -23,6 +23,16 @@ pub struct CreateRequest {
     pub correlation_id: Option<String>,
 }
 
+/// A request as a person submits it: the form's raw values, checked before anything runs.
+#[derive(Debug, Clone)]
+pub struct SubmitRequest {
+    pub definition_path: String,
+    pub initiator: UserName,
+    pub subject: Option<Order>,
+    pub resources: Vec<Order>,
+    pub form: assent_engine::form::Submission,
+}
+
 /// SQLite answers a second concurrent writer with "database is locked": for the caller
 /// that is the same as losing the optimistic lock.
 fn contention(error: DbErr) -> WorkflowError {
@@ -38,6 +48,54 @@ fn contention(error: DbErr) -> WorkflowError {
 }
 
 impl Workflows {
+    /// Validates a submitted form against the definition's fields (read-only fields take
+    /// their defaults) and starts the workflow; every field error is returned at once.
+    pub async fn submit(&self, request: SubmitRequest) -> Result<Instance, WorkflowError> {
+        let (_, definition) = self.latest_definition(&request.definition_path).await?;
+        let snapshot = self.snapshot(&self.db).await?;
+        let variables = std::collections::BTreeMap::from([(
+            "initiator",
+            assent_engine::expression::Val::Map(std::collections::BTreeMap::from([(
+                "id".to_owned(),
+                assent_engine::expression::Val::Str(request.initiator.to_string()),
+            )])),
+        )]);
+        let mut defaults = BTreeMap::new();
+        for field in definition.form.iter().filter(|f| f.read_only) {
+            let Some(default) = &field.default else {
+                continue;
+            };
+            let values = assent_engine::expression::Expression::parse(
+                default,
+                assent_engine::expression::STANDARD_LOOKUPS,
+            )
+            .and_then(|e| e.evaluate(&variables, &snapshot.lookups))
+            .map_err(|e| e.to_string())
+            .map(|v| match v {
+                assent_engine::expression::Val::List(items) => items
+                    .into_iter()
+                    .map(|i| Value::text(i.to_string()))
+                    .collect(),
+                assent_engine::expression::Val::Null => vec![],
+                other => vec![Value::text(other.to_string())],
+            })
+            .map_err(|e| WorkflowError::Invalid(format!("default of {}: {e}", field.name)))?;
+            defaults.insert(field.name.clone(), values);
+        }
+        let form = assent_engine::form::validate(&definition.form, &request.form, &defaults)
+            .map_err(WorkflowError::InvalidForm)?;
+        self.create(CreateRequest {
+            definition_path: request.definition_path,
+            initiator: request.initiator,
+            subject: request.subject,
+            resources: request.resources,
+            form,
+            context: BTreeMap::new(),
+            correlation_id: None,
+        })
+        .await
+    }
+
     pub async fn create(&self, request: CreateRequest) -> Result<Instance, WorkflowError> {
         let (stored, definition) = self.latest_definition(&request.definition_path).await?;
         let txn = self.db.begin().await.map_err(contention)?;

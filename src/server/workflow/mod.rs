@@ -18,7 +18,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 pub use definitions::DeployOutcome;
-pub use instances::{CreateRequest, Decision};
+pub use instances::{CreateRequest, Decision, SubmitRequest};
 pub use jobs::{Integrations, Mailer};
 
 /// The time, handed to the engine; tests move it by hand.
@@ -80,6 +80,8 @@ pub enum WorkflowError {
     Forbidden,
     #[error("{0}")]
     Invalid(String),
+    #[error("the form has mistakes")]
+    InvalidForm(Vec<assent_engine::form::FieldError>),
     #[error("database error: {0}")]
     Database(#[from] DbErr),
     #[error("stored workflow data is unreadable: {0}")]
@@ -96,6 +98,13 @@ impl From<WorkflowError> for AppError {
             WorkflowError::Conflict => AppError::Conflict,
             WorkflowError::Forbidden => AppError::Forbidden,
             WorkflowError::Invalid(message) => AppError::Invalid(message),
+            WorkflowError::InvalidForm(errors) => AppError::Invalid(
+                errors
+                    .iter()
+                    .map(|e| format!("{}: {}", e.field, e.message))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
             WorkflowError::Engine(engine) => match engine {
                 EngineError::NotAParticipant | EngineError::OwnRequest => AppError::Forbidden,
                 other => AppError::Invalid(other.to_string()),
