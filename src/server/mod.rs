@@ -89,8 +89,10 @@ pub async fn prepare(config: Config) -> Result<(TcpListener, Router), StartError
     tracing::info!(config = %config.summary(), "assent starting");
     let database = db::connect(&config.database_url).await?;
     db::migrate(&database).await?;
+    // Creations and decisions share commits (see workflow::committer).
     let workflows =
-        workflow::Workflows::new(database.connection.clone(), Arc::new(workflow::SystemClock));
+        workflow::Workflows::new(database.connection.clone(), Arc::new(workflow::SystemClock))
+            .with_group_commit();
     workflows
         .deploy_folder(&config.definitions_dir)
         .await

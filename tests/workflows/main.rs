@@ -28,6 +28,7 @@ on_both_databases!(
     interrupted_transitions_leave_the_instance_before_or_after,
     failing_mail_is_retried_then_waits_in_error,
     submitted_forms_are_checked_before_anything_starts,
+    group_commit_shares_commits_and_isolates_refusals,
 );
 
 const FOUR_EYE: &str = "My-Company/Approval/4-Eye-Approval";
@@ -370,53 +371,51 @@ async fn fifty_concurrent_decisions_have_one_winner(backend: Backend) {
         .deploy("crowd.toml", &source, None)
         .await
         .unwrap();
-    let instance = f
-        .workflows
-        .create(request("Test/Crowd", "alice", "alice", "Finance Analyst"))
-        .await
-        .unwrap();
-    let approval = running(&instance, "manager_approval");
-    assert_eq!(
-        f.workflows.open_item_count(&user("crowd7")).await.unwrap(),
-        1
-    );
-
-    let mut tasks = Vec::new();
-    for i in 0..50 {
-        let workflows = f.workflows.clone();
-        let id = instance.id.clone();
-        let version = instance.version;
-        tasks.push(tokio::spawn(async move {
-            workflows
-                .decide(
-                    &user(&format!("crowd{i}")),
-                    &id,
-                    approval,
-                    Decision::Approve,
-                    None,
-                    Some(version),
-                )
-                .await
-        }));
-    }
-    let mut wins = 0;
-    let mut conflicts = 0;
-    for task in tasks {
-        match task.await.unwrap() {
-            Ok(_) => wins += 1,
-            Err(WorkflowError::Conflict) => conflicts += 1,
-            Err(other) => panic!("unexpected: {other:?}"),
+    // Once committing each decision itself, once through the group-commit writer.
+    for workflows in [f.workflows.clone(), f.workflows.clone().with_group_commit()] {
+        let instance = workflows
+            .create(request("Test/Crowd", "alice", "alice", "Finance Analyst"))
+            .await
+            .unwrap();
+        let approval = running(&instance, "manager_approval");
+        assert_eq!(workflows.open_item_count(&user("crowd7")).await.unwrap(), 1);
+        let mut tasks = Vec::new();
+        for i in 0..50 {
+            let workflows = workflows.clone();
+            let id = instance.id.clone();
+            let version = instance.version;
+            tasks.push(tokio::spawn(async move {
+                workflows
+                    .decide(
+                        &user(&format!("crowd{i}")),
+                        &id,
+                        approval,
+                        Decision::Approve,
+                        None,
+                        Some(version),
+                    )
+                    .await
+            }));
         }
+        let mut wins = 0;
+        let mut conflicts = 0;
+        for task in tasks {
+            match task.await.unwrap() {
+                Ok(_) => wins += 1,
+                Err(WorkflowError::Conflict) => conflicts += 1,
+                Err(other) => panic!("unexpected: {other:?}"),
+            }
+        }
+        assert_eq!((wins, conflicts), (1, 49));
+        let stored = workflows.instance(&instance.id).await.unwrap();
+        let decisions = &stored.runs[approval as usize]
+            .approval
+            .as_ref()
+            .unwrap()
+            .decisions;
+        assert_eq!(decisions.len(), 1, "exactly one decision was recorded");
+        assert_eq!(stored.version, instance.version + 1);
     }
-    assert_eq!((wins, conflicts), (1, 49));
-    let stored = f.workflows.instance(&instance.id).await.unwrap();
-    let decisions = &stored.runs[approval as usize]
-        .approval
-        .as_ref()
-        .unwrap()
-        .decisions;
-    assert_eq!(decisions.len(), 1, "exactly one decision was recorded");
-    assert_eq!(stored.version, instance.version + 1);
 }
 
 async fn timers_escalate_once_even_when_a_job_runs_twice(backend: Backend) {
@@ -693,4 +692,68 @@ async fn submitted_forms_are_checked_before_anything_starts(backend: Backend) {
         .unwrap();
     let path = assent_engine::flowdata::FlowPath::parse("request/justification").unwrap();
     assert_eq!(started.flowdata.get(&path), &[Value::text("new job")]);
+}
+
+async fn group_commit_shares_commits_and_isolates_refusals(backend: Backend) {
+    let mut f = fixture(backend).await;
+    f.workflows = f.workflows.clone().with_group_commit();
+    let mut created = Vec::new();
+    for i in 0..60 {
+        created.push(
+            f.workflows
+                .create(request(FOUR_EYE, "alice", "alice", &format!("Item {i}")))
+                .await
+                .unwrap(),
+        );
+    }
+    let mut tasks = Vec::new();
+    for (i, instance) in created.iter().enumerate() {
+        let workflows = f.workflows.clone();
+        let id = instance.id.clone();
+        let approval = running(instance, "manager_approval");
+        // Every tenth decision comes from someone who is not an approver.
+        let actor = if i % 10 == 0 { "dave" } else { "bob" };
+        tasks.push(tokio::spawn(async move {
+            workflows
+                .decide(&user(actor), &id, approval, Decision::Approve, None, None)
+                .await
+        }));
+    }
+    let mut approved = 0;
+    let mut refused = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            Ok(instance) => {
+                assert_eq!(instance.application_state, Some(ApplicationState::Accepted));
+                approved += 1;
+            }
+            Err(WorkflowError::Engine(EngineError::NotAParticipant)) => refused += 1,
+            Err(other) => panic!("unexpected: {other:?}"),
+        }
+    }
+    assert_eq!((approved, refused), (54, 6));
+    // Each answer came after a durable commit: a fresh read sees every approval.
+    assert_eq!(
+        count(
+            &f.db,
+            "SELECT COUNT(*) AS n FROM workflow_instances WHERE application_state = 'ACCEPTED'"
+        )
+        .await,
+        54
+    );
+    assert_eq!(
+        f.workflows.open_item_count(&user("bob")).await.unwrap(),
+        6,
+        "the refused ones still wait for bob"
+    );
+    let (commits, commands) = f.workflows.group_commit_stats().unwrap();
+    eprintln!("group commit: {commits} commits for {commands} commands");
+    assert_eq!(
+        commands, 120,
+        "60 creations and 60 decisions went through the writer"
+    );
+    assert!(
+        commits < commands,
+        "decisions shared commits: {commits} commits for {commands} commands"
+    );
 }

@@ -1,5 +1,7 @@
 //! Creating workflows and applying decisions and other events to them.
 
+use super::committer::{Command, Done, EventCommand};
+use super::directory::Snapshot;
 use super::store::{decode, Transition};
 use super::{to_timestamp, WorkflowError, Workflows};
 use crate::server::entities::{work_item, workflow_instance as row};
@@ -7,7 +9,10 @@ use assent_engine::flowdata::Value;
 use assent_engine::runtime::model::{DefinitionRef, Instance, Order, Verdict};
 use assent_engine::runtime::{handle, start, Env, Event, NewInstance, Step};
 use assent_engine::UserName;
-use sea_orm::{ColumnTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait};
+use sea_orm::{
+    ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
+    TransactionTrait,
+};
 use std::collections::BTreeMap;
 
 pub use assent_engine::runtime::model::Verdict as Decision;
@@ -35,7 +40,7 @@ pub struct SubmitRequest {
 
 /// SQLite answers a second concurrent writer with "database is locked": for the caller
 /// that is the same as losing the optimistic lock.
-fn contention(error: DbErr) -> WorkflowError {
+pub(crate) fn contention(error: DbErr) -> WorkflowError {
     let text = error.to_string();
     if text.contains("database is locked")
         || text.contains("(code: 5)")
@@ -97,9 +102,29 @@ impl Workflows {
     }
 
     pub async fn create(&self, request: CreateRequest) -> Result<Instance, WorkflowError> {
-        let (stored, definition) = self.latest_definition(&request.definition_path).await?;
+        if let Some(committer) = &self.committer {
+            return committer
+                .submit(Command::Create(request))
+                .await
+                .map(|done| match done {
+                    Done::Created(instance) => instance,
+                    Done::Step(step) => step.instance,
+                });
+        }
         let txn = self.db.begin().await.map_err(contention)?;
         let snapshot = self.snapshot(&txn).await?;
+        let instance = self.create_in(&txn, &snapshot, request).await?;
+        txn.commit().await.map_err(contention)?;
+        Ok(instance)
+    }
+
+    pub(crate) async fn create_in(
+        &self,
+        txn: &DatabaseTransaction,
+        snapshot: &Snapshot,
+        request: CreateRequest,
+    ) -> Result<Instance, WorkflowError> {
+        let (stored, definition) = self.latest_definition(&request.definition_path).await?;
         let initiator = request.initiator.to_string();
         // The engine's environment borrows the snapshot; it must not live across an await.
         let step = {
@@ -127,7 +152,7 @@ impl Workflows {
             )
         };
         self.persist(
-            &txn,
+            txn,
             Transition {
                 step: &step,
                 definition_id: stored.id,
@@ -139,7 +164,6 @@ impl Workflows {
             },
         )
         .await?;
-        txn.commit().await.map_err(contention)?;
         Ok(step.instance)
     }
 
@@ -245,18 +269,53 @@ impl Workflows {
         expected_version: Option<u64>,
         completes_job: Option<i32>,
     ) -> Result<Step, WorkflowError> {
+        let command = EventCommand {
+            instance_id: instance_id.to_owned(),
+            event,
+            actor: actor.cloned(),
+            action,
+            detail,
+            expected_version,
+            completes_job,
+        };
+        if let Some(committer) = &self.committer {
+            if completes_job.is_none() {
+                return committer
+                    .submit(Command::Event(command))
+                    .await
+                    .map(|done| match done {
+                        Done::Step(step) => step,
+                        Done::Created(_) => unreachable!("an event answers with a step"),
+                    });
+            }
+        }
         let txn = self.db.begin().await.map_err(contention)?;
-        let stored = row::Entity::find_by_id(instance_id)
-            .one(&txn)
+        let snapshot = self.snapshot(&txn).await?;
+        let step = self.apply_in(&txn, &snapshot, command).await?;
+        txn.commit().await.map_err(contention)?;
+        Ok(step)
+    }
+
+    /// The body of [`apply`], inside a transaction (or savepoint) the caller commits.
+    pub(crate) async fn apply_in(
+        &self,
+        txn: &DatabaseTransaction,
+        snapshot: &Snapshot,
+        command: EventCommand,
+    ) -> Result<Step, WorkflowError> {
+        let stored = row::Entity::find_by_id(&command.instance_id)
+            .one(txn)
             .await
             .map_err(contention)?
             .ok_or(WorkflowError::WorkflowNotFound)?;
         let instance = decode(&stored)?;
-        if expected_version.is_some_and(|expected| expected != instance.version) {
+        if command
+            .expected_version
+            .is_some_and(|expected| expected != instance.version)
+        {
             return Err(WorkflowError::Conflict);
         }
         let definition = self.definition(stored.definition_id).await?;
-        let snapshot = self.snapshot(&txn).await?;
         // The engine's environment borrows the snapshot; it must not live across an await.
         let step = {
             let env = Env {
@@ -264,19 +323,19 @@ impl Workflows {
                 directory: &snapshot.directory,
                 lookups: &snapshot.lookups,
             };
-            handle(&definition, &instance, event, &env)?
+            handle(&definition, &instance, command.event, &env)?
         };
         if step.changed {
             self.persist(
-                &txn,
+                txn,
                 Transition {
                     step: &step,
                     definition_id: stored.definition_id,
                     loaded_version: Some(instance.version),
-                    actor: actor.map(ToString::to_string),
-                    action,
-                    detail,
-                    completes_job,
+                    actor: command.actor.as_ref().map(ToString::to_string),
+                    action: command.action,
+                    detail: command.detail,
+                    completes_job: command.completes_job,
                 },
             )
             .await
@@ -284,10 +343,9 @@ impl Workflows {
                 WorkflowError::Database(db) => contention(db),
                 other => other,
             })?;
-        } else if let Some(job) = completes_job {
-            self.finish_job(&txn, job).await?;
+        } else if let Some(job) = command.completes_job {
+            self.finish_job(txn, job).await?;
         }
-        txn.commit().await.map_err(contention)?;
         Ok(step)
     }
 

@@ -2,6 +2,7 @@
 //! load, authorize, decide with the pure engine, persist in one transaction with an
 //! optimistic-lock check, audit.
 
+mod committer;
 mod definitions;
 mod directory;
 mod instances;
@@ -127,6 +128,8 @@ pub struct Workflows {
     pub(crate) integrations: Arc<dyn Integrations>,
     /// Parsed definitions by version id; a version never changes once deployed.
     definitions: Arc<Mutex<HashMap<i32, Arc<Definition>>>>,
+    /// Set when creations and decisions go through the group-commit writer.
+    committer: Option<committer::Committer>,
 }
 
 impl Workflows {
@@ -137,6 +140,7 @@ impl Workflows {
             mailer: Arc::new(jobs::LogMailer),
             integrations: Arc::new(jobs::NoIntegrations),
             definitions: Arc::default(),
+            committer: None,
         }
     }
 

@@ -1,0 +1,185 @@
+//! Group commit: concurrent creations and decisions share one database transaction.
+//!
+//! A disk syncs a few hundred times a second; one commit per decision would cap the portal
+//! there. Instead one writer task takes every command waiting in its queue, applies each in
+//! its own savepoint (a refused command rolls back alone), commits once, and only then
+//! answers every caller: nobody hears "done" before their change is durable. Batches form
+//! by themselves under load, while the previous commit is being synced; an idle portal
+//! commits each command at once.
+
+use super::directory::Snapshot;
+use super::instances::{contention, CreateRequest};
+use super::{WorkflowError, Workflows};
+use assent_engine::runtime::model::Instance;
+use assent_engine::runtime::{Event, Step};
+use assent_engine::UserName;
+use sea_orm::TransactionTrait;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use tokio::sync::{mpsc, oneshot};
+
+/// Commands one commit may carry at most.
+const MAX_BATCH: usize = 512;
+
+pub(crate) struct EventCommand {
+    pub instance_id: String,
+    pub event: Event,
+    pub actor: Option<UserName>,
+    pub action: &'static str,
+    pub detail: String,
+    pub expected_version: Option<u64>,
+    pub completes_job: Option<i32>,
+}
+
+pub(crate) enum Command {
+    Create(CreateRequest),
+    Event(EventCommand),
+}
+
+pub(crate) enum Done {
+    Created(Instance),
+    Step(Step),
+}
+
+struct Queued {
+    command: Command,
+    reply: oneshot::Sender<Result<Done, WorkflowError>>,
+}
+
+/// The handle callers use; the writer task owns the receiving end.
+#[derive(Clone)]
+pub(crate) struct Committer {
+    queue: mpsc::Sender<Queued>,
+    stats: Arc<Stats>,
+}
+
+/// How many commits carried how many commands, for tests and benchmarks.
+#[derive(Default)]
+pub(crate) struct Stats {
+    pub commits: AtomicU64,
+    pub commands: AtomicU64,
+}
+
+impl Committer {
+    pub(crate) async fn submit(&self, command: Command) -> Result<Done, WorkflowError> {
+        let (reply, answer) = oneshot::channel();
+        self.queue
+            .send(Queued { command, reply })
+            .await
+            .map_err(|_| WorkflowError::Invalid("the workflow writer has stopped".into()))?;
+        answer
+            .await
+            .map_err(|_| WorkflowError::Invalid("the workflow writer has stopped".into()))?
+    }
+}
+
+impl Workflows {
+    /// Routes creations and decisions through one writer task that commits them in groups.
+    pub fn with_group_commit(mut self) -> Self {
+        let (queue, receiver) = mpsc::channel(MAX_BATCH * 4);
+        let stats = Arc::new(Stats::default());
+        // The writer works on its own copy, which writes directly.
+        let writer = self.clone();
+        tokio::spawn(writer.write_batches(receiver, stats.clone()));
+        self.committer = Some(Committer { queue, stats });
+        self
+    }
+
+    /// (commits, commands) through the group-commit writer so far.
+    pub fn group_commit_stats(&self) -> Option<(u64, u64)> {
+        self.committer.as_ref().map(|c| {
+            (
+                c.stats.commits.load(Ordering::Relaxed),
+                c.stats.commands.load(Ordering::Relaxed),
+            )
+        })
+    }
+
+    async fn write_batches(self, mut receiver: mpsc::Receiver<Queued>, stats: Arc<Stats>) {
+        while let Some(first) = receiver.recv().await {
+            let mut batch = vec![first];
+            while batch.len() < MAX_BATCH {
+                match receiver.try_recv() {
+                    Ok(next) => batch.push(next),
+                    Err(_) => break,
+                }
+            }
+            let (commands, replies): (Vec<_>, Vec<_>) =
+                batch.into_iter().map(|q| (q.command, q.reply)).unzip();
+            stats.commits.fetch_add(1, Ordering::Relaxed);
+            stats
+                .commands
+                .fetch_add(commands.len() as u64, Ordering::Relaxed);
+            let results = self.commit_batch(commands).await;
+            for (reply, result) in replies.into_iter().zip(results) {
+                // A caller that gave up waiting is not an error of the batch.
+                let _ = reply.send(result);
+            }
+        }
+    }
+
+    async fn commit_batch(&self, commands: Vec<Command>) -> Vec<Result<Done, WorkflowError>> {
+        let count = commands.len();
+        let failed_all =
+            |error: &dyn Fn() -> WorkflowError| (0..count).map(|_| Err(error())).collect();
+        let txn = match self.db.begin().await {
+            Ok(txn) => txn,
+            Err(error) => {
+                let message = error.to_string();
+                return failed_all(&|| {
+                    WorkflowError::Invalid(format!("database unavailable: {message}"))
+                });
+            }
+        };
+        let snapshot: Snapshot = match self.snapshot(&txn).await {
+            Ok(snapshot) => snapshot,
+            Err(error) => {
+                let message = error.to_string();
+                return failed_all(&|| {
+                    WorkflowError::Invalid(format!("cannot read the directory: {message}"))
+                });
+            }
+        };
+        let mut results = Vec::with_capacity(count);
+        for command in commands {
+            let savepoint = match txn.begin().await {
+                Ok(savepoint) => savepoint,
+                Err(error) => {
+                    results.push(Err(contention(error)));
+                    continue;
+                }
+            };
+            let outcome = match command {
+                Command::Create(request) => self
+                    .create_in(&savepoint, &snapshot, request)
+                    .await
+                    .map(Done::Created),
+                Command::Event(event) => self
+                    .apply_in(&savepoint, &snapshot, event)
+                    .await
+                    .map(Done::Step),
+            };
+            match outcome {
+                Ok(done) => match savepoint.commit().await {
+                    Ok(()) => results.push(Ok(done)),
+                    Err(error) => results.push(Err(contention(error))),
+                },
+                Err(error) => {
+                    let _ = savepoint.rollback().await;
+                    results.push(Err(error));
+                }
+            }
+        }
+        match txn.commit().await {
+            Ok(()) => results,
+            Err(error) => {
+                tracing::error!(%error, "group commit failed");
+                // Nothing of this batch is durable: every caller hears so.
+                results
+                    .into_iter()
+                    .map(|result| result.and(Err(WorkflowError::Conflict)))
+                    .collect()
+            }
+        }
+    }
+}
