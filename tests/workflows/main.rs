@@ -29,6 +29,7 @@ on_both_databases!(
     failing_mail_is_retried_then_waits_in_error,
     submitted_forms_are_checked_before_anything_starts,
     group_commit_shares_commits_and_isolates_refusals,
+    a_killed_process_leaves_no_half_transition,
 );
 
 const FOUR_EYE: &str = "My-Company/Approval/4-Eye-Approval";
@@ -756,4 +757,129 @@ async fn group_commit_shares_commits_and_isolates_refusals(backend: Backend) {
         commits < commands,
         "decisions shared commits: {commits} commits for {commands} commands"
     );
+}
+
+/// Not a test by itself: the child process of `a_killed_process_leaves_no_half_transition`,
+/// which creates and decides workflows as fast as it can until it is killed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "run as a child process by the crash test"]
+async fn crash_child_worker() {
+    let Ok(url) = std::env::var("ASSENT_CRASH_CHILD_DB") else {
+        return;
+    };
+    let opened = db::connect(&url).await.expect("connect");
+    let workflows = Workflows::new(
+        opened.connection.clone(),
+        Arc::new(assent::server::workflow::SystemClock),
+    )
+    .with_group_commit();
+    let mut round = 0u64;
+    loop {
+        round += 1;
+        let mut tasks = Vec::new();
+        for i in 0..8 {
+            let workflows = workflows.clone();
+            tasks.push(tokio::spawn(async move {
+                let instance = workflows
+                    .create(request(
+                        FOUR_EYE,
+                        "alice",
+                        "alice",
+                        &format!("Crash {}-{round}-{i}", std::process::id()),
+                    ))
+                    .await?;
+                let approval = running(&instance, "manager_approval");
+                workflows
+                    .decide(
+                        &user("bob"),
+                        &instance.id,
+                        approval,
+                        Decision::Approve,
+                        None,
+                        None,
+                    )
+                    .await
+            }));
+        }
+        for task in tasks {
+            let _ = task.await;
+        }
+        println!("round {round}");
+    }
+}
+
+async fn a_killed_process_leaves_no_half_transition(backend: Backend) {
+    let f = fixture(backend).await;
+    let url = f._database.url.clone();
+    for kill_after_ms in [400u64, 900, 1500] {
+        let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "crash_child_worker",
+                "--ignored",
+                "--nocapture",
+                "--test-threads",
+                "1",
+            ])
+            .env("ASSENT_CRASH_CHILD_DB", &url)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start the child");
+        tokio::time::sleep(std::time::Duration::from_millis(kill_after_ms)).await;
+        child.kill().expect("SIGKILL"); // no chance to finish or roll back anything
+        child.wait().unwrap();
+        check_consistency(&f).await;
+    }
+    let made = count(&f.db, "SELECT COUNT(*) AS n FROM workflow_instances").await;
+    assert!(made > 0, "the child made progress before it was killed");
+}
+
+/// Every instance's columns, open items and grants agree with its stored state.
+async fn check_consistency(f: &Fixture) {
+    let backend = f.db.get_database_backend();
+    let rows =
+        f.db.query_all(Statement::from_string(
+            backend,
+            "SELECT id, version, state, application_state, data FROM workflow_instances",
+        ))
+        .await
+        .unwrap();
+    for row in rows {
+        let id: String = row.try_get("", "id").unwrap();
+        let version: i64 = row.try_get("", "version").unwrap();
+        let state: String = row.try_get("", "state").unwrap();
+        let application: Option<String> = row.try_get("", "application_state").unwrap();
+        let data: String = row.try_get("", "data").unwrap();
+        let instance: Instance = serde_json::from_str(&data).expect("stored state is whole");
+        assert_eq!(
+            instance.version as i64, version,
+            "{id}: version column matches the state"
+        );
+        assert_eq!(instance.state.as_str(), state, "{id}");
+        let expected_items: i64 = instance
+            .runs
+            .iter()
+            .filter(|r| r.state == ActivityState::Running)
+            .filter_map(|r| r.approval.as_ref())
+            .map(|a| a.undecided().len() as i64)
+            .sum();
+        let items = count(
+            &f.db,
+            &format!("SELECT COUNT(*) AS n FROM work_items WHERE instance_id = '{id}'"),
+        )
+        .await;
+        assert_eq!(items, expected_items, "{id}: work items match the state");
+        let granted = count(
+            &f.db,
+            &format!("SELECT COUNT(*) AS n FROM assignments WHERE instance_id = '{id}'"),
+        )
+        .await;
+        let accepted = application.as_deref() == Some("ACCEPTED");
+        assert_eq!(
+            granted,
+            i64::from(accepted),
+            "{id}: the grant is there exactly when accepted"
+        );
+    }
 }
