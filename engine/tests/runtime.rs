@@ -825,3 +825,168 @@ fn instances_survive_storage_as_json() {
     assert_eq!(back, run.instance);
     assert!(json.len() < 4000, "compact: {} bytes", json.len());
 }
+
+#[test]
+fn activation_waits_for_the_key_and_refuses_a_wrong_one() {
+    let run = Run::start(
+        shipped("user-registration.toml"),
+        "admin",
+        "newhire",
+        "account",
+    );
+    // No e-mail in the form here: the verification condition fails on the empty list.
+    assert!(run
+        .instance
+        .runs
+        .iter()
+        .any(|r| r.state == ActivityState::WaitInError));
+
+    let mut run = Run::start(
+        shipped("user-registration.toml"),
+        "admin",
+        "newhire",
+        "account",
+    );
+    run.instance.flowdata = Default::default();
+    let definition = shipped("user-registration.toml");
+    let mut form = std::collections::BTreeMap::new();
+    form.insert(
+        "email".to_owned(),
+        vec![Value::text("New.Hire@Example.com")],
+    );
+    let step = assent_engine::runtime::start(
+        &definition,
+        assent_engine::runtime::NewInstance {
+            id: "reg".into(),
+            definition: assent_engine::runtime::model::DefinitionRef {
+                id: "reg".into(),
+                version: 1,
+            },
+            initiator: user("admin"),
+            subject: Some(order("user", "newhire")),
+            resources: vec![],
+            form,
+            context: Default::default(),
+            correlation_id: None,
+        },
+        &assent_engine::runtime::Env {
+            now: run.now,
+            directory: &run.directory,
+            lookups: &run.lookups,
+        },
+    );
+    assert!(step.effects.contains(&Effect::IssueActivationKey {
+        run: 2,
+        to: "New.Hire@Example.com".into()
+    }));
+    run.instance = step.instance;
+    run.definition = definition;
+    let activation = run.running("activation");
+    assert!(
+        run.send(Event::KeyIssued {
+            run: activation,
+            key_hash: "h1".into()
+        })
+        .unwrap()
+        .changed
+    );
+    assert_eq!(
+        run.send(Event::Activate {
+            run: activation,
+            key_hash: "wrong".into()
+        })
+        .unwrap_err(),
+        EngineError::InvalidActivationKey
+    );
+    let step = run
+        .send(Event::Activate {
+            run: activation,
+            key_hash: "h1".into(),
+        })
+        .unwrap()
+        .clone();
+    assert!(step.effects.iter().any(|e| matches!(e, Effect::ChangeIdentity { change: IdentityChange::SetAttributes { attributes, .. }, .. } if attributes["enabled"] == vec![Value::Bool(true)])));
+    assert_eq!(
+        run.instance.application_state,
+        Some(ApplicationState::Accepted)
+    );
+    assert_eq!(run.instance.state, WorkflowState::Succeeded);
+    assert!(
+        matches!(
+            run.send(Event::Activate {
+                run: activation,
+                key_hash: "h1".into()
+            })
+            .unwrap_err(),
+            EngineError::InvalidState(_)
+        ),
+        "a key works once"
+    );
+}
+
+#[test]
+fn certification_keeps_and_revokes_item_by_item() {
+    let mut run = Run::start(
+        shipped("access-certification.toml"),
+        "admin",
+        "alice",
+        "Finance Analyst",
+    );
+    run.instance.resources.push(order("resource", "VPN Access"));
+    let review = run.running("review");
+    assert_eq!(run.participants(review), vec!["bob"]);
+    let certify = |verdicts: &[(&str, bool)], submit: bool, actor: &str| Event::Certify {
+        run: review,
+        actor: user(actor),
+        verdicts: verdicts.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+        submit,
+    };
+    assert_eq!(
+        run.send(certify(&[("Finance Analyst", true)], false, "dave"))
+            .unwrap_err(),
+        EngineError::NotAParticipant
+    );
+    assert!(matches!(
+        run.send(certify(&[("Ghost", true)], false, "bob"))
+            .unwrap_err(),
+        EngineError::NotACertificationItem(_)
+    ));
+    run.send(certify(&[("Finance Analyst", true)], false, "bob"))
+        .unwrap();
+    assert_eq!(
+        run.send(certify(&[], true, "bob")).unwrap_err(),
+        EngineError::CertificationIncomplete
+    );
+    let step = run
+        .send(certify(&[("VPN Access", false)], true, "bob"))
+        .unwrap()
+        .clone();
+    let revoked: Vec<_> = step
+        .effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::ChangeIdentity {
+                change:
+                    IdentityChange::Resource {
+                        resource,
+                        grant: false,
+                        ..
+                    },
+                ..
+            } => Some(resource.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(revoked, vec!["VPN Access".to_owned()]);
+    assert!(
+        !step.effects.iter().any(|e| matches!(
+            e,
+            Effect::ChangeIdentity {
+                change: IdentityChange::Role { .. },
+                ..
+            }
+        )),
+        "kept access stays"
+    );
+    assert_eq!(run.instance.state, WorkflowState::Succeeded);
+}

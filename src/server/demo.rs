@@ -213,7 +213,18 @@ const USERS: &[DemoUser] = &[
         manager: Some("olivia"),
         roles: &[Requester],
     },
+    // Starts disabled: the registration example activates the account.
+    DemoUser {
+        username: NEW_HIRE,
+        display_name: "Nora Newhire",
+        title: "Accountant",
+        department: "Finance",
+        manager: Some("bob"),
+        roles: &[Requester],
+    },
 ];
+
+const NEW_HIRE: &str = "nora";
 
 struct DemoItem {
     kind: &'static str,
@@ -341,7 +352,7 @@ pub async fn load_if_empty(db: &DatabaseConnection, password: &str) -> Result<bo
             title: Set(person.title.to_owned()),
             department_id: Set(department_ids.get(person.department).copied()),
             manager_id: Set(person.manager.and_then(|m| user_ids.get(m).copied())),
-            disabled: Set(false),
+            disabled: Set(person.username == NEW_HIRE),
             password_hash: Set(Some(hash)),
             created_at: Set(Utc::now()),
             ..Default::default()
@@ -376,16 +387,18 @@ pub async fn load_if_empty(db: &DatabaseConnection, password: &str) -> Result<bo
         "INSERT INTO sod_rules (item_a, item_b) VALUES ('Payroll Administrator', 'Accounts Payable Clerk')",
     ))
     .await?;
-    assignment::Entity::insert(assignment::ActiveModel {
-        username: Set("grace".to_owned()),
-        kind: Set("role".to_owned()),
-        name: Set("Accounts Payable Clerk".to_owned()),
-        granted_at: Set(Utc::now()),
-        instance_id: Set(None),
-        ..Default::default()
-    })
-    .exec_without_returning(&txn)
-    .await?;
+    for (username, kind, name) in HOLDINGS {
+        assignment::Entity::insert(assignment::ActiveModel {
+            username: Set((*username).to_owned()),
+            kind: Set((*kind).to_owned()),
+            name: Set((*name).to_owned()),
+            granted_at: Set(Utc::now()),
+            instance_id: Set(None),
+            ..Default::default()
+        })
+        .exec_without_returning(&txn)
+        .await?;
+    }
     insert_audit(
         &txn,
         AuditEntry {
@@ -404,6 +417,14 @@ pub async fn load_if_empty(db: &DatabaseConnection, password: &str) -> Result<bo
     txn.commit().await?;
     Ok(true)
 }
+
+/// Access the demo people already hold: grace's makes her payroll request a conflict of
+/// duties; ivan's is up for certification.
+const HOLDINGS: &[(&str, &str, &str)] = &[
+    ("grace", "role", "Accounts Payable Clerk"),
+    ("ivan", "role", "Sales Representative"),
+    ("ivan", "resource", "CRM Account"),
+];
 
 /// One running request for each shipped example, so that worklists have something in
 /// them from the first login: (definition, requester and subject, item, item kind).
@@ -463,15 +484,58 @@ pub async fn start_example_workflows(workflows: &Workflows) -> Result<(), Workfl
             context: Default::default(),
             correlation_id: None,
         };
-        match workflows.create(request).await {
-            Ok(_) => {}
-            Err(WorkflowError::DefinitionNotFound) => {
-                tracing::warn!(path, "demo request skipped: definition not deployed");
-            }
-            Err(other) => return Err(other),
-        }
+        start_or_skip(workflows, request).await?;
     }
+    // nora's account waits for activation; ivan's manager heidi certifies his access.
+    start_or_skip(
+        workflows,
+        CreateRequest {
+            definition_path: "My-Company/Registration/User-Registration".into(),
+            initiator: UserName::parse("admin").expect("valid"),
+            subject: Some(order("user", NEW_HIRE)),
+            resources: vec![],
+            form: [(
+                "email".to_owned(),
+                vec![assent_engine::flowdata::Value::text(format!(
+                    "{NEW_HIRE}@example.com"
+                ))],
+            )]
+            .into(),
+            context: Default::default(),
+            correlation_id: None,
+        },
+    )
+    .await?;
+    start_or_skip(
+        workflows,
+        CreateRequest {
+            definition_path: "My-Company/Certification/Access-Certification".into(),
+            initiator: UserName::parse("admin").expect("valid"),
+            subject: Some(order("user", "ivan")),
+            resources: HOLDINGS
+                .iter()
+                .filter(|(user, ..)| *user == "ivan")
+                .map(|(_, kind, name)| order(kind, name))
+                .collect(),
+            form: Default::default(),
+            context: Default::default(),
+            correlation_id: None,
+        },
+    )
+    .await?;
     Ok(())
+}
+
+async fn start_or_skip(workflows: &Workflows, request: CreateRequest) -> Result<(), WorkflowError> {
+    let path = request.definition_path.clone();
+    match workflows.create(request).await {
+        Ok(_) => Ok(()),
+        Err(WorkflowError::DefinitionNotFound) => {
+            tracing::warn!(path, "demo request skipped: definition not deployed");
+            Ok(())
+        }
+        Err(other) => Err(other),
+    }
 }
 
 #[cfg(test)]

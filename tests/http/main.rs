@@ -293,6 +293,24 @@ async fn demo_data_is_loaded_once(mut app: TestApp) {
     )
     .await;
     assert!(carol_owns >= 1);
+    let examples = count(&app, "SELECT COUNT(*) AS n FROM workflow_definitions").await;
+    assert!(
+        examples >= 6,
+        "six shipped examples deployed, found {examples}"
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(DISTINCT definition_id) AS n FROM workflow_instances"
+        )
+        .await,
+        examples,
+        "the demo starts an instance of each shipped example"
+    );
+    assert!(
+        app.login("nora", DEMO_PASSWORD).await.is_err(),
+        "nora waits for activation"
+    );
     app.restart().await;
     assert_eq!(
         count(&app, "SELECT COUNT(*) AS n FROM users").await,

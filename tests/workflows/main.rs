@@ -30,6 +30,8 @@ on_both_databases!(
     submitted_forms_are_checked_before_anything_starts,
     group_commit_shares_commits_and_isolates_refusals,
     a_killed_process_leaves_no_half_transition,
+    registration_is_activated_by_the_mailed_key,
+    certification_revokes_what_the_certifier_rejects,
 );
 
 const FOUR_EYE: &str = "My-Company/Approval/4-Eye-Approval";
@@ -37,12 +39,19 @@ const FOUR_EYE: &str = "My-Company/Approval/4-Eye-Approval";
 #[derive(Default)]
 struct RecordingMailer {
     sent: Mutex<Vec<(Vec<String>, String)>>,
+    keys: Mutex<Vec<String>>,
     fail: bool,
 }
 
 #[async_trait::async_trait]
 impl Mailer for RecordingMailer {
-    async fn send(&self, to: &[String], template: &str, _workflow: &str) -> Result<(), String> {
+    async fn send(
+        &self,
+        to: &[String],
+        template: &str,
+        _workflow: &str,
+        details: &BTreeMap<String, String>,
+    ) -> Result<(), String> {
         if self.fail && template != "approval-requested" {
             return Err("SMTP 451: try again later".into());
         }
@@ -50,6 +59,9 @@ impl Mailer for RecordingMailer {
             .lock()
             .unwrap()
             .push((to.to_vec(), template.to_owned()));
+        if let Some(key) = details.get("activationKey") {
+            self.keys.lock().unwrap().push(key.clone());
+        }
         Ok(())
     }
 }
@@ -882,4 +894,143 @@ async fn check_consistency(f: &Fixture) {
             "{id}: the grant is there exactly when accepted"
         );
     }
+}
+
+async fn registration_is_activated_by_the_mailed_key(backend: Backend) {
+    use assent::server::workflow::SubmitRequest;
+    let f = fixture(backend).await;
+    let backend_kind = f.db.get_database_backend();
+    f.db.execute(Statement::from_string(backend_kind,
+        "INSERT INTO users (username, display_name, email, title, disabled, created_at) VALUES ('newhire', 'New Hire', 'new.hire@example.com', '', TRUE, '2026-11-23T09:00:00Z')",
+    )).await.unwrap();
+    let order = |id: &str| Order {
+        order_type: OrderType::AddOrder,
+        target_id: id.into(),
+        object_type: "user".into(),
+        attributes: BTreeMap::new(),
+    };
+    let instance = f
+        .workflows
+        .submit(SubmitRequest {
+            definition_path: "My-Company/Registration/User-Registration".into(),
+            initiator: user("admin"),
+            subject: Some(order("newhire")),
+            resources: vec![],
+            form: BTreeMap::from([("email".to_owned(), vec!["new.hire@example.com".to_owned()])]),
+        })
+        .await
+        .unwrap();
+    f.workflows.run_due_jobs("test", 10).await.unwrap();
+    let key = f
+        .mailer
+        .keys
+        .lock()
+        .unwrap()
+        .first()
+        .cloned()
+        .expect("a key was mailed");
+    assert!(f.mailer.sent.lock().unwrap().iter().any(|(to, template)| to
+        == &vec!["new.hire@example.com".to_owned()]
+        && template == "activation-key"));
+    let stored: String =
+        f.db.query_one(Statement::from_string(
+            backend_kind,
+            format!(
+                "SELECT data AS n FROM workflow_instances WHERE id = '{}'",
+                instance.id
+            ),
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get("", "n")
+        .unwrap();
+    assert!(!stored.contains(&key), "only the key's digest is stored");
+
+    let wrong = f
+        .workflows
+        .activate(&instance.id, "activation", "0000")
+        .await;
+    assert!(matches!(
+        wrong,
+        Err(WorkflowError::Engine(EngineError::InvalidActivationKey))
+    ));
+    assert_eq!(
+        count(
+            &f.db,
+            "SELECT COUNT(*) AS n FROM users WHERE username = 'newhire' AND disabled = TRUE"
+        )
+        .await,
+        1
+    );
+    let done = f
+        .workflows
+        .activate(&instance.id, "activation", &key)
+        .await
+        .unwrap();
+    assert_eq!(done.application_state, Some(ApplicationState::Accepted));
+    assert_eq!(
+        count(
+            &f.db,
+            "SELECT COUNT(*) AS n FROM users WHERE username = 'newhire' AND disabled = FALSE"
+        )
+        .await,
+        1,
+        "the account is enabled"
+    );
+}
+
+async fn certification_revokes_what_the_certifier_rejects(backend: Backend) {
+    let f = fixture(backend).await;
+    // The demo company gives ivan these two.
+    assert_eq!(
+        count(
+            &f.db,
+            "SELECT COUNT(*) AS n FROM assignments WHERE username = 'ivan'"
+        )
+        .await,
+        2
+    );
+    let order = |object_type: &str, id: &str| Order {
+        order_type: OrderType::InfoOrder,
+        target_id: id.into(),
+        object_type: object_type.into(),
+        attributes: BTreeMap::new(),
+    };
+    let instance = f
+        .workflows
+        .create(CreateRequest {
+            definition_path: "My-Company/Certification/Access-Certification".into(),
+            initiator: user("admin"),
+            subject: Some(order("user", "ivan")),
+            resources: vec![
+                order("role", "Sales Representative"),
+                order("resource", "CRM Account"),
+            ],
+            form: BTreeMap::new(),
+            context: BTreeMap::new(),
+            correlation_id: None,
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        f.workflows.open_item_count(&user("heidi")).await.unwrap(),
+        1,
+        "ivan's manager certifies"
+    );
+    let review = running(&instance, "review");
+    let verdicts = BTreeMap::from([
+        ("Sales Representative".to_owned(), true),
+        ("CRM Account".to_owned(), false),
+    ]);
+    f.workflows
+        .certify(&user("heidi"), &instance.id, review, verdicts, true)
+        .await
+        .unwrap();
+    assert_eq!(count(&f.db, "SELECT COUNT(*) AS n FROM assignments WHERE username = 'ivan' AND name = 'Sales Representative'").await, 1);
+    assert_eq!(count(&f.db, "SELECT COUNT(*) AS n FROM assignments WHERE username = 'ivan' AND name = 'CRM Account'").await, 0, "revoked");
+    assert_eq!(
+        f.workflows.open_item_count(&user("heidi")).await.unwrap(),
+        0
+    );
 }

@@ -171,7 +171,9 @@ impl Activity {
             | ActivityKind::RoleRequest { next, .. }
             | ActivityKind::ResourceRequest { next, .. }
             | ActivityKind::Rest { next, .. }
-            | ActivityKind::External { next, .. } => vec![next],
+            | ActivityKind::External { next, .. }
+            | ActivityKind::Activation { next }
+            | ActivityKind::Certification { next, .. } => vec![next],
         }
     }
 
@@ -243,6 +245,17 @@ pub enum ActivityKind {
         system: String,
         next: ActivityId,
     },
+    /// Sends a one-time key (to the e-mail address in `request/email`, else the subject)
+    /// and waits until the key comes back.
+    Activation {
+        next: ActivityId,
+    },
+    /// The certifier keeps or revokes each of the subject's listed items, then submits;
+    /// revoked items are taken away.
+    Certification {
+        participants: Participants,
+        next: ActivityId,
+    },
     Finish,
 }
 
@@ -264,6 +277,8 @@ impl ActivityKind {
             ActivityKind::ResourceRequest { .. } => "resource_request",
             ActivityKind::Rest { .. } => "rest",
             ActivityKind::External { .. } => "external",
+            ActivityKind::Activation { .. } => "activation",
+            ActivityKind::Certification { .. } => "certification",
             ActivityKind::Finish => "finish",
         }
     }

@@ -764,6 +764,22 @@ fn convert_activity(raw: RawActivity, problems: &mut Problems) -> Option<Activit
                 system: system?,
             }
         }
+        "activation" => ActivityKind::Activation {
+            next: single_next(raw.next, problems)?,
+        },
+        "certification" => {
+            let participants = match raw.participants {
+                Some(p) => convert_participants(p, problems),
+                None => {
+                    problems.at(span.clone(), format!("certification {id} has no way to find its certifier: give participants"));
+                    None
+                }
+            };
+            ActivityKind::Certification {
+                next: single_next(raw.next, problems)?,
+                participants: participants?,
+            }
+        }
         "finish" => {
             if raw.next.is_some() {
                 problems.at(

@@ -66,6 +66,23 @@ pub enum Event {
         run: u32,
         error: String,
     },
+    /// The activation key was sent; only its hash is kept.
+    KeyIssued {
+        run: u32,
+        key_hash: String,
+    },
+    /// Someone presents an activation key (hashed by the caller).
+    Activate {
+        run: u32,
+        key_hash: String,
+    },
+    /// A certifier's verdicts on items (true keeps, false revokes); `submit` ends it.
+    Certify {
+        run: u32,
+        actor: UserName,
+        verdicts: BTreeMap<String, bool>,
+        submit: bool,
+    },
     Suspend,
     /// Resumes a suspended workflow, or restarts `run` if it waits in error.
     Resume {
@@ -100,6 +117,11 @@ pub enum Effect {
     HandOff {
         run: u32,
         system: String,
+    },
+    /// Generate a one-time key, send it to `to`, and answer with [`Event::KeyIssued`].
+    IssueActivationKey {
+        run: u32,
+        to: String,
     },
     Audit {
         message: String,
@@ -171,6 +193,12 @@ pub enum EngineError {
     CannotForward(String, &'static str),
     #[error("this activity is not waiting in error")]
     NotInError,
+    #[error("the activation key does not match")]
+    InvalidActivationKey,
+    #[error("{0:?} is not an item of this certification")]
+    NotACertificationItem(String),
+    #[error("every item needs a verdict before the certification is submitted")]
+    CertificationIncomplete,
 }
 
 /// Starts an instance: runs the start activity and everything automatic after it.
@@ -246,6 +274,25 @@ pub fn handle(
         }
         Event::EffectFailed { run, error } => {
             state == WorkflowState::Running && machine.effect_failed(run, error)
+        }
+        Event::KeyIssued { run, key_hash } => {
+            state == WorkflowState::Running
+                && activities::activation::key_issued(&mut machine, run, key_hash)
+        }
+        Event::Activate { run, key_hash } => {
+            machine.require_state(WorkflowState::Running)?;
+            activities::activation::activate(&mut machine, run, &key_hash)?;
+            true
+        }
+        Event::Certify {
+            run,
+            actor,
+            verdicts,
+            submit,
+        } => {
+            machine.require_state(WorkflowState::Running)?;
+            activities::certification::certify(&mut machine, run, &actor, verdicts, submit)?;
+            true
         }
         Event::Suspend => {
             machine.require_state(WorkflowState::Running)?;

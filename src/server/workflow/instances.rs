@@ -226,6 +226,68 @@ impl Workflows {
         Ok(step.instance)
     }
 
+    /// Presents an activation key for the running activation activity `activity`.
+    pub async fn activate(
+        &self,
+        instance_id: &str,
+        activity: &str,
+        key: &str,
+    ) -> Result<Instance, WorkflowError> {
+        let current = self.instance(instance_id).await?;
+        let run = current
+            .runs
+            .iter()
+            .rev()
+            .find(|r| r.activity.0 == activity && r.activity_type == "activation")
+            .ok_or(WorkflowError::Invalid(format!(
+                "no activation activity {activity:?}"
+            )))?
+            .seq;
+        let step = self
+            .apply(
+                instance_id,
+                Event::Activate {
+                    run,
+                    key_hash: super::jobs::key_digest(key),
+                },
+                None,
+                "workflow.activated",
+                format!("activity {activity} activated"),
+                None,
+                None,
+            )
+            .await?;
+        Ok(step.instance)
+    }
+
+    /// A certifier's verdicts (true keeps, false revokes); `submit` ends the review.
+    pub async fn certify(
+        &self,
+        actor: &UserName,
+        instance_id: &str,
+        run: u32,
+        verdicts: BTreeMap<String, bool>,
+        submit: bool,
+    ) -> Result<Instance, WorkflowError> {
+        let step = self
+            .apply(
+                instance_id,
+                Event::Certify {
+                    run,
+                    actor: actor.clone(),
+                    verdicts,
+                    submit,
+                },
+                Some(actor),
+                "workflow.certified",
+                format!("activity run {run} certification updated (submit: {submit})"),
+                None,
+                None,
+            )
+            .await?;
+        Ok(step.instance)
+    }
+
     /// Suspend, resume or abort: for administrators only.
     pub async fn administer(
         &self,

@@ -25,7 +25,14 @@ pub const MAX_ATTEMPTS: i32 = 5;
 /// Sends the portal's mail.
 #[async_trait::async_trait]
 pub trait Mailer: Send + Sync {
-    async fn send(&self, to: &[String], template: &str, workflow_id: &str) -> Result<(), String>;
+    /// `to` holds user names or e-mail addresses; `details` fill the template.
+    async fn send(
+        &self,
+        to: &[String],
+        template: &str,
+        workflow_id: &str,
+        details: &BTreeMap<String, String>,
+    ) -> Result<(), String>;
 }
 
 /// Talks to outside systems for REST and external-workflow activities.
@@ -45,11 +52,20 @@ pub struct LogMailer;
 
 #[async_trait::async_trait]
 impl Mailer for LogMailer {
-    async fn send(&self, to: &[String], template: &str, workflow_id: &str) -> Result<(), String> {
+    async fn send(
+        &self,
+        to: &[String],
+        template: &str,
+        workflow_id: &str,
+        details: &BTreeMap<String, String>,
+    ) -> Result<(), String> {
+        // Development only: this sink is used when no SMTP server is configured, and it
+        // shows what the mail would carry (an activation key included).
         tracing::info!(
             ?to,
             template,
             workflow_id,
+            ?details,
             "mail (no SMTP server configured: logged only)"
         );
         Ok(())
@@ -189,7 +205,12 @@ impl Workflows {
             OutboxMessage::Notify { users, .. } => (
                 answer(
                     self.mailer
-                        .send(users, "approval-requested", &job.instance_id)
+                        .send(
+                            users,
+                            "approval-requested",
+                            &job.instance_id,
+                            &BTreeMap::new(),
+                        )
                         .await
                         .map(|()| BTreeMap::new()),
                 ),
@@ -197,7 +218,7 @@ impl Workflows {
             ),
             OutboxMessage::Email { to, template } => (
                 self.mailer
-                    .send(to, template, &job.instance_id)
+                    .send(to, template, &job.instance_id, &BTreeMap::new())
                     .await
                     .map(|()| BTreeMap::new()),
                 true,
@@ -208,6 +229,42 @@ impl Workflows {
                     .await,
                 true,
             ),
+            OutboxMessage::ActivationKey { to } => {
+                let key = new_activation_key();
+                let details = BTreeMap::from([("activationKey".to_owned(), key.clone())]);
+                return match self
+                    .mailer
+                    .send(
+                        std::slice::from_ref(to),
+                        "activation-key",
+                        &job.instance_id,
+                        &details,
+                    )
+                    .await
+                {
+                    Ok(()) => {
+                        self.answer(
+                            job,
+                            Event::KeyIssued {
+                                run,
+                                key_hash: key_digest(&key),
+                            },
+                        )
+                        .await
+                    }
+                    Err(error) if job.attempts < MAX_ATTEMPTS => Outcome::Failed(error),
+                    Err(error) => {
+                        self.answer(
+                            job,
+                            Event::EffectFailed {
+                                run,
+                                error: format!("{error} (after {} attempts)", job.attempts),
+                            },
+                        )
+                        .await
+                    }
+                };
+            }
             OutboxMessage::HandOff { system } => (
                 self.integrations
                     .hand_off(system, &job.instance_id)
@@ -238,6 +295,12 @@ impl Workflows {
                 }
             }
         };
+        self.answer(job, event).await
+    }
+
+    /// Applies the result of outside work to the workflow, marking the job done with it.
+    async fn answer(&self, job: &job::Model, event: Event) -> Outcome {
+        let run = job.run_seq;
         match self
             .apply(
                 &job.instance_id,
@@ -307,6 +370,20 @@ impl Workflows {
             .await?;
         Ok(())
     }
+}
+
+/// 128 random bits, as 32 hexadecimal digits.
+fn new_activation_key() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}
+
+/// What is stored of an activation key: its SHA-256 digest, in hexadecimal.
+pub fn key_digest(key: &str) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(key.trim().as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Runs due jobs every `interval` until the process ends.

@@ -24,6 +24,7 @@ pub(crate) enum OutboxMessage {
     Email { to: Vec<String>, template: String },
     Rest { method: String, url: String },
     HandOff { system: String },
+    ActivationKey { to: String },
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -204,6 +205,9 @@ impl Workflows {
                         system: system.clone(),
                     },
                 ),
+                Effect::IssueActivationKey { run, to } => {
+                    (*run, OutboxMessage::ActivationKey { to: to.clone() })
+                }
             };
             let payload = serde_json::to_string(&message).expect("an outbox message serialises");
             self.enqueue(
@@ -305,6 +309,15 @@ async fn apply_identity_change(
             for (name, values) in attributes {
                 let text =
                     |values: &[Value]| values.first().map(Value::as_text).unwrap_or_default();
+                if name == "enabled" {
+                    let enabled = values.first() == Some(&Value::Bool(true));
+                    user::Entity::update_many()
+                        .col_expr(user::Column::Disabled, Expr::value(!enabled))
+                        .filter(user::Column::Username.eq(username))
+                        .exec(txn)
+                        .await?;
+                    continue;
+                }
                 let column = match name.as_str() {
                     "title" => Some(user::Column::Title),
                     "email" => Some(user::Column::Email),

@@ -1,7 +1,9 @@
 //! One module per activity type; `enter` runs an activity when control reaches it.
 
+pub(super) mod activation;
 pub(super) mod approval;
 mod branch;
+pub(super) mod certification;
 mod condition;
 mod email;
 mod external;
@@ -45,6 +47,10 @@ pub(super) fn enter(machine: &mut Machine, activity: &Activity) {
         | ActivityKind::ResourceRequest { .. } => provisioning::enter(machine, activity),
         ActivityKind::Rest { method, url, .. } => rest::enter(machine, activity, method, url),
         ActivityKind::External { system, .. } => external::enter(machine, activity, system),
+        ActivityKind::Activation { .. } => activation::enter(machine, activity),
+        ActivityKind::Certification { participants, .. } => {
+            certification::enter(machine, activity, participants)
+        }
         ActivityKind::Finish => finish::enter(machine, activity),
     }
 }
