@@ -67,6 +67,23 @@ pub struct Config {
     #[arg(long, env = "ASSENT_JOB_INTERVAL_MS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(10..=3_600_000))]
     pub job_interval_ms: u64,
 
+    /// SMTP server for mail (smtp://user:password@host:587, smtps://host); unset: mail is
+    /// only logged.
+    #[arg(long, env = "ASSENT_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+
+    /// Sender of the portal's mail.
+    #[arg(
+        long,
+        env = "ASSENT_MAIL_FROM",
+        default_value = "Assent <assent@localhost>"
+    )]
+    pub mail_from: String,
+
+    /// The portal's address as people reach it, for links in mail (default: the bind address).
+    #[arg(long, env = "ASSENT_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
     /// A session ends this many hours after login, however active.
     #[arg(long, env = "ASSENT_SESSION_MAX_HOURS", default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=168))]
     pub session_max_hours: u32,
@@ -82,7 +99,7 @@ impl Config {
     /// One line for the start-up log; the database URL loses any password.
     pub fn summary(&self) -> String {
         format!(
-            "bind={} database={} domain={} demo_data={} secure_cookies={} log_format={} site_root={} definitions={} session_idle={}m session_max={}h",
+            "bind={} database={} domain={} demo_data={} secure_cookies={} log_format={} site_root={} definitions={} smtp={} session_idle={}m session_max={}h",
             self.bind,
             redact_url(&self.database_url),
             self.domain,
@@ -91,6 +108,7 @@ impl Config {
             format!("{:?}", self.log_format).to_lowercase(),
             self.site_root.display(),
             self.definitions_dir.display(),
+            if self.smtp_url.is_some() { "configured" } else { "off (mail is logged)" },
             self.session_idle_minutes,
             self.session_max_hours,
         )
@@ -135,10 +153,13 @@ mod tests {
             "postgres://u:topsecret@h/d",
             "--demo-password",
             "hunter2",
+            "--smtp-url",
+            "smtp://mailer:smtpsecret@mail:587",
         ]);
         let summary = config.summary();
         assert!(!summary.contains("topsecret"), "{summary}");
         assert!(!summary.contains("hunter2"), "{summary}");
+        assert!(!summary.contains("smtpsecret"), "{summary}");
     }
 
     #[test]

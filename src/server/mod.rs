@@ -74,6 +74,8 @@ pub enum StartError {
     Sessions(sea_orm::sqlx::Error),
     #[error("cannot load the demo data: {0}")]
     Demo(sea_orm::DbErr),
+    #[error("cannot set up mail: {0}")]
+    Mail(String),
     #[error("cannot set up workflows: {0}")]
     Workflows(workflow::WorkflowError),
     #[error("cannot listen on {address}: {source}")]
@@ -90,9 +92,24 @@ pub async fn prepare(config: Config) -> Result<(TcpListener, Router), StartError
     let database = db::connect(&config.database_url).await?;
     db::migrate(&database).await?;
     // Creations and decisions share commits (see workflow::committer).
-    let workflows =
-        workflow::Workflows::new(database.connection.clone(), Arc::new(workflow::SystemClock))
-            .with_group_commit();
+    let mut workflows =
+        workflow::Workflows::new(database.connection.clone(), Arc::new(workflow::SystemClock));
+    if let Some(smtp_url) = &config.smtp_url {
+        let public_url = config
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", config.bind));
+        let mailer = workflow::mail::SmtpMailer::new(
+            smtp_url,
+            &config.mail_from,
+            database.connection.clone(),
+            &public_url,
+        )
+        .map_err(StartError::Mail)?;
+        workflows =
+            workflows.with_integrations(Arc::new(mailer), Arc::new(workflow::jobs::NoIntegrations));
+    }
+    let workflows = workflows.with_group_commit();
     workflows
         .deploy_folder(&config.definitions_dir)
         .await

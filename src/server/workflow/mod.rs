@@ -7,6 +7,7 @@ mod definitions;
 mod directory;
 mod instances;
 pub mod jobs;
+pub mod mail;
 mod store;
 
 use crate::app::error::AppError;
