@@ -293,3 +293,58 @@ fn invalid_field_patterns_are_refused_at_deploy() {
         "{errors}"
     );
 }
+
+#[test]
+fn the_most_specific_applicable_definition_is_chosen() {
+    use assent_engine::definition::{applicable, RequestFacts};
+    use std::collections::BTreeMap;
+    let definitions: Vec<_> = shipped()
+        .iter()
+        .map(|(name, source)| parse(name, source).unwrap())
+        .collect();
+    let attributes = |pairs: &[(&str, &str)]| -> BTreeMap<String, Vec<String>> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), vec![v.to_string()]))
+            .collect()
+    };
+    let facts = |resource_type: &str, resource: &[(&str, &str)]| RequestFacts {
+        operation: Some("assign".into()),
+        subject_type: Some("user".into()),
+        resource_type: Some(resource_type.into()),
+        resource: attributes(resource),
+        ..RequestFacts::default()
+    };
+    let paths = |facts: &RequestFacts| -> Vec<String> {
+        applicable(&definitions, facts)
+            .iter()
+            .map(|d| d.path.clone())
+            .collect()
+    };
+    // Infrastructure resources need the quorum; it is more specific than manager-then-owner.
+    let infra = paths(&facts(
+        "resource",
+        &[("kind", "resource"), ("category", "Infrastructure")],
+    ));
+    assert_eq!(
+        infra.first().map(String::as_str),
+        Some("My-Company/Approval/Parallel-Quorum"),
+        "{infra:?}"
+    );
+    assert!(infra.contains(&"My-Company/Approval/Manager-Then-Owner".to_owned()));
+    let other = paths(&facts(
+        "resource",
+        &[("kind", "resource"), ("category", "Sales")],
+    ));
+    assert_eq!(
+        other,
+        vec!["My-Company/Approval/Manager-Then-Owner".to_owned()]
+    );
+    let roles = paths(&facts("role", &[("kind", "role")]));
+    assert_eq!(
+        roles.first().map(String::as_str),
+        Some("My-Company/Roles/Role-Request-SoD"),
+        "{roles:?}"
+    );
+    assert!(paths(&facts("printer", &[])).is_empty());
+}

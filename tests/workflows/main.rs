@@ -33,6 +33,7 @@ on_both_databases!(
     registration_is_activated_by_the_mailed_key,
     certification_revokes_what_the_certifier_rejects,
     mail_goes_out_through_smtp_and_is_retried,
+    a_request_naming_no_definition_gets_the_best_fitting_one,
 );
 
 const FOUR_EYE: &str = "My-Company/Approval/4-Eye-Approval";
@@ -1146,4 +1147,42 @@ async fn mail_goes_out_through_smtp_and_is_retried(backend: Backend) {
         "{}",
         mails[0]
     );
+}
+
+async fn a_request_naming_no_definition_gets_the_best_fitting_one(backend: Backend) {
+    use assent_engine::definition::RequestFacts;
+    let f = fixture(backend).await;
+    let facts = |resource: &[(&str, &str)]| RequestFacts {
+        operation: Some("assign".into()),
+        subject_type: Some("user".into()),
+        resource_type: Some("resource".into()),
+        resource: resource
+            .iter()
+            .map(|(k, v)| (k.to_string(), vec![v.to_string()]))
+            .collect(),
+        ..RequestFacts::default()
+    };
+    assert_eq!(
+        f.workflows
+            .choose_definition(&facts(&[
+                ("kind", "resource"),
+                ("category", "Infrastructure")
+            ]))
+            .await
+            .unwrap(),
+        "My-Company/Approval/Parallel-Quorum"
+    );
+    assert_eq!(
+        f.workflows
+            .choose_definition(&facts(&[("kind", "resource"), ("category", "Sales")]))
+            .await
+            .unwrap(),
+        "My-Company/Approval/Manager-Then-Owner"
+    );
+    let mut unknown = facts(&[]);
+    unknown.resource_type = Some("printer".into());
+    assert!(matches!(
+        f.workflows.choose_definition(&unknown).await,
+        Err(WorkflowError::NoApplicableDefinition)
+    ));
 }

@@ -6,6 +6,7 @@
 //! every approval can find its participants. Otherwise the errors name file, line and
 //! problem, and nothing changes.
 
+mod applicable;
 mod graph;
 mod raw;
 
@@ -13,6 +14,7 @@ use crate::{ApplicationState, UserName};
 use std::collections::BTreeMap;
 use std::fmt;
 
+pub use applicable::{applicable, RequestFacts};
 pub use raw::parse;
 
 /// A text in several languages, keyed by language code (`en`, `de`).

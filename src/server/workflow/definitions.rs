@@ -142,6 +142,39 @@ impl Workflows {
         Ok(definition)
     }
 
+    /// The newest version of every deployed definition.
+    pub async fn latest_definitions(
+        &self,
+    ) -> Result<Vec<(row::Model, Arc<Definition>)>, WorkflowError> {
+        let mut newest: std::collections::BTreeMap<String, row::Model> = Default::default();
+        for stored in row::Entity::find().all(&self.db).await? {
+            match newest.get(&stored.path) {
+                Some(kept) if kept.version >= stored.version => {}
+                _ => {
+                    newest.insert(stored.path.clone(), stored);
+                }
+            }
+        }
+        let mut result = Vec::with_capacity(newest.len());
+        for stored in newest.into_values() {
+            let definition = self.definition(stored.id).await?;
+            result.push((stored, definition));
+        }
+        Ok(result)
+    }
+
+    /// The path of the best-fitting definition for a request that names none.
+    pub async fn choose_definition(
+        &self,
+        facts: &assent_engine::definition::RequestFacts,
+    ) -> Result<String, WorkflowError> {
+        let latest = self.latest_definitions().await?;
+        assent_engine::definition::applicable(latest.iter().map(|(_, d)| d.as_ref()), facts)
+            .first()
+            .map(|d| d.path.clone())
+            .ok_or(WorkflowError::NoApplicableDefinition)
+    }
+
     /// The newest version of the definition at `path`.
     pub async fn latest_definition(
         &self,

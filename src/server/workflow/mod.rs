@@ -72,6 +72,8 @@ pub enum WorkflowError {
     InvalidDefinition(DefinitionErrors),
     #[error("no such workflow definition")]
     DefinitionNotFound,
+    #[error("no workflow definition applies to this request")]
+    NoApplicableDefinition,
     #[error("no such workflow")]
     WorkflowNotFound,
     #[error("{0}")]
@@ -97,6 +99,7 @@ impl From<WorkflowError> for AppError {
             WorkflowError::DefinitionNotFound | WorkflowError::WorkflowNotFound => {
                 AppError::NotFound
             }
+            WorkflowError::NoApplicableDefinition => AppError::Invalid(error.to_string()),
             WorkflowError::Conflict => AppError::Conflict,
             WorkflowError::Forbidden => AppError::Forbidden,
             WorkflowError::Invalid(message) => AppError::Invalid(message),
