@@ -57,6 +57,21 @@ test('an approver sees their open items counted in the navigation', async ({ pag
   const worklist = page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /Worklist/ });
   await expect(worklist.locator('.badge')).toHaveText('4');
   await expect(worklist.locator('.badge')).toHaveAttribute('aria-label', '4 open items');
+  await worklist.click();
+  const rows = page.locator('#worklist tbody tr');
+  await expect(rows).toHaveCount(4);
+  await expect(page.locator('#worklist')).toContainText('Approval by the manager');
+  await expect(page.locator('#worklist')).toContainText('Finance Analyst');
+});
+
+test('a requester follows their request with its state and current step', async ({ page }) => {
+  await logIn(page, 'alice');
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'My requests' }).click();
+  const row = page.locator('#my-requests tbody tr').first();
+  await expect(row).toContainText('4-eye approval');
+  await expect(row).toContainText('Finance Analyst');
+  await expect(row).toContainText('RUNNING');
+  await expect(row).toContainText('Approval by the manager');
 });
 
 test('the session survives a reload', async ({ page }) => {

@@ -2,7 +2,7 @@
 //! asking on the server, whatever the page showed.
 
 use super::error::AppError;
-use super::types::{AdminOverview, ShellInfo};
+use super::types::{AdminOverview, DeployResult, RequestLine, ShellInfo, WorkItemLine};
 use leptos::prelude::*;
 
 /// The frame's data, or `None` when nobody is logged in.
@@ -14,4 +14,26 @@ pub async fn get_shell_info() -> Result<Option<ShellInfo>, AppError> {
 #[server(prefix = "/app", endpoint = "admin/overview")]
 pub async fn get_admin_overview() -> Result<AdminOverview, AppError> {
     crate::server::pages::admin_overview().await
+}
+
+/// Deploys a workflow definition (TOML); administrators only. A refused definition
+/// changes nothing and the error names file, line and problem.
+#[server(prefix = "/app", endpoint = "admin/deploy")]
+pub async fn deploy_definition(
+    file_name: String,
+    source: String,
+) -> Result<DeployResult, AppError> {
+    crate::server::pages::deploy_definition(file_name, source).await
+}
+
+/// The signed-in user's open items, soonest due first.
+#[server(prefix = "/app", endpoint = "worklist")]
+pub async fn get_worklist() -> Result<Vec<WorkItemLine>, AppError> {
+    crate::server::pages::worklist().await
+}
+
+/// The requests the signed-in user made, newest first.
+#[server(prefix = "/app", endpoint = "my-requests")]
+pub async fn get_my_requests() -> Result<Vec<RequestLine>, AppError> {
+    crate::server::pages::my_requests().await
 }

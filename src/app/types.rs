@@ -41,7 +41,27 @@ pub struct AdminOverview {
     pub disabled_users: u64,
     pub departments: u64,
     pub catalog_items: u64,
+    pub running_workflows: u64,
+    pub definitions: Vec<DefinitionLine>,
     pub recent_audit: Vec<AuditLine>,
+}
+
+/// The newest version of a deployed workflow definition.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DefinitionLine {
+    pub path: String,
+    pub name: String,
+    pub version: i32,
+    pub deployed_at: String,
+    pub deployed_by: Option<String>,
+}
+
+/// What deploying a definition did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeployResult {
+    pub path: String,
+    pub version: i32,
+    pub changed: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,4 +70,30 @@ pub struct AuditLine {
     pub actor: Option<String>,
     pub action: String,
     pub detail: String,
+}
+
+/// An open item in someone's worklist.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkItemLine {
+    pub workflow_id: String,
+    pub workflow: String,
+    pub step: String,
+    pub requester: String,
+    pub subject: String,
+    pub items: Vec<String>,
+    pub waiting_since: String,
+    pub due: Option<String>,
+}
+
+/// One of the signed-in user's requests.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestLine {
+    pub workflow_id: String,
+    pub workflow: String,
+    pub subject: String,
+    pub items: Vec<String>,
+    pub state: String,
+    pub outcome: Option<String>,
+    pub current_steps: Vec<String>,
+    pub created: String,
 }

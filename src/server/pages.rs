@@ -4,7 +4,12 @@ use super::auth::Viewer;
 use super::entities::{audit_event, catalog_item, department, user};
 use super::AppState;
 use crate::app::error::AppError;
-use crate::app::types::{AdminOverview, AuditLine, SessionUser, ShellInfo};
+use crate::app::types::{
+    AdminOverview, AuditLine, DefinitionLine, DeployResult, SessionUser, ShellInfo,
+};
+use crate::app::types::{RequestLine, WorkItemLine};
+use crate::server::entities::{work_item, workflow_instance};
+use crate::server::workflow::DeployOutcome;
 use assent_engine::Role;
 use axum::http::StatusCode;
 use axum::Extension;
@@ -100,11 +105,202 @@ pub async fn admin_overview() -> Result<AdminOverview, AppError> {
             detail: event.detail,
         })
         .collect();
+    let running_workflows = workflow_instance::Entity::find()
+        .filter(workflow_instance::Column::State.is_in(["RUNNING", "SUSPENDED"]))
+        .count(db)
+        .await
+        .map_err(|e| fail(e.into()))?;
+    let definitions = state()?
+        .workflows
+        .latest_definitions()
+        .await
+        .map_err(|e| fail(e.into()))?
+        .into_iter()
+        .map(|(stored, _)| DefinitionLine {
+            path: stored.path,
+            name: stored.name,
+            version: stored.version,
+            deployed_at: stored.deployed_at.format("%Y-%m-%d %H:%M").to_string(),
+            deployed_by: stored.deployed_by,
+        })
+        .collect();
     Ok(AdminOverview {
         users,
         disabled_users,
         departments,
         catalog_items,
+        running_workflows,
+        definitions,
         recent_audit,
     })
+}
+
+/// Largest definition file accepted, in bytes.
+const MAX_DEFINITION_BYTES: usize = 256 * 1024;
+
+pub async fn deploy_definition(
+    file_name: String,
+    source: String,
+) -> Result<DeployResult, AppError> {
+    let admin = require_role(Role::Admin).await?;
+    let file_name = file_name.trim();
+    let valid_name = !file_name.is_empty()
+        && file_name.len() <= 200
+        && file_name.ends_with(".toml")
+        && file_name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+    if !valid_name {
+        return Err(fail(AppError::Invalid(
+            "The file name must end in .toml and use only letters, digits, - _ and .".into(),
+        )));
+    }
+    if source.len() > MAX_DEFINITION_BYTES {
+        return Err(fail(AppError::Invalid(format!(
+            "A definition has at most {} KiB.",
+            MAX_DEFINITION_BYTES / 1024
+        ))));
+    }
+    let outcome = state()?
+        .workflows
+        .deploy(file_name, &source, Some(admin.username.as_str()))
+        .await
+        .map_err(|e| fail(e.into()))?;
+    Ok(match outcome {
+        DeployOutcome::Deployed { path, version, .. } => DeployResult {
+            path,
+            version,
+            changed: true,
+        },
+        DeployOutcome::Unchanged { path, version, .. } => DeployResult {
+            path,
+            version,
+            changed: false,
+        },
+    })
+}
+
+fn title_of(definition: &assent_engine::definition::Definition) -> String {
+    let title = definition.title.get("en");
+    if title.is_empty() {
+        definition.name.clone()
+    } else {
+        title.to_owned()
+    }
+}
+
+fn step_title(definition: &assent_engine::definition::Definition, activity: &str) -> String {
+    definition
+        .activity(&assent_engine::definition::ActivityId(activity.to_owned()))
+        .map(|a| a.title.get("en").to_owned())
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| activity.replace('_', " "))
+}
+
+const SHOWN: u64 = 200;
+
+pub async fn worklist() -> Result<Vec<WorkItemLine>, AppError> {
+    let user = require_user().await?;
+    let state = state()?;
+    let db = &state.db.connection;
+    let items = work_item::Entity::find()
+        .filter(work_item::Column::Username.eq(user.username.as_str()))
+        .order_by_asc(work_item::Column::DueAt)
+        .order_by_asc(work_item::Column::CreatedAt)
+        .limit(SHOWN)
+        .all(db)
+        .await
+        .map_err(|e| fail(e.into()))?;
+    let mut lines = Vec::with_capacity(items.len());
+    for item in items {
+        let Some(stored) = workflow_instance::Entity::find_by_id(&item.instance_id)
+            .one(db)
+            .await
+            .map_err(|e| fail(e.into()))?
+        else {
+            continue;
+        };
+        let instance = state
+            .workflows
+            .instance(&stored.id)
+            .await
+            .map_err(|e| fail(e.into()))?;
+        let definition = state
+            .workflows
+            .definition(stored.definition_id)
+            .await
+            .map_err(|e| fail(e.into()))?;
+        lines.push(WorkItemLine {
+            workflow_id: instance.id.clone(),
+            workflow: title_of(&definition),
+            step: step_title(&definition, &item.activity),
+            requester: instance.initiator.to_string(),
+            subject: instance
+                .subject
+                .as_ref()
+                .map(|s| s.target_id.clone())
+                .unwrap_or_default(),
+            items: instance
+                .resources
+                .iter()
+                .map(|r| r.target_id.clone())
+                .collect(),
+            waiting_since: item.created_at.format("%Y-%m-%d %H:%M").to_string(),
+            due: item.due_at.map(|d| d.format("%Y-%m-%d %H:%M").to_string()),
+        });
+    }
+    Ok(lines)
+}
+
+pub async fn my_requests() -> Result<Vec<RequestLine>, AppError> {
+    let user = require_user().await?;
+    let state = state()?;
+    let rows = workflow_instance::Entity::find()
+        .filter(workflow_instance::Column::Initiator.eq(user.username.as_str()))
+        .order_by_desc(workflow_instance::Column::CreatedAt)
+        .limit(SHOWN)
+        .all(&state.db.connection)
+        .await
+        .map_err(|e| fail(e.into()))?;
+    let mut lines = Vec::with_capacity(rows.len());
+    for stored in rows {
+        let instance =
+            crate::server::workflow::decode_stored(&stored).map_err(|e| fail(e.into()))?;
+        let definition = state
+            .workflows
+            .definition(stored.definition_id)
+            .await
+            .map_err(|e| fail(e.into()))?;
+        let current_steps = instance
+            .runs
+            .iter()
+            .filter(|r| {
+                matches!(
+                    r.state,
+                    assent_engine::ActivityState::Running
+                        | assent_engine::ActivityState::WaitInError
+                ) && r.activity_type != "merge"
+            })
+            .map(|r| step_title(&definition, &r.activity.0))
+            .collect();
+        lines.push(RequestLine {
+            workflow_id: instance.id.clone(),
+            workflow: title_of(&definition),
+            subject: instance
+                .subject
+                .as_ref()
+                .map(|s| s.target_id.clone())
+                .unwrap_or_default(),
+            items: instance
+                .resources
+                .iter()
+                .map(|r| r.target_id.clone())
+                .collect(),
+            state: instance.state.as_str().to_owned(),
+            outcome: stored.application_state,
+            current_steps,
+            created: stored.created_at.format("%Y-%m-%d %H:%M").to_string(),
+        });
+    }
+    Ok(lines)
 }

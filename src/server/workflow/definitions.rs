@@ -121,7 +121,7 @@ impl Workflows {
     }
 
     /// A deployed version, parsed once and kept.
-    pub(crate) async fn definition(&self, id: i32) -> Result<Arc<Definition>, WorkflowError> {
+    pub async fn definition(&self, id: i32) -> Result<Arc<Definition>, WorkflowError> {
         if let Some(found) = self
             .definitions
             .lock()

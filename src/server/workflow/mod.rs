@@ -22,6 +22,7 @@ use std::sync::{Arc, Mutex};
 pub use definitions::DeployOutcome;
 pub use instances::{CreateRequest, Decision, SubmitRequest};
 pub use jobs::{Integrations, Mailer};
+pub use store::decode as decode_stored;
 
 /// The time, handed to the engine; tests move it by hand.
 pub trait Clock: Send + Sync {

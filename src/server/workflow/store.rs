@@ -51,7 +51,7 @@ fn application_state(state: Option<ApplicationState>) -> Option<String> {
     })
 }
 
-pub(crate) fn decode(stored: &row::Model) -> Result<Instance, WorkflowError> {
+pub fn decode(stored: &row::Model) -> Result<Instance, WorkflowError> {
     serde_json::from_str(&stored.data).map_err(|e| WorkflowError::Corrupt(e.to_string()))
 }
 

@@ -1,0 +1,57 @@
+import { test, expect } from '@playwright/test';
+import { logIn } from './support';
+
+const VALID = `name = "Playwright check"
+path = "Test/Playwright-${Date.now()}"
+operation = "assign"
+subject_type = "user"
+resource_type = "role"
+request_workflow_type = "approval"
+owner = "admin"
+
+[[activity]]
+id = "start"
+type = "start"
+next = "decide"
+
+[[activity]]
+id = "decide"
+type = "approval"
+participants = { manager_of = "subject" }
+on_approve = "end"
+on_reject = "end"
+
+[[activity]]
+id = "end"
+type = "finish"
+`;
+
+test('an admin deploys a definition at run time; a broken one is refused with its line', async ({ page }) => {
+  await logIn(page, 'admin');
+  await page.goto('/admin');
+  await expect(page.locator('.app')).toHaveAttribute('data-hydrated', 'true');
+  await expect(page.locator('#definitions')).toContainText('My-Company/Approval/4-Eye-Approval');
+  await page.getByText('Deploy a definition').click();
+
+  await page.getByLabel('File name').fill('broken.toml');
+  await page.getByLabel('Definition (TOML)').fill(VALID.replace('on_approve = "end"', 'on_approve = "nowhere"'));
+  await page.getByRole('button', { name: 'Check and deploy' }).click();
+  await expect(page.getByRole('alert')).toContainText('broken.toml:');
+  await expect(page.getByRole('alert')).toContainText('unknown activity nowhere');
+  await expect(page.locator('#definitions')).not.toContainText('Test/Playwright');
+
+  await page.getByLabel('File name').fill('playwright.toml');
+  await page.getByLabel('Definition (TOML)').fill(VALID);
+  await page.getByRole('button', { name: 'Check and deploy' }).click();
+  await expect(page.getByRole('status')).toContainText('as version 1');
+  await expect(page.locator('#definitions')).toContainText('Test/Playwright');
+});
+
+test('a non-admin cannot deploy, even by calling the server function directly', async ({ page }) => {
+  await logIn(page, 'alice');
+  const response = await page.request.post('/app/admin/deploy', {
+    form: { file_name: 'sneaky.toml', source: VALID },
+    headers: { 'Sec-Fetch-Site': 'same-origin' },
+  });
+  expect(response.status()).toBe(403);
+});
