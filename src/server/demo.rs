@@ -319,6 +319,20 @@ const CATALOG: &[DemoItem] = &[
         description: "Door access to the head office.",
         owner: "carol",
     },
+    DemoItem {
+        kind: "entitlement",
+        name: "VPN full tunnel",
+        category: "Infrastructure",
+        description: "Routes all traffic through the company network.",
+        owner: "carol",
+    },
+    DemoItem {
+        kind: "entitlement",
+        name: "Git repository admin",
+        category: "Engineering",
+        description: "Administers repositories: settings, protected branches, deletion.",
+        owner: "dave",
+    },
 ];
 
 /// Loads the demo company into an empty directory; a directory with users is left alone,
