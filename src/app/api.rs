@@ -2,7 +2,9 @@
 //! asking on the server, whatever the page showed.
 
 use super::error::AppError;
-use super::types::{AdminOverview, DeployResult, RequestLine, ShellInfo, WorkItemLine};
+use super::types::{
+    AdminOverview, DeployResult, RequestLine, ShellInfo, WorkItemDetail, WorkItemLine,
+};
 use leptos::prelude::*;
 
 /// The frame's data, or `None` when nobody is logged in.
@@ -36,4 +38,22 @@ pub async fn get_worklist() -> Result<Vec<WorkItemLine>, AppError> {
 #[server(prefix = "/app", endpoint = "my-requests")]
 pub async fn get_my_requests() -> Result<Vec<RequestLine>, AppError> {
     crate::server::pages::my_requests().await
+}
+
+/// One open item, for its approver only.
+#[server(prefix = "/app", endpoint = "work-item")]
+pub async fn get_work_item(workflow_id: String, run: u32) -> Result<WorkItemDetail, AppError> {
+    crate::server::pages::work_item(workflow_id, run).await
+}
+
+/// Approve (`approve = true`) or reject an item, against the version the approver saw.
+#[server(prefix = "/app", endpoint = "decide")]
+pub async fn decide_item(
+    workflow_id: String,
+    run: u32,
+    version: u64,
+    approve: bool,
+    reason: Option<String>,
+) -> Result<String, AppError> {
+    crate::server::pages::decide(workflow_id, run, version, approve, reason).await
 }

@@ -57,6 +57,11 @@ pub fn App() -> impl IntoView {
                             view=pages::worklist::WorklistPage
                             ssr=SsrMode::Async
                         />
+                        <Route
+                            path=path!("worklist/:workflow/:run")
+                            view=pages::work_item::WorkItemPage
+                            ssr=SsrMode::Async
+                        />
                         <Route path=path!("admin") view=pages::admin::AdminPage ssr=SsrMode::Async/>
                     </ParentRoute>
                 </Routes>

@@ -76,6 +76,7 @@ pub struct AuditLine {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WorkItemLine {
     pub workflow_id: String,
+    pub run: u32,
     pub workflow: String,
     pub step: String,
     pub requester: String,
@@ -96,4 +97,36 @@ pub struct RequestLine {
     pub outcome: Option<String>,
     pub current_steps: Vec<String>,
     pub created: String,
+}
+
+/// An open item with everything its approver needs to decide.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkItemDetail {
+    pub workflow_id: String,
+    pub run: u32,
+    /// The workflow's version when loaded: a decision against an older one is a conflict.
+    pub version: u64,
+    pub workflow: String,
+    pub step: String,
+    pub requester: String,
+    pub subject: String,
+    pub items: Vec<String>,
+    pub request_fields: Vec<(String, String)>,
+    /// Why this user is asked (the rule, a delegation, an escalation).
+    pub why_me: String,
+    pub reason_required_on_reject: bool,
+    pub can_decide: bool,
+    pub due: Option<String>,
+    /// Segregation-of-duties conflicts found for this request.
+    pub conflicts: Vec<String>,
+    pub history: Vec<HistoryLine>,
+}
+
+/// One step of a request's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryLine {
+    pub step: String,
+    pub state: String,
+    pub started: String,
+    pub detail: String,
 }

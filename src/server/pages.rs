@@ -7,7 +7,7 @@ use crate::app::error::AppError;
 use crate::app::types::{
     AdminOverview, AuditLine, DefinitionLine, DeployResult, SessionUser, ShellInfo,
 };
-use crate::app::types::{RequestLine, WorkItemLine};
+use crate::app::types::{HistoryLine, RequestLine, WorkItemDetail, WorkItemLine};
 use crate::server::entities::{work_item, workflow_instance};
 use crate::server::workflow::DeployOutcome;
 use assent_engine::Role;
@@ -232,6 +232,7 @@ pub async fn worklist() -> Result<Vec<WorkItemLine>, AppError> {
             .map_err(|e| fail(e.into()))?;
         lines.push(WorkItemLine {
             workflow_id: instance.id.clone(),
+            run: item.run_seq as u32,
             workflow: title_of(&definition),
             step: step_title(&definition, &item.activity),
             requester: instance.initiator.to_string(),
@@ -303,4 +304,200 @@ pub async fn my_requests() -> Result<Vec<RequestLine>, AppError> {
         });
     }
     Ok(lines)
+}
+
+fn because_text(because: &assent_engine::runtime::model::Because) -> String {
+    use assent_engine::runtime::model::Because;
+    match because {
+        Because::Rule { rule } => format!("You are the {rule}."),
+        Because::Substitute { for_user } => format!("You stand in for {for_user}."),
+        Because::Escalation { from } => {
+            format!("{from} did not answer in time; it came up to you.")
+        }
+        Because::Forwarded { by } => format!("{by} forwarded it to you."),
+        Because::InsteadOfRequester { requester } => {
+            format!("{requester} asked, and may not decide on their own request; you are their manager.")
+        }
+    }
+}
+
+pub async fn work_item(workflow_id: String, run: u32) -> Result<WorkItemDetail, AppError> {
+    use assent_engine::definition::ActivityKind;
+    let user = require_user().await?;
+    let state = state()?;
+    let instance = state
+        .workflows
+        .instance(&workflow_id)
+        .await
+        .map_err(|e| fail(e.into()))?;
+    let stored = workflow_instance::Entity::find_by_id(&workflow_id)
+        .one(&state.db.connection)
+        .await
+        .map_err(|e| fail(e.into()))?
+        .ok_or_else(|| fail(AppError::NotFound))?;
+    let definition = state
+        .workflows
+        .definition(stored.definition_id)
+        .await
+        .map_err(|e| fail(e.into()))?;
+    let activity_run = instance.run(run).ok_or_else(|| fail(AppError::NotFound))?;
+    let approval = activity_run
+        .approval
+        .as_ref()
+        .ok_or_else(|| fail(AppError::NotFound))?;
+    // Only the people asked may look at an item: the object itself is checked here.
+    let me = approval
+        .participants
+        .iter()
+        .find(|p| p.user == user.username)
+        .ok_or_else(|| fail(AppError::Forbidden))?;
+    let reason_required_on_reject = matches!(
+        definition.activity(&activity_run.activity).map(|a| &a.kind),
+        Some(ActivityKind::Approval(a)) if a.reason_required_on_reject
+    );
+    let request_fields = instance
+        .flowdata
+        .node(&assent_engine::flowdata::FlowPath::parse("request").expect("valid path"))
+        .map(|node| {
+            node.children
+                .iter()
+                .map(|(name, child)| {
+                    (
+                        name.replace('_', " "),
+                        child
+                            .values
+                            .iter()
+                            .map(|v| v.as_text())
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let time =
+        |t: assent_engine::runtime::model::Timestamp| crate::server::workflow::format_timestamp(t);
+    let history = instance
+        .runs
+        .iter()
+        .filter(|r| {
+            !matches!(
+                r.activity_type.as_str(),
+                "start" | "finish" | "merge" | "branch"
+            )
+        })
+        .map(|r| {
+            let detail = match &r.approval {
+                Some(a) => {
+                    let asked: Vec<String> =
+                        a.participants.iter().map(|p| p.user.to_string()).collect();
+                    let decided: Vec<String> = a
+                        .decisions
+                        .iter()
+                        .map(|d| {
+                            let verdict = match d.verdict {
+                                assent_engine::runtime::model::Verdict::Approve => "approved",
+                                assent_engine::runtime::model::Verdict::Reject => "rejected",
+                            };
+                            match &d.reason {
+                                Some(reason) => format!("{} {verdict} ({reason})", d.user),
+                                None => format!("{} {verdict}", d.user),
+                            }
+                        })
+                        .collect();
+                    if decided.is_empty() {
+                        format!("asked: {}", asked.join(", "))
+                    } else {
+                        format!("asked: {}; {}", asked.join(", "), decided.join("; "))
+                    }
+                }
+                None => r.error.clone().unwrap_or_default(),
+            };
+            HistoryLine {
+                step: step_title(&definition, &r.activity.0),
+                state: r.state.as_str().to_owned(),
+                started: time(r.started_at),
+                detail,
+            }
+        })
+        .collect();
+    Ok(WorkItemDetail {
+        workflow_id: instance.id.clone(),
+        run,
+        version: instance.version,
+        workflow: title_of(&definition),
+        step: step_title(&definition, &activity_run.activity.0),
+        requester: instance.initiator.to_string(),
+        subject: instance
+            .subject
+            .as_ref()
+            .map(|s| s.target_id.clone())
+            .unwrap_or_default(),
+        items: instance
+            .resources
+            .iter()
+            .map(|r| r.target_id.clone())
+            .collect(),
+        request_fields,
+        why_me: because_text(&me.because),
+        reason_required_on_reject,
+        can_decide: activity_run.state == assent_engine::ActivityState::Running
+            && approval.awaits_decision_from(&user.username),
+        due: approval.due_at.map(time),
+        conflicts: instance
+            .flowdata
+            .get(&assent_engine::flowdata::FlowPath::parse("sod/conflicts").expect("valid path"))
+            .iter()
+            .map(|v| v.as_text())
+            .collect(),
+        history,
+    })
+}
+
+pub async fn decide(
+    workflow_id: String,
+    run: u32,
+    version: u64,
+    approve: bool,
+    reason: Option<String>,
+) -> Result<String, AppError> {
+    use crate::server::workflow::WorkflowError;
+    use assent_engine::runtime::model::Verdict;
+    use assent_engine::runtime::EngineError;
+    let user = require_user().await?;
+    let verdict = if approve {
+        Verdict::Approve
+    } else {
+        Verdict::Reject
+    };
+    let result = state()?
+        .workflows
+        .decide(
+            &user.username,
+            &workflow_id,
+            run,
+            verdict,
+            reason,
+            Some(version),
+        )
+        .await;
+    match result {
+        Ok(_) => Ok(if approve {
+            "Approved.".into()
+        } else {
+            "Rejected.".into()
+        }),
+        Err(WorkflowError::Engine(EngineError::ReasonRequired)) => Err(fail(AppError::Invalid(
+            "Please give a reason for rejecting.".into(),
+        ))),
+        Err(WorkflowError::Engine(
+            EngineError::NotAwaitingDecision | EngineError::AlreadyDecided,
+        )) => Err(fail(AppError::Invalid(
+            "This item has already been decided.".into(),
+        ))),
+        Err(WorkflowError::Engine(EngineError::InvalidState(_))) => Err(fail(AppError::Invalid(
+            "This request is no longer running.".into(),
+        ))),
+        Err(other) => Err(fail(other.into())),
+    }
 }

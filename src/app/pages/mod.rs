@@ -5,4 +5,5 @@ pub mod home;
 pub mod login;
 pub mod my_requests;
 pub mod not_found;
+pub mod work_item;
 pub mod worklist;

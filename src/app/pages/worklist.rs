@@ -41,9 +41,10 @@ pub fn WorklistPage() -> impl IntoView {
                                     {items
                                         .into_iter()
                                         .map(|item| {
+                                            let href = format!("/worklist/{}/{}", item.workflow_id, item.run);
                                             view! {
                                                 <tr data-workflow=item.workflow_id>
-                                                    <td>{item.workflow}</td>
+                                                    <td><a href=href>{item.workflow}</a></td>
                                                     <td>{item.step}</td>
                                                     <td>{item.subject}</td>
                                                     <td>{item.requester}</td>

@@ -61,6 +61,11 @@ pub(crate) fn to_timestamp(time: DateTime<Utc>) -> Timestamp {
     Timestamp(time.timestamp_millis())
 }
 
+/// A timestamp as the pages show it (UTC).
+pub fn format_timestamp(time: Timestamp) -> String {
+    from_timestamp(time).format("%Y-%m-%d %H:%M").to_string()
+}
+
 pub(crate) fn from_timestamp(time: Timestamp) -> DateTime<Utc> {
     Utc.timestamp_millis_opt(time.0)
         .single()
