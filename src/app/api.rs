@@ -3,7 +3,8 @@
 
 use super::error::AppError;
 use super::types::{
-    AdminOverview, DeployResult, RequestLine, ShellInfo, WorkItemDetail, WorkItemLine,
+    AdminOverview, Catalog, DeployResult, RequestForm, RequestLine, ShellInfo, SubmitOutcome,
+    WorkItemDetail, WorkItemLine,
 };
 use leptos::prelude::*;
 
@@ -56,4 +57,29 @@ pub async fn decide_item(
     reason: Option<String>,
 ) -> Result<String, AppError> {
     crate::server::pages::decide(workflow_id, run, version, approve, reason).await
+}
+
+/// Requestable items, filtered by words and category.
+#[server(prefix = "/app", endpoint = "catalog")]
+pub async fn get_catalog(
+    query: Option<String>,
+    category: Option<String>,
+) -> Result<Catalog, AppError> {
+    crate::server::pages::catalog(query, category).await
+}
+
+/// The request form of the definition that applies to a catalog item.
+#[server(prefix = "/app", endpoint = "request-form")]
+pub async fn get_request_form(item_id: i32) -> Result<RequestForm, AppError> {
+    crate::server::pages::request_form(item_id).await
+}
+
+/// Submits a request for a catalog item for oneself. The form's values arrive as
+/// `fields` (name to values); every field is checked on the server.
+#[server(prefix = "/app", endpoint = "submit-request")]
+pub async fn submit_request(
+    item_id: i32,
+    fields: std::collections::BTreeMap<String, Vec<String>>,
+) -> Result<SubmitOutcome, AppError> {
+    crate::server::pages::submit_request(item_id, fields).await
 }

@@ -72,6 +72,7 @@ fn Navigation(info: ShellInfo, menu_open: RwSignal<bool>) -> impl IntoView {
             aria-label="Main"
         >
             <A href="/" exact=true>"Home"</A>
+            <A href="/catalog">"Request access"</A>
             <A href="/requests">"My requests"</A>
             <A href="/worklist">
                 "Worklist"

@@ -47,6 +47,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/login") view=pages::login::LoginPage ssr=SsrMode::Async/>
                     <ParentRoute path=path!("") view=frame::Frame ssr=SsrMode::Async>
                         <Route path=path!("") view=pages::home::HomePage ssr=SsrMode::Async/>
+                        <Route path=path!("catalog") view=pages::catalog::CatalogPage ssr=SsrMode::Async/>
+                        <Route
+                            path=path!("catalog/:item/request")
+                            view=pages::request::RequestPage
+                            ssr=SsrMode::Async
+                        />
                         <Route
                             path=path!("requests")
                             view=pages::my_requests::MyRequestsPage

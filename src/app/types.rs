@@ -130,3 +130,49 @@ pub struct HistoryLine {
     pub started: String,
     pub detail: String,
 }
+
+/// A requestable role, resource or entitlement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogLine {
+    pub id: i32,
+    pub kind: String,
+    pub name: String,
+    pub category: String,
+    pub description: String,
+    pub owner: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Catalog {
+    pub items: Vec<CatalogLine>,
+    pub categories: Vec<String>,
+}
+
+/// One field of a request form, as the browser renders it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FieldView {
+    pub name: String,
+    pub label: String,
+    /// text, long_text, number, date, single_choice, multiple_choice, checkbox, user, role, resource
+    pub kind: String,
+    pub required: bool,
+    pub choices: Vec<String>,
+    pub pattern: Option<String>,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+}
+
+/// The form for requesting one catalog item, from the definition that applies to it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RequestForm {
+    pub item: CatalogLine,
+    pub workflow: String,
+    pub fields: Vec<FieldView>,
+}
+
+/// What submitting a request gave: a workflow, or the fields to correct.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SubmitOutcome {
+    Started { workflow_id: String },
+    Invalid { errors: Vec<(String, String)> },
+}

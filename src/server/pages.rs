@@ -501,3 +501,191 @@ pub async fn decide(
         Err(other) => Err(fail(other.into())),
     }
 }
+
+fn catalog_line(
+    item: catalog_item::Model,
+    owners: &std::collections::HashMap<i32, String>,
+) -> crate::app::types::CatalogLine {
+    crate::app::types::CatalogLine {
+        owner: owners.get(&item.owner_id).cloned().unwrap_or_default(),
+        id: item.id,
+        kind: item.kind,
+        name: item.name,
+        category: item.category,
+        description: item.description,
+    }
+}
+
+async fn owner_names(
+    db: &sea_orm::DatabaseConnection,
+) -> Result<std::collections::HashMap<i32, String>, AppError> {
+    Ok(user::Entity::find()
+        .all(db)
+        .await
+        .map_err(|e| fail(e.into()))?
+        .into_iter()
+        .map(|u| (u.id, u.display_name))
+        .collect())
+}
+
+pub async fn catalog(
+    query: Option<String>,
+    category: Option<String>,
+) -> Result<crate::app::types::Catalog, AppError> {
+    require_user().await?;
+    let db = &state()?.db.connection;
+    let owners = owner_names(db).await?;
+    let all = catalog_item::Entity::find()
+        .order_by_asc(catalog_item::Column::Name)
+        .all(db)
+        .await
+        .map_err(|e| fail(e.into()))?;
+    let mut categories: Vec<String> = all.iter().map(|i| i.category.clone()).collect();
+    categories.sort();
+    categories.dedup();
+    let words: Vec<String> = query
+        .unwrap_or_default()
+        .split_whitespace()
+        .take(8)
+        .map(str::to_lowercase)
+        .collect();
+    let category = category.filter(|c| !c.is_empty());
+    let items = all
+        .into_iter()
+        .filter(|item| category.as_ref().is_none_or(|c| &item.category == c))
+        .filter(|item| {
+            let text =
+                format!("{} {} {}", item.name, item.description, item.category).to_lowercase();
+            words.iter().all(|w| text.contains(w.as_str()))
+        })
+        .map(|item| catalog_line(item, &owners))
+        .collect();
+    Ok(crate::app::types::Catalog { items, categories })
+}
+
+/// The catalog item and the path of the definition that applies to requesting it.
+async fn item_and_definition(
+    item_id: i32,
+) -> Result<
+    (
+        catalog_item::Model,
+        String,
+        std::sync::Arc<assent_engine::definition::Definition>,
+    ),
+    AppError,
+> {
+    use assent_engine::definition::RequestFacts;
+    let state = state()?;
+    let item = catalog_item::Entity::find_by_id(item_id)
+        .one(&state.db.connection)
+        .await
+        .map_err(|e| fail(e.into()))?
+        .ok_or_else(|| fail(AppError::NotFound))?;
+    let facts = RequestFacts {
+        operation: Some("assign".into()),
+        subject_type: Some("user".into()),
+        resource_type: Some(item.kind.clone()),
+        resource: [
+            ("kind".to_owned(), vec![item.kind.clone()]),
+            ("category".to_owned(), vec![item.category.clone()]),
+            ("name".to_owned(), vec![item.name.clone()]),
+        ]
+        .into(),
+        ..RequestFacts::default()
+    };
+    let path = state
+        .workflows
+        .choose_definition(&facts)
+        .await
+        .map_err(|e| fail(e.into()))?;
+    let (_, definition) = state
+        .workflows
+        .latest_definition(&path)
+        .await
+        .map_err(|e| fail(e.into()))?;
+    Ok((item, path, definition))
+}
+
+pub async fn request_form(item_id: i32) -> Result<crate::app::types::RequestForm, AppError> {
+    use assent_engine::definition::FieldKind;
+    require_user().await?;
+    let (item, _, definition) = item_and_definition(item_id).await?;
+    let owners = owner_names(&state()?.db.connection).await?;
+    let fields = definition
+        .form
+        .iter()
+        .filter(|f| !f.read_only)
+        .map(|f| {
+            let (kind, choices) = match &f.kind {
+                FieldKind::Text => ("text", vec![]),
+                FieldKind::LongText => ("long_text", vec![]),
+                FieldKind::Number => ("number", vec![]),
+                FieldKind::Date => ("date", vec![]),
+                FieldKind::SingleChoice(c) => ("single_choice", c.clone()),
+                FieldKind::MultipleChoice(c) => ("multiple_choice", c.clone()),
+                FieldKind::Checkbox => ("checkbox", vec![]),
+                FieldKind::UserPicker => ("user", vec![]),
+                FieldKind::RolePicker => ("role", vec![]),
+                FieldKind::ResourcePicker => ("resource", vec![]),
+            };
+            crate::app::types::FieldView {
+                name: f.name.clone(),
+                label: {
+                    let label = f.label.get("en");
+                    if label.is_empty() {
+                        f.name.replace('_', " ")
+                    } else {
+                        label.to_owned()
+                    }
+                },
+                kind: kind.to_owned(),
+                required: f.required,
+                choices,
+                pattern: f.pattern.clone(),
+                min: f.min,
+                max: f.max,
+            }
+        })
+        .collect();
+    Ok(crate::app::types::RequestForm {
+        item: catalog_line(item, &owners),
+        workflow: title_of(&definition),
+        fields,
+    })
+}
+
+pub async fn submit_request(
+    item_id: i32,
+    fields: std::collections::BTreeMap<String, Vec<String>>,
+) -> Result<crate::app::types::SubmitOutcome, AppError> {
+    use crate::app::types::SubmitOutcome;
+    use crate::server::workflow::{SubmitRequest, WorkflowError};
+    use assent_engine::runtime::model::{Order, OrderType};
+    let user = require_user().await?;
+    let (item, path, _) = item_and_definition(item_id).await?;
+    let order = |object_type: &str, id: &str| Order {
+        order_type: OrderType::AddOrder,
+        target_id: id.to_owned(),
+        object_type: object_type.to_owned(),
+        attributes: Default::default(),
+    };
+    let result = state()?
+        .workflows
+        .submit(SubmitRequest {
+            definition_path: path,
+            initiator: user.username.clone(),
+            subject: Some(order("user", user.username.as_str())),
+            resources: vec![order(&item.kind, &item.name)],
+            form: fields,
+        })
+        .await;
+    match result {
+        Ok(instance) => Ok(SubmitOutcome::Started {
+            workflow_id: instance.id,
+        }),
+        Err(WorkflowError::InvalidForm(errors)) => Ok(SubmitOutcome::Invalid {
+            errors: errors.into_iter().map(|e| (e.field, e.message)).collect(),
+        }),
+        Err(other) => Err(fail(other.into())),
+    }
+}

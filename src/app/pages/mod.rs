@@ -1,9 +1,11 @@
 //! One module per screen.
 
 pub mod admin;
+pub mod catalog;
 pub mod home;
 pub mod login;
 pub mod my_requests;
 pub mod not_found;
+pub mod request;
 pub mod work_item;
 pub mod worklist;

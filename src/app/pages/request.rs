@@ -1,0 +1,150 @@
+//! The request form for one catalog item, rendered from the form description of the
+//! definition that applies; checked on the server, with each message next to its field.
+
+use crate::app::api::{get_request_form, SubmitRequest};
+use crate::app::error::AppError;
+use crate::app::types::{FieldView, RequestForm, SubmitOutcome};
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+#[component]
+pub fn RequestPage() -> impl IntoView {
+    let params = use_params_map();
+    let form = Resource::new(
+        move || {
+            params
+                .read()
+                .get("item")
+                .and_then(|i| i.parse::<i32>().ok())
+        },
+        |item| async move {
+            match item {
+                Some(item) => get_request_form(item).await,
+                None => Err(AppError::NotFound),
+            }
+        },
+    );
+    view! {
+        <Title text="Request"/>
+        <p><a href="/catalog">"← Catalog"</a></p>
+        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match form.await {
+                    Ok(form) => view! { <RequestFormView form/> }.into_any(),
+                    Err(error) => view! { <p class="alert alert-error" role="alert">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn RequestFormView(form: RequestForm) -> impl IntoView {
+    let submit = ServerAction::<SubmitRequest>::new();
+    let error_for = move |field: String| {
+        move || match submit.value().get() {
+            Some(Ok(SubmitOutcome::Invalid { errors })) => errors
+                .into_iter()
+                .find(|(name, _)| *name == field)
+                .map(|(_, message)| message),
+            _ => None,
+        }
+    };
+    let item_id = form.item.id.to_string();
+    view! {
+        <h1>{format!("Request {}", form.item.name)}</h1>
+        <p class="muted">{format!("{} · approval: {}", form.item.description, form.workflow)}</p>
+        {move || match submit.value().get() {
+            Some(Ok(SubmitOutcome::Started { workflow_id })) => view! {
+                <div class="alert alert-info" role="status" id="confirmation">
+                    <p>{format!("Your request was submitted. Workflow ID: {workflow_id}")}</p>
+                    <p><a href="/requests">"Follow it in My requests"</a></p>
+                </div>
+            }
+                .into_any(),
+            Some(Ok(SubmitOutcome::Invalid { .. })) => view! {
+                <p class="alert alert-error" role="alert">"Please correct the marked fields."</p>
+            }
+                .into_any(),
+            Some(Err(error)) => view! { <p class="alert alert-error" role="alert">{error.to_string()}</p> }.into_any(),
+            None => ().into_any(),
+        }}
+        <ActionForm action=submit attr:class="form request-form">
+            <input type="hidden" name="item_id" value=item_id/>
+            {form
+                .fields
+                .into_iter()
+                .map(|field| {
+                    let error = error_for(field.name.clone());
+                    view! { <Field field error/> }
+                })
+                .collect_view()}
+            <button type="submit" class="button button-primary">"Submit request"</button>
+        </ActionForm>
+    }
+}
+
+#[component]
+fn Field(
+    field: FieldView,
+    error: impl Fn() -> Option<String> + Send + Sync + Clone + 'static,
+) -> impl IntoView {
+    let id = format!("field-{}", field.name);
+    let error_id = format!("{id}-error");
+    let name = format!("fields[{}][]", field.name);
+    let label = if field.required {
+        format!("{} *", field.label)
+    } else {
+        field.label.clone()
+    };
+    let input = match field.kind.as_str() {
+        "long_text" => view! {
+            <textarea id=id.clone() name=name.clone() rows="4" required=field.required aria-describedby=error_id.clone()></textarea>
+        }
+            .into_any(),
+        "number" => view! {
+            <input id=id.clone() name=name.clone() type="number" step="any" required=field.required
+                min=field.min.map(|m| m.to_string()) max=field.max.map(|m| m.to_string()) aria-describedby=error_id.clone()/>
+        }
+            .into_any(),
+        "date" => view! {
+            <input id=id.clone() name=name.clone() type="date" required=field.required aria-describedby=error_id.clone()/>
+        }
+            .into_any(),
+        "single_choice" => view! {
+            <select id=id.clone() name=name.clone() required=field.required aria-describedby=error_id.clone()>
+                <option value="">"Choose…"</option>
+                {field.choices.iter().map(|c| view! { <option value=c.clone()>{c.clone()}</option> }).collect_view()}
+            </select>
+        }
+            .into_any(),
+        "multiple_choice" => view! {
+            <div id=id.clone() class="choices" aria-describedby=error_id.clone()>
+                {field
+                    .choices
+                    .iter()
+                    .map(|c| view! { <label><input type="checkbox" name=name.clone() value=c.clone()/>" " {c.clone()}</label> })
+                    .collect_view()}
+            </div>
+        }
+            .into_any(),
+        "checkbox" => view! {
+            <input id=id.clone() name=name.clone() type="checkbox" value="on" required=field.required aria-describedby=error_id.clone()/>
+        }
+            .into_any(),
+        _ => view! {
+            <input id=id.clone() name=name.clone() type="text" required=field.required
+                pattern=field.pattern.clone() aria-describedby=error_id.clone()/>
+        }
+            .into_any(),
+    };
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            {input}
+            <small id=error_id class="field-error" role="alert">{error}</small>
+        </div>
+    }
+}
