@@ -3,8 +3,8 @@
 
 use super::error::AppError;
 use super::types::{
-    AdminOverview, Catalog, DeployResult, RequestForm, RequestLine, ShellInfo, SubmitOutcome,
-    WorkItemDetail, WorkItemLine,
+    AdminOverview, BulkOutcome, Catalog, DeployResult, RequestForm, RequestLine, ShellInfo,
+    SubmitOutcome, WorkItemDetail, WorkItemLine,
 };
 use leptos::prelude::*;
 
@@ -82,4 +82,15 @@ pub async fn submit_request(
     fields: std::collections::BTreeMap<String, Vec<String>>,
 ) -> Result<SubmitOutcome, AppError> {
     crate::server::pages::submit_request(item_id, fields).await
+}
+
+/// Approves or rejects many items at once; `items` are `workflowID:run`. Each item is
+/// checked like a single decision; the ones that fail are listed with the reason.
+#[server(prefix = "/app", endpoint = "bulk-decide")]
+pub async fn bulk_decide(
+    #[server(default)] items: Vec<String>,
+    approve: bool,
+    reason: Option<String>,
+) -> Result<BulkOutcome, AppError> {
+    crate::server::pages::bulk_decide(items, approve, reason).await
 }

@@ -176,3 +176,10 @@ pub enum SubmitOutcome {
     Started { workflow_id: String },
     Invalid { errors: Vec<(String, String)> },
 }
+
+/// What a bulk decision did: how many items were decided, and why the others were not.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BulkOutcome {
+    pub decided: u32,
+    pub failed: Vec<(String, String)>,
+}

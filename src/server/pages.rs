@@ -689,3 +689,64 @@ pub async fn submit_request(
         Err(other) => Err(fail(other.into())),
     }
 }
+
+/// Items one bulk decision may carry.
+const MAX_BULK_ITEMS: usize = 500;
+
+pub async fn bulk_decide(
+    items: Vec<String>,
+    approve: bool,
+    reason: Option<String>,
+) -> Result<crate::app::types::BulkOutcome, AppError> {
+    use assent_engine::runtime::model::Verdict;
+    let user = require_user().await?;
+    if items.is_empty() {
+        return Err(fail(AppError::Invalid("Select at least one item.".into())));
+    }
+    if items.len() > MAX_BULK_ITEMS {
+        return Err(fail(AppError::Invalid(format!(
+            "At most {MAX_BULK_ITEMS} items at once."
+        ))));
+    }
+    let workflows = state()?.workflows;
+    let verdict = if approve {
+        Verdict::Approve
+    } else {
+        Verdict::Reject
+    };
+    let mut failed = Vec::new();
+    let mut tasks = tokio::task::JoinSet::new();
+    for item in items {
+        let parsed = item
+            .split_once(':')
+            .and_then(|(id, run)| run.parse::<u32>().ok().map(|run| (id.to_owned(), run)));
+        let Some((workflow_id, run)) = parsed else {
+            failed.push((item, "not an item reference".to_owned()));
+            continue;
+        };
+        let (workflows, user, reason) = (workflows.clone(), user.username.clone(), reason.clone());
+        // All decisions go out at once: the group-commit writer gathers them into few commits.
+        tasks.spawn(async move {
+            let result = workflows
+                .decide(&user, &workflow_id, run, verdict, reason, None)
+                .await;
+            (workflow_id, result)
+        });
+    }
+    let mut decided = 0;
+    while let Some(joined) = tasks.join_next().await {
+        match joined {
+            Ok((_, Ok(_))) => decided += 1,
+            Ok((workflow_id, Err(error))) => {
+                let message = AppError::from(error).to_string();
+                failed.push((workflow_id, message));
+            }
+            Err(error) => {
+                tracing::error!(%error, "bulk decision task");
+                failed.push((String::new(), AppError::Internal.to_string()));
+            }
+        }
+    }
+    failed.sort();
+    Ok(crate::app::types::BulkOutcome { decided, failed })
+}
