@@ -476,12 +476,7 @@ const EXAMPLE_REQUESTS: &[(&str, &str, &str, &str)] = &[
 ];
 
 pub async fn start_example_workflows(workflows: &Workflows) -> Result<(), WorkflowError> {
-    let order = |object_type: &str, id: &str| Order {
-        order_type: OrderType::AddOrder,
-        target_id: id.to_owned(),
-        object_type: object_type.to_owned(),
-        attributes: Default::default(),
-    };
+    let order = |object_type: &str, id: &str| Order::new(OrderType::AddOrder, object_type, id);
     for (path, requester, item, kind) in EXAMPLE_REQUESTS {
         let request = CreateRequest {
             definition_path: (*path).to_owned(),

@@ -16,6 +16,9 @@ use axum::Extension;
 use leptos::prelude::use_context;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 
+/// How the pages show a time: to the minute, UTC.
+const MINUTES: &str = "%Y-%m-%d %H:%M";
+
 /// Records the error's status on the response, then hands the error back.
 fn fail(error: AppError) -> AppError {
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
@@ -120,7 +123,7 @@ pub async fn admin_overview() -> Result<AdminOverview, AppError> {
             path: stored.path,
             name: stored.name,
             version: stored.version,
-            deployed_at: stored.deployed_at.format("%Y-%m-%d %H:%M").to_string(),
+            deployed_at: stored.deployed_at.format(MINUTES).to_string(),
             deployed_by: stored.deployed_by,
         })
         .collect();
@@ -236,18 +239,10 @@ pub async fn worklist() -> Result<Vec<WorkItemLine>, AppError> {
             workflow: title_of(&definition),
             step: step_title(&definition, &item.activity),
             requester: instance.initiator.to_string(),
-            subject: instance
-                .subject
-                .as_ref()
-                .map(|s| s.target_id.clone())
-                .unwrap_or_default(),
-            items: instance
-                .resources
-                .iter()
-                .map(|r| r.target_id.clone())
-                .collect(),
-            waiting_since: item.created_at.format("%Y-%m-%d %H:%M").to_string(),
-            due: item.due_at.map(|d| d.format("%Y-%m-%d %H:%M").to_string()),
+            subject: instance.subject_id(),
+            items: instance.item_ids(),
+            waiting_since: item.created_at.format(MINUTES).to_string(),
+            due: item.due_at.map(|d| d.format(MINUTES).to_string()),
         });
     }
     Ok(lines)
@@ -287,20 +282,12 @@ pub async fn my_requests() -> Result<Vec<RequestLine>, AppError> {
         lines.push(RequestLine {
             workflow_id: instance.id.clone(),
             workflow: title_of(&definition),
-            subject: instance
-                .subject
-                .as_ref()
-                .map(|s| s.target_id.clone())
-                .unwrap_or_default(),
-            items: instance
-                .resources
-                .iter()
-                .map(|r| r.target_id.clone())
-                .collect(),
+            subject: instance.subject_id(),
+            items: instance.item_ids(),
             state: instance.state.as_str().to_owned(),
             outcome: stored.application_state,
             current_steps,
-            created: stored.created_at.format("%Y-%m-%d %H:%M").to_string(),
+            created: stored.created_at.format(MINUTES).to_string(),
         });
     }
     Ok(lines)
@@ -428,16 +415,8 @@ pub async fn work_item(workflow_id: String, run: u32) -> Result<WorkItemDetail, 
         workflow: title_of(&definition),
         step: step_title(&definition, &activity_run.activity.0),
         requester: instance.initiator.to_string(),
-        subject: instance
-            .subject
-            .as_ref()
-            .map(|s| s.target_id.clone())
-            .unwrap_or_default(),
-        items: instance
-            .resources
-            .iter()
-            .map(|r| r.target_id.clone())
-            .collect(),
+        subject: instance.subject_id(),
+        items: instance.item_ids(),
         request_fields,
         why_me: because_text(&me.because),
         reason_required_on_reject,
@@ -663,12 +642,7 @@ pub async fn submit_request(
     use assent_engine::runtime::model::{Order, OrderType};
     let user = require_user().await?;
     let (item, path, _) = item_and_definition(item_id).await?;
-    let order = |object_type: &str, id: &str| Order {
-        order_type: OrderType::AddOrder,
-        target_id: id.to_owned(),
-        object_type: object_type.to_owned(),
-        attributes: Default::default(),
-    };
+    let order = |object_type: &str, id: &str| Order::new(OrderType::AddOrder, object_type, id);
     let result = state()?
         .workflows
         .submit(SubmitRequest {

@@ -39,6 +39,18 @@ pub struct Order {
     pub attributes: BTreeMap<String, Vec<String>>,
 }
 
+impl Order {
+    /// An order without attributes.
+    pub fn new(order_type: OrderType, object_type: &str, target_id: &str) -> Self {
+        Self {
+            order_type,
+            target_id: target_id.to_owned(),
+            object_type: object_type.to_owned(),
+            attributes: BTreeMap::new(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum OrderType {
@@ -71,6 +83,19 @@ pub struct Instance {
 impl Instance {
     pub fn run(&self, seq: u32) -> Option<&ActivityRun> {
         self.runs.get(seq as usize)
+    }
+
+    /// The subject's id, or empty when the request has none.
+    pub fn subject_id(&self) -> String {
+        self.subject
+            .as_ref()
+            .map(|s| s.target_id.clone())
+            .unwrap_or_default()
+    }
+
+    /// The ids of the requested roles, resources or entitlements.
+    pub fn item_ids(&self) -> Vec<String> {
+        self.resources.iter().map(|r| r.target_id.clone()).collect()
     }
 
     /// The user the request is for, when the subject is a user.

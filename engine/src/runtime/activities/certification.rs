@@ -64,12 +64,7 @@ pub(crate) fn certify(
     if !certifier {
         return Err(EngineError::NotAParticipant);
     }
-    let items: Vec<String> = machine
-        .instance
-        .resources
-        .iter()
-        .map(|r| r.target_id.clone())
-        .collect();
+    let items = machine.instance.item_ids();
     if let Some(unknown) = verdicts.keys().find(|item| !items.contains(item)) {
         return Err(EngineError::NotACertificationItem(unknown.clone()));
     }
@@ -92,12 +87,7 @@ pub(crate) fn certify(
     else {
         return Err(EngineError::ActivityNotFound(seq));
     };
-    let user = machine
-        .instance
-        .subject
-        .as_ref()
-        .map(|s| s.target_id.clone())
-        .unwrap_or_default();
+    let user = machine.instance.subject_id();
     let mut revoked = Vec::new();
     for resource in machine.instance.resources.clone() {
         if recorded.get(&resource.target_id).and_then(|v| v.first()) == Some(&Value::text(REVOKE)) {

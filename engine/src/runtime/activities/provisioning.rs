@@ -22,12 +22,7 @@ pub(super) fn enter(machine: &mut Machine, activity: &Activity) {
     };
     let named = |name: &str| -> Vec<String> {
         if name == REQUESTED {
-            machine
-                .instance
-                .resources
-                .iter()
-                .map(|r| r.target_id.clone())
-                .collect()
+            machine.instance.item_ids()
         } else {
             vec![name.to_owned()]
         }
