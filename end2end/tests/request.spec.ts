@@ -25,3 +25,31 @@ test('a requester finds an item, gets field errors from the server, and submits'
   await expect(row).toContainText('CRM Account');
   await expect(row).toContainText('RUNNING');
 });
+
+test('a requester follows the timeline of a request and withdraws it', async ({ page, browser }) => {
+  // walter asks for a badge; his manager carol is asked first.
+  await logIn(page, 'walter');
+  await page.goto('/catalog');
+  await page.getByRole('link', { name: 'Request Building Badge' }).click();
+  await expect(page.locator('.app')).toHaveAttribute('data-hydrated', 'true');
+  await page.getByLabel('Justification *').fill('Starting at the head office');
+  await page.getByRole('button', { name: 'Submit request' }).click();
+  await expect(page.locator('#confirmation')).toContainText('Workflow ID:');
+  await page.goto('/requests');
+  await page.locator('#my-requests tr', { hasText: 'Building Badge' }).getByRole('link').click();
+  await expect(page.locator('.app')).toHaveAttribute('data-hydrated', 'true');
+  await expect(page.locator('#timeline')).toContainText('asked: carol');
+  await expect(page.locator('#timeline')).toContainText('due ');
+  const url = page.url();
+
+  const outsider = await browser.newPage();
+  await logIn(outsider, 'grace');
+  const response = await outsider.goto(url);
+  expect(response?.status()).toBe(403);
+  await outsider.close();
+
+  await page.getByRole('button', { name: 'Withdraw request' }).click();
+  await expect(page.getByRole('status')).toHaveText('Your request was withdrawn.');
+  await expect(page.locator('#request-state')).toHaveText('ABORTED');
+  await expect(page.getByRole('button', { name: 'Withdraw request' })).toHaveCount(0);
+});

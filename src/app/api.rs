@@ -3,8 +3,8 @@
 
 use super::error::AppError;
 use super::types::{
-    AdminOverview, BulkOutcome, Catalog, DeployResult, RequestForm, RequestLine, ShellInfo,
-    SubmitOutcome, WorkItemDetail, WorkItemLine,
+    AdminOverview, BulkOutcome, Catalog, DeployResult, RequestDetail, RequestForm, RequestLine,
+    ShellInfo, SubmitOutcome, WorkItemDetail, WorkItemLine,
 };
 use leptos::prelude::*;
 
@@ -93,4 +93,16 @@ pub async fn bulk_decide(
     reason: Option<String>,
 ) -> Result<BulkOutcome, AppError> {
     crate::server::pages::bulk_decide(items, approve, reason).await
+}
+
+/// One request with its timeline, for its requester, its subject or an admin.
+#[server(prefix = "/app", endpoint = "request")]
+pub async fn get_request(workflow_id: String) -> Result<RequestDetail, AppError> {
+    crate::server::pages::request_detail(workflow_id).await
+}
+
+/// The requester withdraws a pending request.
+#[server(prefix = "/app", endpoint = "withdraw")]
+pub async fn withdraw_request(workflow_id: String, version: u64) -> Result<String, AppError> {
+    crate::server::pages::withdraw(workflow_id, version).await
 }

@@ -59,6 +59,11 @@ pub fn App() -> impl IntoView {
                             ssr=SsrMode::Async
                         />
                         <Route
+                            path=path!("requests/:workflow")
+                            view=pages::request_detail::RequestDetailPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route
                             path=path!("worklist")
                             view=pages::worklist::WorklistPage
                             ssr=SsrMode::Async

@@ -183,3 +183,18 @@ pub struct BulkOutcome {
     pub decided: u32,
     pub failed: Vec<(String, String)>,
 }
+
+/// A request as its requester follows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestDetail {
+    pub workflow_id: String,
+    pub version: u64,
+    pub workflow: String,
+    pub subject: String,
+    pub items: Vec<String>,
+    pub state: String,
+    pub outcome: Option<String>,
+    pub created: String,
+    pub can_withdraw: bool,
+    pub history: Vec<HistoryLine>,
+}

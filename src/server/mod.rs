@@ -241,6 +241,11 @@ where
         .nest_service("/pkg", ServeDir::new(pkg_dir))
         .merge(pages)
         .layer(middleware::from_fn(csrf::refuse_cross_site))
+        // No request may hold its resources forever.
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            std::time::Duration::from_secs(30),
+        ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),

@@ -308,6 +308,64 @@ fn because_text(because: &assent_engine::runtime::model::Because) -> String {
     }
 }
 
+/// The steps a request went through, with who was asked, who decided and why.
+fn history_lines(
+    instance: &assent_engine::runtime::model::Instance,
+    definition: &assent_engine::definition::Definition,
+) -> Vec<HistoryLine> {
+    use assent_engine::runtime::model::Verdict;
+    instance
+        .runs
+        .iter()
+        .filter(|r| {
+            !matches!(
+                r.activity_type.as_str(),
+                "start" | "finish" | "merge" | "branch"
+            )
+        })
+        .map(|r| {
+            let detail = match &r.approval {
+                Some(a) => {
+                    let asked: Vec<String> =
+                        a.participants.iter().map(|p| p.user.to_string()).collect();
+                    let decided: Vec<String> = a
+                        .decisions
+                        .iter()
+                        .map(|d| {
+                            let verdict = match d.verdict {
+                                Verdict::Approve => "approved",
+                                Verdict::Reject => "rejected",
+                            };
+                            match &d.reason {
+                                Some(reason) => format!("{} {verdict} ({reason})", d.user),
+                                None => format!("{} {verdict}", d.user),
+                            }
+                        })
+                        .collect();
+                    let mut text = format!("asked: {}", asked.join(", "));
+                    if !decided.is_empty() {
+                        text.push_str(&format!("; {}", decided.join("; ")));
+                    }
+                    if let (Some(due), true) = (a.due_at, a.outcome.is_none()) {
+                        text.push_str(&format!(
+                            "; due {}",
+                            crate::server::workflow::format_timestamp(due)
+                        ));
+                    }
+                    text
+                }
+                None => r.error.clone().unwrap_or_default(),
+            };
+            HistoryLine {
+                step: step_title(definition, &r.activity.0),
+                state: r.state.as_str().to_owned(),
+                started: crate::server::workflow::format_timestamp(r.started_at),
+                detail,
+            }
+        })
+        .collect()
+}
+
 pub async fn work_item(workflow_id: String, run: u32) -> Result<WorkItemDetail, AppError> {
     use assent_engine::definition::ActivityKind;
     let user = require_user().await?;
@@ -364,50 +422,7 @@ pub async fn work_item(workflow_id: String, run: u32) -> Result<WorkItemDetail, 
         .unwrap_or_default();
     let time =
         |t: assent_engine::runtime::model::Timestamp| crate::server::workflow::format_timestamp(t);
-    let history = instance
-        .runs
-        .iter()
-        .filter(|r| {
-            !matches!(
-                r.activity_type.as_str(),
-                "start" | "finish" | "merge" | "branch"
-            )
-        })
-        .map(|r| {
-            let detail = match &r.approval {
-                Some(a) => {
-                    let asked: Vec<String> =
-                        a.participants.iter().map(|p| p.user.to_string()).collect();
-                    let decided: Vec<String> = a
-                        .decisions
-                        .iter()
-                        .map(|d| {
-                            let verdict = match d.verdict {
-                                assent_engine::runtime::model::Verdict::Approve => "approved",
-                                assent_engine::runtime::model::Verdict::Reject => "rejected",
-                            };
-                            match &d.reason {
-                                Some(reason) => format!("{} {verdict} ({reason})", d.user),
-                                None => format!("{} {verdict}", d.user),
-                            }
-                        })
-                        .collect();
-                    if decided.is_empty() {
-                        format!("asked: {}", asked.join(", "))
-                    } else {
-                        format!("asked: {}; {}", asked.join(", "), decided.join("; "))
-                    }
-                }
-                None => r.error.clone().unwrap_or_default(),
-            };
-            HistoryLine {
-                step: step_title(&definition, &r.activity.0),
-                state: r.state.as_str().to_owned(),
-                started: time(r.started_at),
-                detail,
-            }
-        })
-        .collect();
+    let history = history_lines(&instance, &definition);
     Ok(WorkItemDetail {
         workflow_id: instance.id.clone(),
         run,
@@ -723,4 +738,51 @@ pub async fn bulk_decide(
     }
     failed.sort();
     Ok(crate::app::types::BulkOutcome { decided, failed })
+}
+
+pub async fn request_detail(
+    workflow_id: String,
+) -> Result<crate::app::types::RequestDetail, AppError> {
+    let user = require_user().await?;
+    let state = state()?;
+    let stored = workflow_instance::Entity::find_by_id(&workflow_id)
+        .one(&state.db.connection)
+        .await
+        .map_err(|e| fail(e.into()))?
+        .ok_or_else(|| fail(AppError::NotFound))?;
+    let instance = crate::server::workflow::decode_stored(&stored).map_err(|e| fail(e.into()))?;
+    // The requester, the person it is for, and administrators may follow a request.
+    let allowed = instance.initiator == user.username
+        || instance.subject_user().as_ref() == Some(&user.username)
+        || user.has_role(Role::Admin);
+    if !allowed {
+        return Err(fail(AppError::Forbidden));
+    }
+    let definition = state
+        .workflows
+        .definition(stored.definition_id)
+        .await
+        .map_err(|e| fail(e.into()))?;
+    Ok(crate::app::types::RequestDetail {
+        workflow_id: instance.id.clone(),
+        version: instance.version,
+        workflow: title_of(&definition),
+        subject: instance.subject_id(),
+        items: instance.item_ids(),
+        state: instance.state.as_str().to_owned(),
+        outcome: stored.application_state,
+        created: stored.created_at.format(MINUTES).to_string(),
+        can_withdraw: instance.initiator == user.username && !instance.state.is_terminal(),
+        history: history_lines(&instance, &definition),
+    })
+}
+
+pub async fn withdraw(workflow_id: String, version: u64) -> Result<String, AppError> {
+    let user = require_user().await?;
+    state()?
+        .workflows
+        .withdraw(&user.username, &workflow_id, version)
+        .await
+        .map_err(|e| fail(e.into()))?;
+    Ok("Your request was withdrawn.".into())
 }

@@ -138,8 +138,10 @@ impl Drop for TestApp {
 }
 
 fn client() -> Client {
+    // A request that never comes back fails the test instead of hanging it.
     Client::builder()
         .redirect(Policy::none())
+        .timeout(std::time::Duration::from_secs(30))
         .build()
         .expect("client")
 }

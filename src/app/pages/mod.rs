@@ -7,5 +7,6 @@ pub mod login;
 pub mod my_requests;
 pub mod not_found;
 pub mod request;
+pub mod request_detail;
 pub mod work_item;
 pub mod worklist;

@@ -45,9 +45,10 @@ pub fn MyRequestsPage() -> impl IntoView {
                                                 Some(outcome) => format!("{} ({})", request.state, outcome),
                                                 None => request.state,
                                             };
+                                            let href = format!("/requests/{}", request.workflow_id);
                                             view! {
                                                 <tr data-workflow=request.workflow_id>
-                                                    <td>{request.workflow}</td>
+                                                    <td><a href=href>{request.workflow}</a></td>
                                                     <td>{request.subject}</td>
                                                     <td>{request.items.join(", ")}</td>
                                                     <td>{state}</td>

@@ -21,6 +21,7 @@ use tokio::sync::{mpsc, oneshot};
 /// Commands one commit may carry at most.
 const MAX_BATCH: usize = 512;
 
+#[derive(Clone)]
 pub(crate) struct EventCommand {
     pub instance_id: String,
     pub event: Event,
@@ -31,6 +32,7 @@ pub(crate) struct EventCommand {
     pub completes_job: Option<i32>,
 }
 
+#[derive(Clone)]
 pub(crate) enum Command {
     Create(CreateRequest),
     Event(EventCommand),
@@ -118,7 +120,25 @@ impl Workflows {
         }
     }
 
+    /// Commits a batch; when SQLite turns the writer away as busy, the whole batch runs
+    /// again (nothing of a refused attempt is kept).
     async fn commit_batch(&self, commands: Vec<Command>) -> Vec<Result<Done, WorkflowError>> {
+        let mut attempt = 0;
+        loop {
+            let results = self.commit_batch_once(commands.clone()).await;
+            let busy = results
+                .iter()
+                .any(|r| r.as_ref().is_err_and(WorkflowError::is_busy));
+            if !busy || attempt + 1 >= super::BUSY_ATTEMPTS {
+                return results;
+            }
+            tracing::debug!(attempt, "database busy: running the batch again");
+            super::busy_pause(attempt).await;
+            attempt += 1;
+        }
+    }
+
+    async fn commit_batch_once(&self, commands: Vec<Command>) -> Vec<Result<Done, WorkflowError>> {
         let count = commands.len();
         let failed_all =
             |error: &dyn Fn() -> WorkflowError| (0..count).map(|_| Err(error())).collect();
@@ -170,14 +190,30 @@ impl Workflows {
                 }
             }
         }
+        if results
+            .iter()
+            .any(|r| r.as_ref().is_err_and(WorkflowError::is_busy))
+        {
+            // Roll back: the whole batch runs again.
+            let _ = txn.rollback().await;
+            return results;
+        }
         match txn.commit().await {
             Ok(()) => results,
             Err(error) => {
-                tracing::error!(%error, "group commit failed");
+                let failure = contention(error);
+                let busy = failure.is_busy();
+                tracing::warn!(%failure, "group commit failed");
                 // Nothing of this batch is durable: every caller hears so.
                 results
                     .into_iter()
-                    .map(|result| result.and(Err(WorkflowError::Conflict)))
+                    .map(|result| {
+                        result.and(Err(if busy {
+                            WorkflowError::Busy
+                        } else {
+                            WorkflowError::Conflict
+                        }))
+                    })
                     .collect()
             }
         }

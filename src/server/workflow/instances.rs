@@ -41,14 +41,11 @@ pub struct SubmitRequest {
 /// SQLite answers a second concurrent writer with "database is locked": for the caller
 /// that is the same as losing the optimistic lock.
 pub(crate) fn contention(error: DbErr) -> WorkflowError {
-    let text = error.to_string();
-    if text.contains("database is locked")
-        || text.contains("(code: 5)")
-        || text.contains("(code: 517)")
-    {
-        WorkflowError::Conflict
+    let classified = WorkflowError::Database(error);
+    if classified.is_busy() {
+        WorkflowError::Busy
     } else {
-        WorkflowError::Database(error)
+        classified
     }
 }
 
@@ -111,11 +108,24 @@ impl Workflows {
                     Done::Step(step) => step.instance,
                 });
         }
-        let txn = self.db.begin().await.map_err(contention)?;
-        let snapshot = self.snapshot(&txn).await?;
-        let instance = self.create_in(&txn, &snapshot, request).await?;
-        txn.commit().await.map_err(contention)?;
-        Ok(instance)
+        let mut attempt = 0;
+        loop {
+            let result = async {
+                let txn = self.db.begin().await.map_err(contention)?;
+                let snapshot = self.snapshot(&txn).await?;
+                let instance = self.create_in(&txn, &snapshot, request.clone()).await?;
+                txn.commit().await.map_err(contention)?;
+                Ok::<_, WorkflowError>(instance)
+            }
+            .await;
+            match result {
+                Err(error) if error.is_busy() && attempt + 1 < super::BUSY_ATTEMPTS => {
+                    super::busy_pause(attempt).await;
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
     }
 
     pub(crate) async fn create_in(
@@ -288,6 +298,31 @@ impl Workflows {
         Ok(step.instance)
     }
 
+    /// The requester takes back a request that has not ended yet.
+    pub async fn withdraw(
+        &self,
+        actor: &UserName,
+        instance_id: &str,
+        expected_version: u64,
+    ) -> Result<Instance, WorkflowError> {
+        let current = self.instance(instance_id).await?;
+        if &current.initiator != actor {
+            return Err(WorkflowError::Forbidden);
+        }
+        let step = self
+            .apply(
+                instance_id,
+                Event::Abort,
+                Some(actor),
+                "workflow.withdrawn",
+                "withdrawn by the requester".into(),
+                Some(expected_version),
+                None,
+            )
+            .await?;
+        Ok(step.instance)
+    }
+
     /// Suspend, resume or abort: for administrators only.
     pub async fn administer(
         &self,
@@ -351,11 +386,24 @@ impl Workflows {
                     });
             }
         }
-        let txn = self.db.begin().await.map_err(contention)?;
-        let snapshot = self.snapshot(&txn).await?;
-        let step = self.apply_in(&txn, &snapshot, command).await?;
-        txn.commit().await.map_err(contention)?;
-        Ok(step)
+        let mut attempt = 0;
+        loop {
+            let result = async {
+                let txn = self.db.begin().await.map_err(contention)?;
+                let snapshot = self.snapshot(&txn).await?;
+                let step = self.apply_in(&txn, &snapshot, command.clone()).await?;
+                txn.commit().await.map_err(contention)?;
+                Ok::<_, WorkflowError>(step)
+            }
+            .await;
+            match result {
+                Err(error) if error.is_busy() && attempt + 1 < super::BUSY_ATTEMPTS => {
+                    super::busy_pause(attempt).await;
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
     }
 
     /// The body of [`apply`], inside a transaction (or savepoint) the caller commits.

@@ -86,6 +86,8 @@ pub enum WorkflowError {
     Engine(#[from] EngineError),
     #[error("someone else changed this workflow first; reload and try again")]
     Conflict,
+    #[error("the database is busy; try again")]
+    Busy,
     #[error("you may not do this")]
     Forbidden,
     #[error("{0}")]
@@ -106,7 +108,7 @@ impl From<WorkflowError> for AppError {
                 AppError::NotFound
             }
             WorkflowError::NoApplicableDefinition => AppError::Invalid(error.to_string()),
-            WorkflowError::Conflict => AppError::Conflict,
+            WorkflowError::Conflict | WorkflowError::Busy => AppError::Conflict,
             WorkflowError::Forbidden => AppError::Forbidden,
             WorkflowError::Invalid(message) => AppError::Invalid(message),
             WorkflowError::InvalidForm(errors) => AppError::Invalid(
@@ -127,6 +129,34 @@ impl From<WorkflowError> for AppError {
             }
         }
     }
+}
+
+impl WorkflowError {
+    /// SQLite refuses a second writer outright when its snapshot went stale ("database is
+    /// locked"); such a transaction is worth running again from the start.
+    pub(crate) fn is_busy(&self) -> bool {
+        match self {
+            WorkflowError::Busy => true,
+            WorkflowError::Database(error) => {
+                let text = error.to_string();
+                text.contains("database is locked")
+                    || text.contains("(code: 5)")
+                    || text.contains("(code: 517)")
+            }
+            _ => false,
+        }
+    }
+}
+
+/// Attempts a transaction gets when the database is busy.
+pub(crate) const BUSY_ATTEMPTS: u32 = 8;
+
+/// Waits a little longer before each new attempt.
+pub(crate) async fn busy_pause(attempt: u32) {
+    tokio::time::sleep(std::time::Duration::from_millis(
+        15 * u64::from(attempt + 1),
+    ))
+    .await;
 }
 
 /// Runs workflows against the database. Cheap to clone.

@@ -1,0 +1,104 @@
+//! One request as its requester follows it: state, outcome, every step with who was
+//! asked, who decided with what reason, what is pending and until when; and withdrawing.
+
+use crate::app::api::{get_request, WithdrawRequest};
+use crate::app::error::AppError;
+use crate::app::types::RequestDetail;
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+#[component]
+pub fn RequestDetailPage() -> impl IntoView {
+    let params = use_params_map();
+    let withdraw = ServerAction::<WithdrawRequest>::new();
+    let request = Resource::new(
+        move || (params.read().get("workflow"), withdraw.version().get()),
+        |(workflow, _)| async move {
+            match workflow {
+                Some(workflow) => get_request(workflow).await,
+                None => Err(AppError::NotFound),
+            }
+        },
+    );
+    view! {
+        <Title text="Request"/>
+        <p><a href="/requests">"← My requests"</a></p>
+        {move || {
+            withdraw
+                .value()
+                .get()
+                .map(|result| match result {
+                    Ok(message) => view! { <p class="alert alert-info" role="status">{message}</p> }.into_any(),
+                    Err(error) => view! { <p class="alert alert-error" role="alert">{error.to_string()}</p> }.into_any(),
+                })
+        }}
+        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match request.await {
+                    Ok(detail) => view! { <Detail detail withdraw/> }.into_any(),
+                    Err(AppError::Forbidden) => view! {
+                        <p class="alert alert-error" role="alert">"This request is not yours to follow."</p>
+                    }
+                        .into_any(),
+                    Err(error) => view! { <p class="alert alert-error" role="alert">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Detail(detail: RequestDetail, withdraw: ServerAction<WithdrawRequest>) -> impl IntoView {
+    let state = match &detail.outcome {
+        Some(outcome) => format!("{} ({outcome})", detail.state),
+        None => detail.state.clone(),
+    };
+    view! {
+        <h1>{detail.workflow.clone()}</h1>
+        <dl class="facts">
+            <div><dt>"Workflow ID"</dt><dd>{detail.workflow_id.clone()}</dd></div>
+            <div><dt>"For"</dt><dd>{detail.subject.clone()}</dd></div>
+            <div><dt>"Items"</dt><dd>{detail.items.join(", ")}</dd></div>
+            <div><dt>"State"</dt><dd id="request-state">{state}</dd></div>
+            <div><dt>"Submitted"</dt><dd>{detail.created.clone()}</dd></div>
+        </dl>
+        <section aria-labelledby="timeline-heading">
+            <h2 id="timeline-heading">"Timeline"</h2>
+            <table class="table" id="timeline">
+                <thead>
+                    <tr>
+                        <th scope="col">"Step"</th>
+                        <th scope="col">"State"</th>
+                        <th scope="col">"Started (UTC)"</th>
+                        <th scope="col">"Who and what"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {detail
+                        .history
+                        .into_iter()
+                        .map(|line| view! {
+                            <tr>
+                                <td>{line.step}</td>
+                                <td>{line.state}</td>
+                                <td>{line.started}</td>
+                                <td>{line.detail}</td>
+                            </tr>
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </section>
+        {detail
+            .can_withdraw
+            .then(|| view! {
+                <ActionForm action=withdraw attr:class="form withdraw">
+                    <input type="hidden" name="workflow_id" value=detail.workflow_id.clone()/>
+                    <input type="hidden" name="version" value=detail.version.to_string()/>
+                    <button type="submit" class="button button-quiet">"Withdraw request"</button>
+                </ActionForm>
+            })}
+    }
+}
