@@ -3,6 +3,7 @@
 pub mod api;
 pub mod error;
 mod frame;
+mod history;
 mod pages;
 pub mod types;
 

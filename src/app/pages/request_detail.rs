@@ -3,6 +3,7 @@
 
 use crate::app::api::{get_request, WithdrawRequest};
 use crate::app::error::AppError;
+use crate::app::history::HistoryTable;
 use crate::app::types::RequestDetail;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -66,30 +67,7 @@ fn Detail(detail: RequestDetail, withdraw: ServerAction<WithdrawRequest>) -> imp
         </dl>
         <section aria-labelledby="timeline-heading">
             <h2 id="timeline-heading">"Timeline"</h2>
-            <table class="table" id="timeline">
-                <thead>
-                    <tr>
-                        <th scope="col">"Step"</th>
-                        <th scope="col">"State"</th>
-                        <th scope="col">"Started (UTC)"</th>
-                        <th scope="col">"Who and what"</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {detail
-                        .history
-                        .into_iter()
-                        .map(|line| view! {
-                            <tr>
-                                <td>{line.step}</td>
-                                <td>{line.state}</td>
-                                <td>{line.started}</td>
-                                <td>{line.detail}</td>
-                            </tr>
-                        })
-                        .collect_view()}
-                </tbody>
-            </table>
+            <HistoryTable lines=detail.history id="timeline"/>
         </section>
         {detail
             .can_withdraw

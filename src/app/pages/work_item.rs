@@ -3,6 +3,7 @@
 
 use crate::app::api::{get_work_item, DecideItem};
 use crate::app::error::AppError;
+use crate::app::history::HistoryTable;
 use crate::app::types::WorkItemDetail;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -136,32 +137,7 @@ fn Detail(detail: WorkItemDetail, decide: ServerAction<DecideItem>) -> impl Into
             })}
         <section aria-labelledby="history-heading">
             <h2 id="history-heading">"History"</h2>
-            <table class="table" id="history">
-                <thead>
-                    <tr>
-                        <th scope="col">"Step"</th>
-                        <th scope="col">"State"</th>
-                        <th scope="col">"Started (UTC)"</th>
-                        <th scope="col">"Who and what"</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {detail
-                        .history
-                        .into_iter()
-                        .map(|line| {
-                            view! {
-                                <tr>
-                                    <td>{line.step}</td>
-                                    <td>{line.state}</td>
-                                    <td>{line.started}</td>
-                                    <td>{line.detail}</td>
-                                </tr>
-                            }
-                        })
-                        .collect_view()}
-                </tbody>
-            </table>
+            <HistoryTable lines=detail.history id="history"/>
         </section>
     }
 }
