@@ -60,3 +60,18 @@ test('segregation-of-duties conflicts are shown to the approver', async ({ page 
   await openItem(page, 'Payroll Administrator');
   await expect(page.locator('.sod-warning')).toContainText('grace already holds Accounts Payable Clerk');
 });
+
+test('an approver forwards an item; the new approver sees why it came to them', async ({ page }) => {
+  await logIn(page, 'carol');
+  await openItem(page, 'Cloud Console');
+  await page.getByLabel('Forward to (user name)').fill('olivia');
+  await page.getByRole('button', { name: 'Forward' }).click();
+  await expect(page.getByRole('alert')).toContainText('Cannot forward to olivia: the requester cannot decide on their own request.');
+  await page.getByLabel('Forward to (user name)').fill('walter');
+  await page.getByRole('button', { name: 'Forward' }).click();
+  await expect(page.getByRole('status')).toHaveText('Forwarded to walter.');
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await logIn(page, 'walter');
+  await openItem(page, 'Cloud Console');
+  await expect(page.locator('.why-me')).toHaveText('carol forwarded it to you.');
+});

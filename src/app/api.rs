@@ -106,3 +106,9 @@ pub async fn get_request(workflow_id: String) -> Result<RequestDetail, AppError>
 pub async fn withdraw_request(workflow_id: String, version: u64) -> Result<String, AppError> {
     crate::server::pages::withdraw(workflow_id, version).await
 }
+
+/// Hands an open item to another user, who then decides instead.
+#[server(prefix = "/app", endpoint = "forward")]
+pub async fn forward_item(workflow_id: String, run: u32, to: String) -> Result<String, AppError> {
+    crate::server::pages::forward(workflow_id, run, to).await
+}

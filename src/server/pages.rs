@@ -786,3 +786,26 @@ pub async fn withdraw(workflow_id: String, version: u64) -> Result<String, AppEr
         .map_err(|e| fail(e.into()))?;
     Ok("Your request was withdrawn.".into())
 }
+
+pub async fn forward(workflow_id: String, run: u32, to: String) -> Result<String, AppError> {
+    use crate::server::workflow::WorkflowError;
+    use assent_engine::runtime::EngineError;
+    use assent_engine::UserName;
+    let user = require_user().await?;
+    let to =
+        UserName::parse(&to).map_err(|e| fail(AppError::Invalid(format!("Forward to: {e}"))))?;
+    match state()?
+        .workflows
+        .forward(&user.username, &workflow_id, run, &to)
+        .await
+    {
+        Ok(_) => Ok(format!("Forwarded to {to}.")),
+        Err(WorkflowError::Engine(EngineError::CannotForward(who, why))) => Err(fail(
+            AppError::Invalid(format!("Cannot forward to {who}: {why}.")),
+        )),
+        Err(WorkflowError::Engine(EngineError::NotAwaitingDecision)) => Err(fail(
+            AppError::Invalid("This item has already been decided.".into()),
+        )),
+        Err(other) => Err(fail(other.into())),
+    }
+}

@@ -545,15 +545,26 @@ async fn interrupted_transitions_leave_the_instance_before_or_after(backend: Bac
         let approval = running(&instance, "manager_approval");
         let workflows = f.workflows.clone();
         let id = instance.id.clone();
-        let attempt = tokio::time::timeout(
-            std::time::Duration::from_micros(cut_after_micros),
-            async move {
-                workflows
-                    .decide(&user("bob"), &id, approval, Decision::Approve, None, None)
-                    .await
-            },
-        )
-        .await;
+        let decision = async move {
+            workflows
+                .decide(&user("bob"), &id, approval, Decision::Approve, None, None)
+                .await
+        };
+        let attempt = if cut_after_micros == 0 {
+            // Cut after the very first step, before anything can have been committed.
+            let mut decision = Box::pin(decision);
+            std::future::poll_fn(|cx| {
+                let _ = std::future::Future::poll(decision.as_mut(), cx);
+                std::task::Poll::Ready(())
+            })
+            .await;
+            drop(decision);
+            Err(())
+        } else {
+            tokio::time::timeout(std::time::Duration::from_micros(cut_after_micros), decision)
+                .await
+                .map_err(|_| ())
+        };
         // A commit already handed to the database may still land; let it, then look at
         // one consistent snapshot of the instance, its work items and its grants.
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;

@@ -1,7 +1,7 @@
 //! One open item: what is asked, by whom, why this user decides, the history so far,
 //! and the decision itself (approve or reject, with a reason).
 
-use crate::app::api::{get_work_item, DecideItem};
+use crate::app::api::{get_work_item, DecideItem, ForwardItem};
 use crate::app::error::AppError;
 use crate::app::history::HistoryTable;
 use crate::app::types::WorkItemDetail;
@@ -14,15 +14,17 @@ use leptos_router::hooks::use_params_map;
 pub fn WorkItemPage() -> impl IntoView {
     let params = use_params_map();
     let decide = ServerAction::<DecideItem>::new();
+    let forward = ServerAction::<ForwardItem>::new();
     let item = Resource::new(
         move || {
             (
                 params.read().get("workflow"),
                 params.read().get("run"),
                 decide.version().get(),
+                forward.version().get(),
             )
         },
-        |(workflow, run, _)| async move {
+        |(workflow, run, _, _)| async move {
             match (workflow, run.and_then(|r| r.parse::<u32>().ok())) {
                 (Some(workflow), Some(run)) => get_work_item(workflow, run).await,
                 _ => Err(AppError::NotFound),
@@ -35,7 +37,7 @@ pub fn WorkItemPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match item.await {
-                    Ok(detail) => view! { <Detail detail decide/> }.into_any(),
+                    Ok(detail) => view! { <Detail detail decide forward/> }.into_any(),
                     Err(AppError::Forbidden) => {
                         view! {
                             <p class="alert alert-error" role="alert">
@@ -55,7 +57,13 @@ pub fn WorkItemPage() -> impl IntoView {
 }
 
 #[component]
-fn Detail(detail: WorkItemDetail, decide: ServerAction<DecideItem>) -> impl IntoView {
+fn Detail(
+    detail: WorkItemDetail,
+    decide: ServerAction<DecideItem>,
+    forward: ServerAction<ForwardItem>,
+) -> impl IntoView {
+    let forward_workflow = detail.workflow_id.clone();
+    let forward_run = detail.run.to_string();
     let reason_hint = if detail.reason_required_on_reject {
         "Required when you reject."
     } else {
@@ -90,6 +98,20 @@ fn Detail(detail: WorkItemDetail, decide: ServerAction<DecideItem>) -> impl Into
                 }
             })}
         <p class="why-me">{detail.why_me.clone()}</p>
+        {move || {
+            forward
+                .value()
+                .get()
+                .map(|result| match result {
+                    Ok(message) => {
+                        view! { <p class="alert alert-info" role="status">{message}</p> }.into_any()
+                    }
+                    Err(error) => {
+                        view! { <p class="alert alert-error" role="alert">{error.to_string()}</p> }
+                            .into_any()
+                    }
+                })
+        }}
         {move || {
             decide
                 .value()
@@ -131,6 +153,15 @@ fn Detail(detail: WorkItemDetail, decide: ServerAction<DecideItem>) -> impl Into
                                 <small id="reason-hint" class="muted">{reason_hint}</small>
                             </div>
                             <button type="submit" class="button button-primary">"Submit decision"</button>
+                        </ActionForm>
+                        <ActionForm action=forward attr:class="form forward">
+                            <input type="hidden" name="workflow_id" value=forward_workflow.clone()/>
+                            <input type="hidden" name="run" value=forward_run.clone()/>
+                            <div class="field">
+                                <label for="forward-to">"Forward to (user name)"</label>
+                                <input id="forward-to" name="to" type="text" autocomplete="off" required/>
+                            </div>
+                            <button type="submit" class="button button-quiet">"Forward"</button>
                         </ActionForm>
                     </section>
                 }
