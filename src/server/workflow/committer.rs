@@ -76,6 +76,45 @@ impl Committer {
 }
 
 impl Workflows {
+    /// Carries out one command inside a transaction (or savepoint) the caller commits.
+    pub(crate) async fn execute_in(
+        &self,
+        txn: &sea_orm::DatabaseTransaction,
+        snapshot: &Snapshot,
+        command: Command,
+    ) -> Result<Done, WorkflowError> {
+        match command {
+            Command::Create(request) => self
+                .create_in(txn, snapshot, request)
+                .await
+                .map(Done::Created),
+            Command::Event(event) => self.apply_in(txn, snapshot, event).await.map(Done::Step),
+        }
+    }
+
+    /// Carries out one command in its own transaction, from the start again while SQLite
+    /// reports the database busy.
+    pub(crate) async fn execute(&self, command: Command) -> Result<Done, WorkflowError> {
+        let mut attempt = 0;
+        loop {
+            let result = async {
+                let txn = self.db.begin().await.map_err(contention)?;
+                let snapshot = self.snapshot(&txn).await?;
+                let done = self.execute_in(&txn, &snapshot, command.clone()).await?;
+                txn.commit().await.map_err(contention)?;
+                Ok::<_, WorkflowError>(done)
+            }
+            .await;
+            match result {
+                Err(error) if error.is_busy() && attempt + 1 < super::BUSY_ATTEMPTS => {
+                    super::busy_pause(attempt).await;
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+
     /// Routes creations and decisions through one writer task that commits them in groups.
     pub fn with_group_commit(mut self) -> Self {
         let (queue, receiver) = mpsc::channel(MAX_BATCH * 4);
@@ -169,16 +208,7 @@ impl Workflows {
                     continue;
                 }
             };
-            let outcome = match command {
-                Command::Create(request) => self
-                    .create_in(&savepoint, &snapshot, request)
-                    .await
-                    .map(Done::Created),
-                Command::Event(event) => self
-                    .apply_in(&savepoint, &snapshot, event)
-                    .await
-                    .map(Done::Step),
-            };
+            let outcome = self.execute_in(&savepoint, &snapshot, command).await;
             match outcome {
                 Ok(done) => match savepoint.commit().await {
                     Ok(()) => results.push(Ok(done)),

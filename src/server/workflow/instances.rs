@@ -9,10 +9,7 @@ use assent_engine::flowdata::Value;
 use assent_engine::runtime::model::{DefinitionRef, Instance, Order, Verdict};
 use assent_engine::runtime::{handle, start, Env, Event, NewInstance, Step};
 use assent_engine::UserName;
-use sea_orm::{
-    ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
-    TransactionTrait,
-};
+use sea_orm::{ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, PaginatorTrait, QueryFilter};
 use std::collections::BTreeMap;
 
 pub use assent_engine::runtime::model::Verdict as Decision;
@@ -99,33 +96,15 @@ impl Workflows {
     }
 
     pub async fn create(&self, request: CreateRequest) -> Result<Instance, WorkflowError> {
-        if let Some(committer) = &self.committer {
-            return committer
-                .submit(Command::Create(request))
-                .await
-                .map(|done| match done {
-                    Done::Created(instance) => instance,
-                    Done::Step(step) => step.instance,
-                });
-        }
-        let mut attempt = 0;
-        loop {
-            let result = async {
-                let txn = self.db.begin().await.map_err(contention)?;
-                let snapshot = self.snapshot(&txn).await?;
-                let instance = self.create_in(&txn, &snapshot, request.clone()).await?;
-                txn.commit().await.map_err(contention)?;
-                Ok::<_, WorkflowError>(instance)
-            }
-            .await;
-            match result {
-                Err(error) if error.is_busy() && attempt + 1 < super::BUSY_ATTEMPTS => {
-                    super::busy_pause(attempt).await;
-                    attempt += 1;
-                }
-                other => return other,
-            }
-        }
+        let command = Command::Create(request);
+        let done = match &self.committer {
+            Some(committer) => committer.submit(command).await?,
+            None => self.execute(command).await?,
+        };
+        Ok(match done {
+            Done::Created(instance) => instance,
+            Done::Step(step) => step.instance,
+        })
     }
 
     pub(crate) async fn create_in(
@@ -375,35 +354,15 @@ impl Workflows {
             expected_version,
             completes_job,
         };
-        if let Some(committer) = &self.committer {
-            if completes_job.is_none() {
-                return committer
-                    .submit(Command::Event(command))
-                    .await
-                    .map(|done| match done {
-                        Done::Step(step) => step,
-                        Done::Created(_) => unreachable!("an event answers with a step"),
-                    });
-            }
-        }
-        let mut attempt = 0;
-        loop {
-            let result = async {
-                let txn = self.db.begin().await.map_err(contention)?;
-                let snapshot = self.snapshot(&txn).await?;
-                let step = self.apply_in(&txn, &snapshot, command.clone()).await?;
-                txn.commit().await.map_err(contention)?;
-                Ok::<_, WorkflowError>(step)
-            }
-            .await;
-            match result {
-                Err(error) if error.is_busy() && attempt + 1 < super::BUSY_ATTEMPTS => {
-                    super::busy_pause(attempt).await;
-                    attempt += 1;
-                }
-                other => return other,
-            }
-        }
+        // Jobs write directly: their step and the job's completion share one transaction.
+        let done = match (&self.committer, completes_job) {
+            (Some(committer), None) => committer.submit(Command::Event(command)).await?,
+            _ => self.execute(Command::Event(command)).await?,
+        };
+        Ok(match done {
+            Done::Step(step) => step,
+            Done::Created(_) => unreachable!("an event answers with a step"),
+        })
     }
 
     /// The body of [`apply`], inside a transaction (or savepoint) the caller commits.
