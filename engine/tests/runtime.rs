@@ -990,3 +990,98 @@ fn certification_keeps_and_revokes_item_by_item() {
     );
     assert_eq!(run.instance.state, WorkflowState::Succeeded);
 }
+
+const POOL: &str = r#"
+name = "Pool"
+path = "Test/Pool"
+operation = "assign"
+subject_type = "user"
+resource_type = "resource"
+request_workflow_type = "approval"
+owner = "admin"
+
+[[activity]]
+id = "start"
+type = "start"
+next = "pool"
+
+[[activity]]
+id = "pool"
+type = "approval"
+participants = { users = ["bob", "carol", "dave"] }
+mode = "any"
+on_approve = "end"
+on_reject = "end"
+
+[[activity]]
+id = "end"
+type = "finish"
+"#;
+
+#[test]
+fn a_pool_member_claims_an_item_and_only_they_can_decide_until_released() {
+    let mut run = Run::start(definition(POOL), "alice", "alice", "X");
+    let pool = run.running("pool");
+    let waiting = |run: &Run| -> Vec<String> {
+        run.instance.runs[pool as usize]
+            .approval
+            .as_ref()
+            .unwrap()
+            .waiting_on()
+            .iter()
+            .map(|p| p.user.to_string())
+            .collect()
+    };
+    let claim = |who: &str| Event::Claim {
+        run: pool,
+        actor: user(who),
+    };
+    let release = |who: &str| Event::Release {
+        run: pool,
+        actor: user(who),
+    };
+    assert_eq!(waiting(&run), vec!["bob", "carol", "dave"]);
+    assert_eq!(
+        run.send(release("bob")).unwrap_err(),
+        EngineError::NotClaimed
+    );
+    assert_eq!(
+        run.send(claim("alice")).unwrap_err(),
+        EngineError::NotAParticipant
+    );
+    run.send(claim("bob")).unwrap();
+    assert_eq!(waiting(&run), vec!["bob"]);
+    let version = run.instance.version;
+    assert_eq!(
+        run.send(claim("carol")).unwrap_err(),
+        EngineError::ClaimedBy("bob".into())
+    );
+    assert_eq!(
+        run.decide(pool, "carol", true, None).unwrap_err(),
+        EngineError::ClaimedBy("bob".into())
+    );
+    assert_eq!(
+        run.send(release("carol")).unwrap_err(),
+        EngineError::NotClaimed
+    );
+    assert_eq!(run.instance.version, version, "refusals change nothing");
+    run.send(release("bob")).unwrap();
+    assert_eq!(waiting(&run), vec!["bob", "carol", "dave"]);
+    run.send(claim("carol")).unwrap();
+    run.decide(pool, "carol", false, Some("no")).unwrap();
+    assert_eq!(run.instance.state, WorkflowState::Succeeded);
+}
+
+#[test]
+fn a_single_approver_item_cannot_be_claimed() {
+    let mut run = Run::start(shipped("4-eye-approval.toml"), "alice", "alice", "X");
+    let approval = run.running("manager_approval");
+    assert_eq!(
+        run.send(Event::Claim {
+            run: approval,
+            actor: user("bob")
+        })
+        .unwrap_err(),
+        EngineError::NotAPool
+    );
+}

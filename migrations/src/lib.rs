@@ -4,6 +4,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261122_000001_directory;
 mod m20261122_000002_workflows;
+mod m20261122_000003_work_item_status;
 
 pub struct Migrator;
 
@@ -13,6 +14,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261122_000001_directory::Migration),
             Box::new(m20261122_000002_workflows::Migration),
+            Box::new(m20261122_000003_work_item_status::Migration),
         ]
     }
 }

@@ -4,7 +4,7 @@
 use super::error::AppError;
 use super::types::{
     AdminOverview, BulkOutcome, Catalog, DeployResult, RequestDetail, RequestForm, RequestLine,
-    ShellInfo, SubmitOutcome, WorkItemDetail, WorkItemLine,
+    ShellInfo, SubmitOutcome, WorkItemDetail, WorklistFilter, WorklistPage,
 };
 use leptos::prelude::*;
 
@@ -29,10 +29,32 @@ pub async fn deploy_definition(
     crate::server::pages::deploy_definition(file_name, source).await
 }
 
-/// The signed-in user's open items, soonest due first.
+/// One page of the signed-in user's open items under a filter, soonest due first.
 #[server(prefix = "/app", endpoint = "worklist")]
-pub async fn get_worklist() -> Result<Vec<WorkItemLine>, AppError> {
-    crate::server::pages::worklist().await
+pub async fn get_worklist(
+    #[server(default)] filter: WorklistFilter,
+) -> Result<WorklistPage, AppError> {
+    crate::server::pages::worklist::worklist(filter).await
+}
+
+/// Every open item of the signed-in user matching the filter, as `workflowID:run`.
+#[server(prefix = "/app", endpoint = "worklist/matching")]
+pub async fn get_matching_items(
+    #[server(default)] filter: WorklistFilter,
+) -> Result<Vec<String>, AppError> {
+    crate::server::pages::worklist::matching_items(filter).await
+}
+
+/// Changes whenever an item arrives in or leaves the signed-in user's worklist.
+#[server(prefix = "/app", endpoint = "worklist/stamp")]
+pub async fn get_worklist_stamp() -> Result<String, AppError> {
+    crate::server::pages::worklist::worklist_stamp().await
+}
+
+/// Takes a pool item for oneself (`claim = true`) or gives it back to the pool.
+#[server(prefix = "/app", endpoint = "claim")]
+pub async fn claim_item(workflow_id: String, run: u32, claim: bool) -> Result<String, AppError> {
+    crate::server::pages::worklist::claim(workflow_id, run, claim).await
 }
 
 /// The requests the signed-in user made, newest first.
@@ -84,15 +106,26 @@ pub async fn submit_request(
     crate::server::pages::submit_request(item_id, fields).await
 }
 
-/// Approves or rejects many items at once; `items` are `workflowID:run`. Each item is
-/// checked like a single decision; the ones that fail are listed with the reason.
+/// Approves some items and rejects others in one submission. `marks` are
+/// `a:workflowID:run` (approve) or `r:workflowID:run` (reject); `all_matching` (approve or
+/// reject) adds every item matching `filter`. Each item is applied whole or not at all;
+/// the ones that fail are listed with the contract's bulkApproval error code.
 #[server(prefix = "/app", endpoint = "bulk-decide")]
 pub async fn bulk_decide(
-    #[server(default)] items: Vec<String>,
-    approve: bool,
-    reason: Option<String>,
+    #[server(default)] marks: Vec<String>,
+    #[server(default)] approve_reason: Option<String>,
+    #[server(default)] reject_reason: Option<String>,
+    #[server(default)] all_matching: Option<String>,
+    #[server(default)] filter: WorklistFilter,
 ) -> Result<BulkOutcome, AppError> {
-    crate::server::pages::bulk_decide(items, approve, reason).await
+    crate::server::pages::worklist::bulk_decide(
+        marks,
+        approve_reason,
+        reject_reason,
+        all_matching,
+        filter,
+    )
+    .await
 }
 
 /// One request with its timeline, for its requester, its subject or an admin.
@@ -111,4 +144,26 @@ pub async fn withdraw_request(workflow_id: String, version: u64) -> Result<Strin
 #[server(prefix = "/app", endpoint = "forward")]
 pub async fn forward_item(workflow_id: String, run: u32, to: String) -> Result<String, AppError> {
     crate::server::pages::forward(workflow_id, run, to).await
+}
+
+/// Who stands in for the signed-in user, and for whom they stand in.
+#[server(prefix = "/app", endpoint = "delegations")]
+pub async fn get_delegations() -> Result<super::types::Delegations, AppError> {
+    crate::server::pages::delegations::delegations().await
+}
+
+/// Names a substitute for the days `starts` to `ends` (YYYY-MM-DD, both included).
+#[server(prefix = "/app", endpoint = "delegations/add")]
+pub async fn add_delegation(
+    substitute: String,
+    starts: String,
+    ends: String,
+) -> Result<String, AppError> {
+    crate::server::pages::delegations::add_delegation(substitute, starts, ends).await
+}
+
+/// Ends one of the signed-in user's own delegations.
+#[server(prefix = "/app", endpoint = "delegations/remove")]
+pub async fn remove_delegation(id: i32) -> Result<String, AppError> {
+    crate::server::pages::delegations::remove_delegation(id).await
 }

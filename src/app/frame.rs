@@ -7,9 +7,15 @@ use assent_engine::Role;
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
 
+/// Bumped by a page after a change to the user's worklist, so the frame's badge follows.
+#[derive(Clone, Copy)]
+pub struct WorkChanged(pub RwSignal<u32>);
+
 #[component]
 pub fn Frame() -> impl IntoView {
-    let shell = Resource::new(|| (), |_| get_shell_info());
+    let work_changed = RwSignal::new(0u32);
+    provide_context(WorkChanged(work_changed));
+    let shell = Resource::new(move || work_changed.get(), |_| get_shell_info());
     let menu_open = RwSignal::new(false);
 
     view! {
@@ -29,7 +35,7 @@ pub fn Frame() -> impl IntoView {
                 <span aria-hidden="true">"☰"</span>
                 <span class="visually-hidden">"Menu"</span>
             </button>
-            <Suspense fallback=|| ()>
+            <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
                     match shell.await {
                         Ok(Some(info)) => view! { <Navigation info menu_open/> }.into_any(),
@@ -47,7 +53,7 @@ pub fn Frame() -> impl IntoView {
                         }
                     }
                 })}
-            </Suspense>
+            </Transition>
         </header>
         <main id="main" class="content" tabindex="-1">
             <Outlet/>
@@ -80,6 +86,7 @@ fn Navigation(info: ShellInfo, menu_open: RwSignal<bool>) -> impl IntoView {
                     {count}
                 </span>
             </A>
+            <A href="/delegations">"Delegations"</A>
             {is_admin.then(|| view! { <A href="/admin">"Admin"</A> })}
         </nav>
         <div class="user-menu" class:open=move || menu_open.get()>

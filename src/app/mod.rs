@@ -2,7 +2,7 @@
 
 pub mod api;
 pub mod error;
-mod frame;
+pub mod frame;
 mod history;
 mod pages;
 pub mod types;
@@ -72,6 +72,11 @@ pub fn App() -> impl IntoView {
                         <Route
                             path=path!("worklist/:workflow/:run")
                             view=pages::work_item::WorkItemPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route
+                            path=path!("delegations")
+                            view=pages::delegations::DelegationsPage
                             ssr=SsrMode::Async
                         />
                         <Route path=path!("admin") view=pages::admin::AdminPage ssr=SsrMode::Async/>

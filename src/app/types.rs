@@ -72,11 +72,87 @@ pub struct AuditLine {
     pub detail: String,
 }
 
+/// Which of the signed-in user's open items to show, and in which order. Every field
+/// comes from the worklist page's query string, so a filtered view is a link.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorklistFilter {
+    /// Words searched in the request's business fields, subject, items and requester.
+    #[serde(default)]
+    pub q: Option<String>,
+    /// A definition path.
+    #[serde(default)]
+    pub definition: Option<String>,
+    #[serde(default)]
+    pub requester: Option<String>,
+    #[serde(default)]
+    pub subject: Option<String>,
+    /// personal, pool or claimed.
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub overdue: bool,
+    /// due (default), oldest, newest or requester.
+    #[serde(default)]
+    pub sort: Option<String>,
+    /// From 1.
+    #[serde(default)]
+    pub page: Option<u32>,
+}
+
+impl WorklistFilter {
+    /// The filter as a query string (without the page), for links and for "all matching".
+    pub fn to_query(&self) -> String {
+        let pairs = [
+            ("q", self.q.clone()),
+            ("definition", self.definition.clone()),
+            ("requester", self.requester.clone()),
+            ("subject", self.subject.clone()),
+            ("status", self.status.clone()),
+            ("overdue", self.overdue.then(|| "true".to_owned())),
+            ("sort", self.sort.clone()),
+        ];
+        pairs
+            .into_iter()
+            .filter_map(|(key, value)| value.filter(|v| !v.is_empty()).map(|v| (key, v)))
+            .map(|(key, value)| format!("{key}={}", encode_query_value(&value)))
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+}
+
+/// Percent-encodes everything but unreserved characters, for a query string value.
+pub fn encode_query_value(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
+/// One page of the worklist.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorklistPage {
+    pub items: Vec<WorkItemLine>,
+    /// Items matching the filter, over all pages.
+    pub total: u64,
+    pub page: u32,
+    pub pages: u32,
+    /// Definitions to filter by: path and title.
+    pub definitions: Vec<(String, String)>,
+}
+
 /// An open item in someone's worklist.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WorkItemLine {
     pub workflow_id: String,
     pub run: u32,
+    /// personal, pool (several candidates; claim it to take it) or claimed.
+    pub status: String,
+    pub overdue: bool,
     pub workflow: String,
     pub step: String,
     pub requester: String,
@@ -116,6 +192,9 @@ pub struct WorkItemDetail {
     pub why_me: String,
     pub reason_required_on_reject: bool,
     pub can_decide: bool,
+    /// personal, pool, claimed (by this user) or taken (claimed by someone else).
+    pub status: String,
+    pub claimed_by: Option<String>,
     pub due: Option<String>,
     /// Segregation-of-duties conflicts found for this request.
     pub conflicts: Vec<String>,
@@ -181,7 +260,17 @@ pub enum SubmitOutcome {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BulkOutcome {
     pub decided: u32,
-    pub failed: Vec<(String, String)>,
+    pub failed: Vec<BulkFailure>,
+}
+
+/// An item a bulk decision could not apply, with the contract's bulkApproval error code
+/// (1x activity level, 2x workflow level, 3x participant, 4x invalid workflow ID).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct BulkFailure {
+    pub id: String,
+    pub name: String,
+    pub error_code: u16,
+    pub message: String,
 }
 
 /// A request as its requester follows it.
@@ -197,4 +286,25 @@ pub struct RequestDetail {
     pub created: String,
     pub can_withdraw: bool,
     pub history: Vec<HistoryLine>,
+}
+
+/// Someone standing in for someone else over a period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DelegationLine {
+    pub id: i32,
+    pub username: String,
+    pub substitute: String,
+    pub starts: String,
+    pub ends: String,
+    /// The period has begun (it has not ended, or it would not be listed).
+    pub active: bool,
+}
+
+/// The signed-in user's current and planned delegations, both ways.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Delegations {
+    /// Who stands in for this user.
+    pub mine: Vec<DelegationLine>,
+    /// For whom this user stands in.
+    pub standing_in: Vec<DelegationLine>,
 }

@@ -401,6 +401,17 @@ pub async fn load_if_empty(db: &DatabaseConnection, password: &str) -> Result<bo
         "INSERT INTO sod_rules (item_a, item_b) VALUES ('Payroll Administrator', 'Accounts Payable Clerk')",
     ))
     .await?;
+    for member in SECURITY_TEAM {
+        txn.execute(Statement::from_sql_and_values(
+            backend,
+            crate::server::workflow::placeholders(
+                backend,
+                "INSERT INTO group_members (group_name, username) VALUES (?, ?)",
+            ),
+            ["security-team".into(), (*member).into()],
+        ))
+        .await?;
+    }
     for (username, kind, name) in HOLDINGS {
         assignment::Entity::insert(assignment::ActiveModel {
             username: Set((*username).to_owned()),
@@ -440,6 +451,9 @@ const HOLDINGS: &[(&str, &str, &str)] = &[
     ("ivan", "resource", "CRM Account"),
 ];
 
+/// The pool that approves entitlements (see definitions/entitlement-pool.toml).
+pub const SECURITY_TEAM: &[&str] = &["trent", "victor", "walter"];
+
 /// One running request for each shipped example, so that worklists have something in
 /// them from the first login: (definition, requester and subject, item, item kind).
 const EXAMPLE_REQUESTS: &[(&str, &str, &str, &str)] = &[
@@ -472,6 +486,12 @@ const EXAMPLE_REQUESTS: &[(&str, &str, &str, &str)] = &[
         "grace",
         "Payroll Administrator",
         "role",
+    ),
+    (
+        "My-Company/Approval/Entitlement-Pool",
+        "peggy",
+        "VPN full tunnel",
+        "entitlement",
     ),
 ];
 

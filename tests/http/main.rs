@@ -42,6 +42,10 @@ on_both_databases!(
     demo_data_is_loaded_once,
     disabled_users_cannot_log_in,
     unknown_pages_get_a_404,
+    worklists_filter_sort_and_page_on_the_server,
+    pool_items_are_claimed_and_released,
+    bulk_decisions_mix_verdicts_and_name_what_failed,
+    delegations_belong_to_their_owner,
 );
 
 async fn health_and_readiness_answer(app: TestApp) {
@@ -346,4 +350,267 @@ async fn unknown_pages_get_a_404(app: TestApp) {
     let response = app.get("/no/such/page", Some(&cookie)).await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     assert!(response.text().await.unwrap().contains("Page not found"));
+}
+
+async fn json(response: reqwest::Response) -> (StatusCode, serde_json::Value) {
+    let status = response.status();
+    let text = response.text().await.unwrap();
+    let value = serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text));
+    (status, value)
+}
+
+async fn worklist(app: &TestApp, cookie: &str, filter: &[(&str, &str)]) -> serde_json::Value {
+    let form: Vec<(String, &str)> = filter
+        .iter()
+        .map(|(key, value)| (format!("filter[{key}]"), *value))
+        .collect();
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    let (status, page) = json(app.post_form("/app/worklist", &form, Some(cookie)).await).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    page
+}
+
+fn workflow_ids(page: &serde_json::Value) -> Vec<String> {
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item["workflow_id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+async fn worklists_filter_sort_and_page_on_the_server(app: TestApp) {
+    let bob = app.login("bob", DEMO_PASSWORD).await.expect("login");
+    let all = worklist(&app, &bob, &[]).await;
+    let total = all["total"].as_u64().unwrap();
+    assert!(total >= 3, "{all}");
+    assert_eq!(all["page"], 1);
+    let by_alice = worklist(&app, &bob, &[("requester", "ALI")]).await;
+    assert!(by_alice["total"].as_u64().unwrap() >= 1, "{by_alice}");
+    assert!(by_alice["total"].as_u64().unwrap() < total);
+    for item in by_alice["items"].as_array().unwrap() {
+        assert_eq!(item["requester"], "alice");
+    }
+    // The search looks into the request's business fields (the justification here).
+    let searched = worklist(&app, &bob, &[("q", "finance analyst")]).await;
+    assert_eq!(searched["total"], 1, "{searched}");
+    let nothing = worklist(&app, &bob, &[("q", "no-such-words 100%_")]).await;
+    assert_eq!(nothing["total"], 0);
+    let by_definition = worklist(
+        &app,
+        &bob,
+        &[("definition", "My-Company/Approval/4-Eye-Approval")],
+    )
+    .await;
+    for item in by_definition["items"].as_array().unwrap() {
+        assert_eq!(item["workflow"], "4-eye approval", "{by_definition}");
+    }
+    let newest = workflow_ids(&worklist(&app, &bob, &[("sort", "newest")]).await);
+    let mut oldest = workflow_ids(&worklist(&app, &bob, &[("sort", "oldest")]).await);
+    oldest.reverse();
+    assert_eq!(newest.len(), oldest.len());
+    let overdue = worklist(&app, &bob, &[("overdue", "true")]).await;
+    assert_eq!(overdue["total"], 0, "nothing is overdue in fresh demo data");
+    let far_page = worklist(&app, &bob, &[("page", "99")]).await;
+    assert_eq!(
+        far_page["page"], far_page["pages"],
+        "a page past the end shows the last"
+    );
+
+    for (key, value) in [("sort", "price"), ("status", "everything")] {
+        let response = app
+            .post_form(
+                "/app/worklist",
+                &[(&format!("filter[{key}]"), value)],
+                Some(&bob),
+            )
+            .await;
+        let (status, body) = json(response).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert!(!body.to_string().contains("SQL"), "{body}");
+    }
+    let long = "x".repeat(500);
+    let response = app
+        .post_form("/app/worklist", &[("filter[q]", &long)], Some(&bob))
+        .await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+}
+
+async fn pool_items_are_claimed_and_released(app: TestApp) {
+    let trent = app.login("trent", DEMO_PASSWORD).await.expect("login");
+    let victor = app.login("victor", DEMO_PASSWORD).await.expect("login");
+    let pool = worklist(&app, &trent, &[("status", "pool")]).await;
+    assert_eq!(pool["total"], 1, "{pool}");
+    let item = &pool["items"][0];
+    let (id, run) = (
+        item["workflow_id"].as_str().unwrap().to_owned(),
+        item["run"].as_u64().unwrap().to_string(),
+    );
+    assert_eq!(
+        workflow_ids(&worklist(&app, &victor, &[]).await),
+        vec![id.clone()]
+    );
+    let claim = |cookie: String, claim: &'static str| {
+        let (id, run, app) = (id.clone(), run.clone(), &app);
+        async move {
+            json(
+                app.post_form(
+                    "/app/claim",
+                    &[("workflow_id", &id), ("run", &run), ("claim", claim)],
+                    Some(&cookie),
+                )
+                .await,
+            )
+            .await
+        }
+    };
+    let (status, _) = claim(trent.clone(), "true").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(workflow_ids(&worklist(&app, &victor, &[]).await).is_empty());
+    let mine = worklist(&app, &trent, &[("status", "claimed")]).await;
+    assert_eq!(workflow_ids(&mine), vec![id.clone()]);
+    let (status, refused) = claim(victor.clone(), "true").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        refused.to_string().contains("trent has already claimed"),
+        "{refused}"
+    );
+    let (status, _) = claim(victor.clone(), "false").await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "only the claimant releases"
+    );
+    let (status, _) = claim(trent.clone(), "false").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        workflow_ids(&worklist(&app, &victor, &[]).await),
+        vec![id.clone()]
+    );
+    // Someone outside the pool can neither claim nor learn anything.
+    let bob = app.login("bob", DEMO_PASSWORD).await.expect("login");
+    let (status, _) = claim(bob, "true").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+async fn bulk_decisions_mix_verdicts_and_name_what_failed(app: TestApp) {
+    let bob = app.login("bob", DEMO_PASSWORD).await.expect("login");
+    let page = worklist(&app, &bob, &[]).await;
+    let items = page["items"].as_array().unwrap();
+    assert!(items.len() >= 2, "{page}");
+    let reference = |item: &serde_json::Value| {
+        format!("{}:{}", item["workflow_id"].as_str().unwrap(), item["run"])
+    };
+    let approve = format!("a:{}", reference(&items[0]));
+    let reject = format!("r:{}", reference(&items[1]));
+    // heidi's certification of ivan is not bob's to decide.
+    let heidi = app.login("heidi", DEMO_PASSWORD).await.expect("login");
+    let others = worklist(&app, &heidi, &[]).await;
+    let not_mine = format!("a:{}", reference(&others["items"][0]));
+    let response = app
+        .post_form(
+            "/app/bulk-decide",
+            &[
+                ("marks[]", &approve),
+                ("marks[]", &reject),
+                ("marks[]", &not_mine),
+                ("marks[]", "a:no-such-workflow:1"),
+                ("marks[]", "garbage"),
+                ("reject_reason", "not needed"),
+            ],
+            Some(&bob),
+        )
+        .await;
+    let (status, outcome) = json(response).await;
+    assert_eq!(status, StatusCode::OK, "{outcome}");
+    assert_eq!(outcome["decided"], 2, "{outcome}");
+    let codes: Vec<u64> = outcome["failed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["error_code"].as_u64().unwrap())
+        .collect();
+    let mut sorted = codes.clone();
+    sorted.sort();
+    assert_eq!(sorted, vec![30, 40, 40], "{outcome}");
+    let left = worklist(&app, &bob, &[]).await;
+    assert_eq!(
+        left["total"].as_u64().unwrap(),
+        page["total"].as_u64().unwrap() - 2
+    );
+    // The rejected request carries the group's reason.
+    let db = app.database().await;
+    use sea_orm::{ConnectionTrait, Statement};
+    let id = items[1]["workflow_id"].as_str().unwrap();
+    let row = db
+        .query_one(Statement::from_string(
+            db.get_database_backend(),
+            format!("SELECT data FROM workflow_instances WHERE id = '{id}'"),
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    let data: String = row.try_get("", "data").unwrap();
+    assert!(data.contains("not needed"), "{data}");
+    let empty = app.post_form("/app/bulk-decide", &[], Some(&bob)).await;
+    assert_eq!(empty.status(), StatusCode::BAD_REQUEST);
+}
+
+async fn delegations_belong_to_their_owner(app: TestApp) {
+    let sybil = app.login("sybil", DEMO_PASSWORD).await.expect("login");
+    let today = chrono::Utc::now().date_naive();
+    let day = |offset: i64| (today + chrono::Duration::days(offset)).to_string();
+    let add = |cookie: String, substitute: &'static str, starts: String, ends: String| {
+        let app = &app;
+        async move {
+            json(
+                app.post_form(
+                    "/app/delegations/add",
+                    &[
+                        ("substitute", substitute),
+                        ("starts", &starts),
+                        ("ends", &ends),
+                    ],
+                    Some(&cookie),
+                )
+                .await,
+            )
+            .await
+        }
+    };
+    let (status, body) = add(sybil.clone(), "rupert", day(0), day(3)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    for (substitute, starts, ends, expected) in [
+        ("sybil", day(0), day(1), "yourself"),
+        ("nobody-here", day(0), day(1), "no such user"),
+        ("nora", day(0), day(1), "no such user"),
+        ("rupert", day(2), day(1), "on or after"),
+        ("rupert", "tomorrow".to_owned(), day(1), "YYYY-MM-DD"),
+        ("rupert", day(-9), day(-8), "already over"),
+        ("admin", day(1), day(5), "overlaps"),
+    ] {
+        let (status, body) = add(sybil.clone(), substitute, starts, ends).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{substitute}: {body}");
+        assert!(body.to_string().contains(expected), "{expected}: {body}");
+    }
+    let (_, listed) = json(app.post_form("/app/delegations", &[], Some(&sybil)).await).await;
+    let mine = listed["mine"].as_array().unwrap();
+    assert_eq!(mine.len(), 1, "{listed}");
+    assert_eq!(mine[0]["substitute"], "rupert");
+    assert_eq!(mine[0]["active"], true);
+    let id = mine[0]["id"].to_string();
+    let rupert = app.login("rupert", DEMO_PASSWORD).await.expect("login");
+    let (_, theirs) = json(app.post_form("/app/delegations", &[], Some(&rupert)).await).await;
+    assert_eq!(theirs["standing_in"][0]["username"], "sybil", "{theirs}");
+    // Only sybil ends sybil's delegation; to rupert it does not exist.
+    let refused = app
+        .post_form("/app/delegations/remove", &[("id", &id)], Some(&rupert))
+        .await;
+    assert_eq!(refused.status(), StatusCode::NOT_FOUND);
+    let removed = app
+        .post_form("/app/delegations/remove", &[("id", &id)], Some(&sybil))
+        .await;
+    assert_eq!(removed.status(), StatusCode::OK);
+    let (_, listed) = json(app.post_form("/app/delegations", &[], Some(&sybil)).await).await;
+    assert!(listed["mine"].as_array().unwrap().is_empty(), "{listed}");
 }

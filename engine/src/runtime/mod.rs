@@ -54,6 +54,16 @@ pub enum Event {
         actor: UserName,
         to: UserName,
     },
+    /// A pool member takes the item, hiding it from the others until released.
+    Claim {
+        run: u32,
+        actor: UserName,
+    },
+    /// The claimant gives a claimed item back to the pool.
+    Release {
+        run: u32,
+        actor: UserName,
+    },
     TimerFired {
         run: u32,
         generation: u32,
@@ -191,6 +201,12 @@ pub enum EngineError {
     ReasonTooLong,
     #[error("cannot forward to {0}: {1}")]
     CannotForward(String, &'static str),
+    #[error("only items offered to several people can be claimed")]
+    NotAPool,
+    #[error("{0} has already claimed this item")]
+    ClaimedBy(String),
+    #[error("you have not claimed this item")]
+    NotClaimed,
     #[error("this activity is not waiting in error")]
     NotInError,
     #[error("the activation key does not match")]
@@ -262,6 +278,16 @@ pub fn handle(
         Event::Forward { run, actor, to } => {
             machine.require_state(WorkflowState::Running)?;
             activities::approval::forward(&mut machine, run, &actor, &to)?;
+            true
+        }
+        Event::Claim { run, actor } => {
+            machine.require_state(WorkflowState::Running)?;
+            activities::approval::claim(&mut machine, run, &actor)?;
+            true
+        }
+        Event::Release { run, actor } => {
+            machine.require_state(WorkflowState::Running)?;
+            activities::approval::release(&mut machine, run, &actor)?;
             true
         }
         Event::TimerFired { run, generation } => {

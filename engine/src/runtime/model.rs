@@ -148,6 +148,9 @@ pub struct ApprovalRun {
     /// Identifies the armed timer; a timer of another generation is stale and ignored.
     pub timer_generation: u32,
     pub outcome: Option<Verdict>,
+    /// A pool member who took the item: while set, only they see and decide it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claimed_by: Option<UserName>,
 }
 
 /// How an approval run counts its decisions.
@@ -185,8 +188,22 @@ impl ApprovalRun {
         }
     }
 
+    /// A pool: any one of several people may take it, so one can claim it for themselves.
+    pub fn is_pool(&self) -> bool {
+        self.mode == RunMode::AnyOne && self.active_participants() > 1
+    }
+
+    /// Whom the item waits on now: the undecided, or only the claimant while claimed.
+    pub fn waiting_on(&self) -> Vec<&Participant> {
+        self.undecided()
+            .into_iter()
+            .filter(|p| self.claimed_by.as_ref().is_none_or(|c| c == &p.user))
+            .collect()
+    }
+
     pub fn awaits_decision_from(&self, user: &UserName) -> bool {
-        self.outcome.is_none()
+        self.claimed_by.as_ref().is_none_or(|c| c == user)
+            && self.outcome.is_none()
             && self
                 .participants
                 .iter()

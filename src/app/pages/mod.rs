@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod catalog;
+pub mod delegations;
 pub mod home;
 pub mod login;
 pub mod my_requests;

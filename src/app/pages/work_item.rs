@@ -1,8 +1,9 @@
 //! One open item: what is asked, by whom, why this user decides, the history so far,
 //! and the decision itself (approve or reject, with a reason).
 
-use crate::app::api::{get_work_item, DecideItem, ForwardItem};
+use crate::app::api::{get_work_item, ClaimItem, DecideItem, ForwardItem};
 use crate::app::error::AppError;
+use crate::app::frame::WorkChanged;
 use crate::app::history::HistoryTable;
 use crate::app::types::WorkItemDetail;
 use leptos::form::ActionForm;
@@ -15,13 +16,22 @@ pub fn WorkItemPage() -> impl IntoView {
     let params = use_params_map();
     let decide = ServerAction::<DecideItem>::new();
     let forward = ServerAction::<ForwardItem>::new();
+    let claim = ServerAction::<ClaimItem>::new();
+    // Each of these changes the worklist, so the frame's badge is refreshed after them.
+    let work_changed = use_context::<WorkChanged>();
+    Effect::new(move |_| {
+        let changes = decide.version().get() + forward.version().get() + claim.version().get();
+        if let (true, Some(WorkChanged(changed))) = (changes > 0, work_changed) {
+            changed.update(|c| *c += 1);
+        }
+    });
     let item = Resource::new(
         move || {
             (
                 params.read().get("workflow"),
                 params.read().get("run"),
                 decide.version().get(),
-                forward.version().get(),
+                forward.version().get() + claim.version().get(),
             )
         },
         |(workflow, run, _, _)| async move {
@@ -37,7 +47,7 @@ pub fn WorkItemPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match item.await {
-                    Ok(detail) => view! { <Detail detail decide forward/> }.into_any(),
+                    Ok(detail) => view! { <Detail detail decide forward claim/> }.into_any(),
                     Err(AppError::Forbidden) => {
                         view! {
                             <p class="alert alert-error" role="alert">
@@ -61,6 +71,7 @@ fn Detail(
     detail: WorkItemDetail,
     decide: ServerAction<DecideItem>,
     forward: ServerAction<ForwardItem>,
+    claim: ServerAction<ClaimItem>,
 ) -> impl IntoView {
     let forward_workflow = detail.workflow_id.clone();
     let forward_run = detail.run.to_string();
@@ -98,6 +109,7 @@ fn Detail(
                 }
             })}
         <p class="why-me">{detail.why_me.clone()}</p>
+        <ClaimPanel detail=detail.clone() claim/>
         {move || {
             forward
                 .value()
@@ -171,4 +183,56 @@ fn Detail(
             <HistoryTable lines=detail.history id="history"/>
         </section>
     }
+}
+
+/// Pool items (offered to several people) can be claimed so the others stop seeing them,
+/// and released back to the pool.
+#[component]
+fn ClaimPanel(detail: WorkItemDetail, claim: ServerAction<ClaimItem>) -> impl IntoView {
+    let (text, button) = match detail.status.as_str() {
+        "pool" => (
+            "This item is offered to several people. Claim it so the others no longer see it."
+                .to_owned(),
+            Some(("true", "Claim")),
+        ),
+        "claimed" => (
+            "You claimed this item: the other candidates do not see it until you release it."
+                .to_owned(),
+            Some(("false", "Release to the pool")),
+        ),
+        "taken" => (
+            format!(
+                "{} has claimed this item.",
+                detail.claimed_by.clone().unwrap_or_default()
+            ),
+            None,
+        ),
+        _ => return ().into_any(),
+    };
+    view! {
+        <section class="claim" aria-label="Pool">
+            <p id="claim-status">{text}</p>
+            {move || {
+                claim
+                    .value()
+                    .get()
+                    .map(|result| match result {
+                        Ok(message) => view! { <p class="alert alert-info" role="status">{message}</p> }.into_any(),
+                        Err(error) => view! { <p class="alert alert-error" role="alert">{error.to_string()}</p> }.into_any(),
+                    })
+            }}
+            {button
+                .map(|(value, label)| {
+                    view! {
+                        <ActionForm action=claim attr:class="form claim-form">
+                            <input type="hidden" name="workflow_id" value=detail.workflow_id.clone()/>
+                            <input type="hidden" name="run" value=detail.run.to_string()/>
+                            <input type="hidden" name="claim" value=value/>
+                            <button type="submit" class="button button-quiet" id="claim-button">{label}</button>
+                        </ActionForm>
+                    }
+                })}
+        </section>
+    }
+        .into_any()
 }

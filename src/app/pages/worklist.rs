@@ -1,21 +1,414 @@
-//! Worklist: the decisions waiting for the signed-in user, soonest due first, each one
-//! openable, and many decidable at once (bulk approval).
+//! Worklist: the decisions waiting for the signed-in user. Filters, sort and pages live in
+//! the query string (a plain GET form, so they work without JavaScript). Items are
+//! decided many at once: each row is marked approve or reject (by its menu, by the
+//! keyboard, or for the selected rows at once), or every item matching the filter is,
+//! and one submission applies them all with a reason per group. After hydration the
+//! list follows arrivals and departures by itself and large batches show progress.
 
-use crate::app::api::{get_worklist, BulkDecide};
-use crate::app::types::WorkItemLine;
-use leptos::form::ActionForm;
+use crate::app::api::{bulk_decide, get_matching_items, get_worklist, get_worklist_stamp};
+use crate::app::error::AppError;
+use crate::app::frame::WorkChanged;
+use crate::app::types::{BulkFailure, BulkOutcome, WorkItemLine, WorklistFilter, WorklistPage};
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Items sent per call when the browser applies a batch, so progress can be shown.
+const CHUNK: usize = 50;
+/// How often the browser asks whether the worklist changed.
+const POLL_SECONDS: u64 = 5;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mark {
+    Approve,
+    Reject,
+}
+
+impl Mark {
+    fn prefix(self) -> &'static str {
+        match self {
+            Mark::Approve => "a",
+            Mark::Reject => "r",
+        }
+    }
+}
+
+/// What the page keeps while the user works through it; marks survive paging and
+/// live refreshes because they are keyed by item, not by row.
+#[derive(Clone, Copy)]
+struct Selection {
+    marks: RwSignal<BTreeMap<String, Mark>>,
+    selected: RwSignal<BTreeSet<String>>,
+    /// The rows of the page shown, in order: the keyboard moves over them.
+    rows: RwSignal<Vec<String>>,
+    cursor: RwSignal<Option<usize>>,
+    anchor: RwSignal<Option<usize>>,
+}
+
+impl Selection {
+    fn new() -> Self {
+        Self {
+            marks: RwSignal::new(BTreeMap::new()),
+            selected: RwSignal::new(BTreeSet::new()),
+            rows: RwSignal::new(Vec::new()),
+            cursor: RwSignal::new(None),
+            anchor: RwSignal::new(None),
+        }
+    }
+
+    /// Selects the rows from the anchor to `index` (shift-click, shift-x).
+    fn select_range(self, index: usize) {
+        let from = self.anchor.get_untracked().unwrap_or(index);
+        let (low, high) = (from.min(index), from.max(index));
+        let rows = self.rows.get_untracked();
+        self.selected.update(|selected| {
+            for reference in rows.iter().take(high + 1).skip(low) {
+                selected.insert(reference.clone());
+            }
+        });
+    }
+
+    fn toggle(self, index: usize) {
+        if let Some(reference) = self.rows.get_untracked().get(index).cloned() {
+            self.selected.update(|selected| {
+                if !selected.remove(&reference) {
+                    selected.insert(reference);
+                }
+            });
+            self.anchor.set(Some(index));
+        }
+    }
+
+    /// Marks the selected rows, or the current row when none is selected.
+    fn mark(self, mark: Option<Mark>) {
+        let mut targets: Vec<String> = self.selected.get_untracked().into_iter().collect();
+        if targets.is_empty() {
+            if let Some(reference) = self
+                .cursor
+                .get_untracked()
+                .and_then(|i| self.rows.get_untracked().get(i).cloned())
+            {
+                targets.push(reference);
+            }
+        }
+        self.marks.update(|marks| {
+            for reference in targets {
+                match mark {
+                    Some(mark) => marks.insert(reference, mark),
+                    None => marks.remove(&reference),
+                };
+            }
+        });
+        self.selected.set(BTreeSet::new());
+    }
+}
+
+fn filter_from_query(query: &leptos_router::params::ParamsMap) -> WorklistFilter {
+    let text = |key: &str| query.get(key).filter(|v| !v.is_empty());
+    WorklistFilter {
+        q: text("q"),
+        definition: text("definition"),
+        requester: text("requester"),
+        subject: text("subject"),
+        status: text("status"),
+        overdue: query
+            .get("overdue")
+            .is_some_and(|v| v == "true" || v == "on"),
+        sort: text("sort"),
+        page: query.get("page").and_then(|p| p.parse().ok()),
+    }
+}
 
 #[component]
 pub fn WorklistPage() -> impl IntoView {
-    let bulk = ServerAction::<BulkDecide>::new();
-    let items = Resource::new(move || bulk.version().get(), |_| get_worklist());
+    let query = use_query_map();
+    let filter = Memo::new(move |_| filter_from_query(&query.read()));
+    let refresh = RwSignal::new(0u32);
+    let work_changed = use_context::<WorkChanged>();
+    let page = Resource::new(
+        move || (filter.get(), refresh.get()),
+        |(filter, _)| get_worklist(filter),
+    );
+    let selection = Selection::new();
+    let outcome = RwSignal::new(None::<Result<BulkOutcome, AppError>>);
+    let progress = RwSignal::new(None::<(usize, usize)>);
+    let help_open = RwSignal::new(false);
+
+    // In the browser only: ask every few seconds whether items came or went.
+    Effect::new(move |_| {
+        let last = StoredValue::new(None::<String>);
+        let poll = move || {
+            leptos::task::spawn_local(async move {
+                if let Ok(stamp) = get_worklist_stamp().await {
+                    let before = last.get_value();
+                    if before.as_ref().is_some_and(|b| b != &stamp) {
+                        refresh.update(|r| *r += 1);
+                        if let Some(WorkChanged(changed)) = work_changed {
+                            changed.update(|c| *c += 1);
+                        }
+                    }
+                    last.set_value(Some(stamp));
+                }
+            })
+        };
+        poll();
+        if let Ok(handle) =
+            set_interval_with_handle(poll, std::time::Duration::from_secs(POLL_SECONDS))
+        {
+            on_cleanup(move || handle.clear());
+        }
+    });
+
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        let navigate = navigate.clone();
+        let handle = window_event_listener(leptos::ev::keydown, move |event| {
+            let typing = event_target::<leptos::web_sys::Element>(&event)
+                .tag_name()
+                .to_ascii_lowercase();
+            if matches!(typing.as_str(), "input" | "select" | "textarea" | "button")
+                && event.key() != "Escape"
+            {
+                return;
+            }
+            if event.ctrl_key() || event.meta_key() || event.alt_key() {
+                return;
+            }
+            let rows = selection.rows.get_untracked().len();
+            let cursor = selection.cursor.get_untracked();
+            let mut handled = true;
+            match event.key().as_str() {
+                "j" | "ArrowDown" if rows > 0 => {
+                    selection
+                        .cursor
+                        .set(Some(cursor.map_or(0, |c| (c + 1).min(rows - 1))));
+                }
+                "k" | "ArrowUp" if rows > 0 => {
+                    selection
+                        .cursor
+                        .set(Some(cursor.map_or(0, |c| c.saturating_sub(1))));
+                }
+                "x" | "X" | " " => match cursor {
+                    Some(index) if event.shift_key() => {
+                        selection.select_range(index);
+                        selection.anchor.set(Some(index));
+                    }
+                    Some(index) => selection.toggle(index),
+                    None => handled = false,
+                },
+                "a" => selection.mark(Some(Mark::Approve)),
+                "r" => selection.mark(Some(Mark::Reject)),
+                "u" => selection.mark(None),
+                "o" | "Enter" => match cursor
+                    .and_then(|i| selection.rows.get_untracked().get(i).cloned())
+                    .and_then(|r| {
+                        r.rsplit_once(':')
+                            .map(|(w, n)| format!("/worklist/{w}/{n}"))
+                    }) {
+                    Some(href) => navigate(&href, Default::default()),
+                    None => handled = false,
+                },
+                "s" => {
+                    use leptos::wasm_bindgen::JsCast;
+                    if let Some(button) = document()
+                        .get_element_by_id("bulk-apply")
+                        .and_then(|e| e.dyn_into::<leptos::web_sys::HtmlElement>().ok())
+                    {
+                        let _ = button.focus();
+                    }
+                }
+                "?" => help_open.update(|open| *open = !*open),
+                "Escape" => help_open.set(false),
+                _ => handled = false,
+            }
+            if handled {
+                event.prevent_default();
+            }
+        });
+        on_cleanup(move || handle.remove());
+    });
+
+    let apply = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        let form = event_target::<leptos::web_sys::HtmlFormElement>(&event);
+        let value_of = |name: &str| -> Option<String> {
+            form.elements()
+                .named_item(name)
+                .and_then(|e| {
+                    use leptos::wasm_bindgen::JsCast;
+                    e.dyn_into::<leptos::web_sys::HtmlInputElement>().ok()
+                })
+                .map(|input| input.value())
+                .filter(|v| !v.trim().is_empty())
+        };
+        let approve_reason = value_of("approve_reason");
+        let reject_reason = value_of("reject_reason");
+        let all_matching = form
+            .elements()
+            .named_item("all_matching")
+            .and_then(|e| {
+                use leptos::wasm_bindgen::JsCast;
+                e.dyn_into::<leptos::web_sys::HtmlSelectElement>().ok()
+            })
+            .map(|select| select.value())
+            .unwrap_or_default();
+        let marks = selection.marks.get_untracked();
+        let filter = filter.get_untracked();
+        leptos::task::spawn_local(async move {
+            outcome.set(None);
+            let mut list: Vec<String> = marks
+                .iter()
+                .map(|(reference, mark)| format!("{}:{reference}", mark.prefix()))
+                .collect();
+            let everything = match all_matching.as_str() {
+                "approve" => Some(Mark::Approve),
+                "reject" => Some(Mark::Reject),
+                _ => None,
+            };
+            if let Some(mark) = everything {
+                match get_matching_items(filter).await {
+                    Ok(references) => list.extend(
+                        references
+                            .into_iter()
+                            .filter(|r| !marks.contains_key(r))
+                            .map(|r| format!("{}:{r}", mark.prefix())),
+                    ),
+                    Err(error) => {
+                        outcome.set(Some(Err(error)));
+                        return;
+                    }
+                }
+            }
+            if list.is_empty() {
+                outcome.set(Some(Err(AppError::Invalid(
+                    "Mark at least one item to approve or reject.".into(),
+                ))));
+                return;
+            }
+            let total = list.len();
+            let mut result = BulkOutcome {
+                decided: 0,
+                failed: Vec::new(),
+            };
+            progress.set(Some((0, total)));
+            let mut done = 0;
+            for chunk in list.chunks(CHUNK) {
+                match bulk_decide(
+                    chunk.to_vec(),
+                    approve_reason.clone(),
+                    reject_reason.clone(),
+                    None,
+                    WorklistFilter::default(),
+                )
+                .await
+                {
+                    Ok(part) => {
+                        result.decided += part.decided;
+                        result.failed.extend(part.failed);
+                    }
+                    Err(error) => result.failed.extend(chunk.iter().map(|mark| BulkFailure {
+                        id: mark.get(2..).unwrap_or_default().to_owned(),
+                        name: String::new(),
+                        error_code: 29,
+                        message: error.to_string(),
+                    })),
+                }
+                done += chunk.len();
+                progress.set(Some((done, total)));
+            }
+            progress.set(None);
+            outcome.set(Some(Ok(result)));
+            selection.marks.set(BTreeMap::new());
+            selection.selected.set(BTreeSet::new());
+            refresh.update(|r| *r += 1);
+            if let Some(WorkChanged(changed)) = work_changed {
+                changed.update(|c| *c += 1);
+            }
+        });
+    };
+
     view! {
         <Title text="Worklist"/>
-        <h1>"Worklist"</h1>
+        <div class="page-head">
+            <h1>"Worklist"</h1>
+            <button
+                type="button"
+                class="button button-quiet"
+                id="shortcuts-button"
+                aria-haspopup="dialog"
+                on:click=move |_| help_open.update(|open| *open = !*open)
+            >
+                "Keyboard shortcuts (?)"
+            </button>
+        </div>
+        <Shortcuts open=help_open/>
+        <BulkResult outcome progress/>
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(page) => {
+                        selection.rows.set(page.items.iter().map(|i| format!("{}:{}", i.workflow_id, i.run)).collect());
+                        if selection.cursor.get_untracked().is_some_and(|c| c >= page.items.len()) {
+                            selection.cursor.set(None);
+                        }
+                        view! { <Items page filter=filter.get_untracked() selection apply/> }.into_any()
+                    }
+                    Err(error) => view! { <p class="alert alert-error" role="alert">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn Shortcuts(open: RwSignal<bool>) -> impl IntoView {
+    view! {
+        <section
+            class="shortcuts card"
+            id="shortcuts"
+            role="dialog"
+            aria-label="Keyboard shortcuts"
+            hidden=move || !open.get()
+        >
+            <h2>"Keyboard shortcuts"</h2>
+            <dl>
+                <dt><kbd>"j"</kbd>" / "<kbd>"↓"</kbd></dt><dd>"next item"</dd>
+                <dt><kbd>"k"</kbd>" / "<kbd>"↑"</kbd></dt><dd>"previous item"</dd>
+                <dt><kbd>"x"</kbd></dt><dd>"select or unselect the item"</dd>
+                <dt><kbd>"Shift"</kbd>" + "<kbd>"x"</kbd></dt><dd>"select every item from the last selected to this one"</dd>
+                <dt><kbd>"a"</kbd></dt><dd>"mark the selected items (or this one) to approve"</dd>
+                <dt><kbd>"r"</kbd></dt><dd>"mark the selected items (or this one) to reject"</dd>
+                <dt><kbd>"u"</kbd></dt><dd>"clear the mark"</dd>
+                <dt><kbd>"o"</kbd>" / "<kbd>"Enter"</kbd></dt><dd>"open the item"</dd>
+                <dt><kbd>"s"</kbd></dt><dd>"go to the Apply button (then Enter applies the marks)"</dd>
+                <dt><kbd>"?"</kbd></dt><dd>"show or hide this list"</dd>
+            </dl>
+            <button type="button" class="button button-quiet" on:click=move |_| open.set(false)>"Close"</button>
+        </section>
+    }
+}
+
+#[component]
+fn BulkResult(
+    outcome: RwSignal<Option<Result<BulkOutcome, AppError>>>,
+    progress: RwSignal<Option<(usize, usize)>>,
+) -> impl IntoView {
+    view! {
         {move || {
-            bulk.value()
+            progress
+                .get()
+                .map(|(done, total)| {
+                    view! {
+                        <div class="progress" role="status" id="bulk-progress">
+                            <progress max=total value=done>{format!("{done} of {total}")}</progress>
+                            <span>{format!("Applied {done} of {total}…")}</span>
+                        </div>
+                    }
+                })
+        }}
+        {move || {
+            outcome
                 .get()
                 .map(|result| match result {
                     Ok(outcome) => view! {
@@ -23,105 +416,346 @@ pub fn WorklistPage() -> impl IntoView {
                             <p>{format!("{} decided.", outcome.decided)}</p>
                             {(!outcome.failed.is_empty())
                                 .then(|| view! {
-                                    <ul>
+                                    <p>{format!("{} could not be decided:", outcome.failed.len())}</p>
+                                    <ul class="bulk-failures">
                                         {outcome
                                             .failed
                                             .into_iter()
-                                            .map(|(id, why)| view! { <li>{format!("{id}: {why}")}</li> })
+                                            .map(|failure| view! {
+                                                <li data-error-code=failure.error_code>
+                                                    {format!("{} {} (error {}): {}", failure.id, failure.name, failure.error_code, failure.message)}
+                                                </li>
+                                            })
                                             .collect_view()}
                                     </ul>
                                 })}
                         </div>
                     }
                         .into_any(),
-                    Err(error) => view! { <p class="alert alert-error" role="alert">{error.to_string()}</p> }.into_any(),
+                    Err(error) => view! { <p class="alert alert-error" role="alert" id="bulk-result">{error.to_string()}</p> }.into_any(),
                 })
         }}
-        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match items.await {
-                    Ok(items) if items.is_empty() => view! {
-                        <div class="empty-state">
-                            <p>"Nothing is waiting for your decision."</p>
-                            <p class="muted">"Approvals assigned to you or your pools appear here."</p>
-                        </div>
-                    }
-                        .into_any(),
-                    Ok(items) => view! { <Items items bulk/> }.into_any(),
-                    Err(error) => view! { <p class="alert alert-error" role="alert">{error.to_string()}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
     }
 }
 
 #[component]
-fn Items(items: Vec<WorkItemLine>, bulk: ServerAction<BulkDecide>) -> impl IntoView {
-    let count = items.len();
-    // Ticking "select all" sets every row's box; each can still be changed after.
-    let select_all = RwSignal::new(false);
+fn FilterForm(filter: WorklistFilter, definitions: Vec<(String, String)>) -> impl IntoView {
+    let chosen = |current: &Option<String>, value: &str| current.as_deref() == Some(value);
+    let status_options = [
+        ("", "Any"),
+        ("personal", "Mine"),
+        ("pool", "Pool, unclaimed"),
+        ("claimed", "Claimed by me"),
+    ];
+    let sort_options = [
+        ("due", "Due date"),
+        ("oldest", "Oldest first"),
+        ("newest", "Newest first"),
+        ("requester", "Requester"),
+    ];
     view! {
-        <p class="muted">{format!("{count} open items")}</p>
-        <ActionForm action=bulk attr:class="bulk-form" attr:id="bulk-form">
-            <table class="table" id="worklist">
-                <thead>
-                    <tr>
-                        <th scope="col">
-                            <input
-                                type="checkbox"
-                                id="select-all"
-                                aria-label="Select all items"
-                                on:change=move |event| select_all.set(event_target_checked(&event))
-                            />
-                        </th>
-                        <th scope="col">"Request"</th>
-                        <th scope="col">"Step"</th>
-                        <th scope="col">"For"</th>
-                        <th scope="col">"Requested by"</th>
-                        <th scope="col">"Items"</th>
-                        <th scope="col">"Waiting since"</th>
-                        <th scope="col">"Due"</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {items
+        <form method="get" action="/worklist" class="filters" role="search" id="worklist-filter">
+            <div class="field">
+                <label for="wl-q">"Search"</label>
+                <input id="wl-q" name="q" type="search" placeholder="Any word of the request" value=filter.q.clone().unwrap_or_default()/>
+            </div>
+            <div class="field">
+                <label for="wl-definition">"Workflow"</label>
+                <select id="wl-definition" name="definition">
+                    <option value="">"Any"</option>
+                    {definitions
                         .into_iter()
-                        .map(|item| {
-                            let href = format!("/worklist/{}/{}", item.workflow_id, item.run);
-                            let reference = format!("{}:{}", item.workflow_id, item.run);
-                            let label = format!("Select {} for {}", item.workflow, item.subject);
-                            view! {
-                                <tr data-workflow=item.workflow_id>
-                                    <td>
-                                        <input
-                                            type="checkbox"
-                                            name="items[]"
-                                            value=reference
-                                            aria-label=label
-                                            prop:checked=move || select_all.get()
-                                        />
-                                    </td>
-                                    <td><a href=href>{item.workflow}</a></td>
-                                    <td>{item.step}</td>
-                                    <td>{item.subject}</td>
-                                    <td>{item.requester}</td>
-                                    <td>{item.items.join(", ")}</td>
-                                    <td>{item.waiting_since}</td>
-                                    <td>{item.due.unwrap_or_else(|| "—".into())}</td>
-                                </tr>
-                            }
+                        .map(|(path, title)| {
+                            let selected = chosen(&filter.definition, &path);
+                            view! { <option value=path selected=selected>{title}</option> }
                         })
                         .collect_view()}
-                </tbody>
-            </table>
-            <fieldset class="bulk-actions">
-                <legend>"Decide the selected items"</legend>
-                <label><input type="radio" name="approve" value="true" required/>" Approve"</label>
-                <label><input type="radio" name="approve" value="false" required/>" Reject"</label>
-                <label for="bulk-reason" class="visually-hidden">"Reason"</label>
-                <input id="bulk-reason" name="reason" type="text" placeholder="Reason (required to reject where the workflow says so)"/>
-                <button type="submit" class="button button-primary">"Apply to selected"</button>
-            </fieldset>
-        </ActionForm>
+                </select>
+            </div>
+            <div class="field">
+                <label for="wl-requester">"Requester"</label>
+                <input id="wl-requester" name="requester" type="text" value=filter.requester.clone().unwrap_or_default()/>
+            </div>
+            <div class="field">
+                <label for="wl-subject">"For (subject)"</label>
+                <input id="wl-subject" name="subject" type="text" value=filter.subject.clone().unwrap_or_default()/>
+            </div>
+            <div class="field">
+                <label for="wl-status">"State"</label>
+                <select id="wl-status" name="status">
+                    {status_options
+                        .into_iter()
+                        .map(|(value, label)| {
+                            let selected = chosen(&filter.status, value) || (value.is_empty() && filter.status.is_none());
+                            view! { <option value=value selected=selected>{label}</option> }
+                        })
+                        .collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="wl-sort">"Sort by"</label>
+                <select id="wl-sort" name="sort">
+                    {sort_options
+                        .into_iter()
+                        .map(|(value, label)| {
+                            let selected = chosen(&filter.sort, value);
+                            view! { <option value=value selected=selected>{label}</option> }
+                        })
+                        .collect_view()}
+                </select>
+            </div>
+            <div class="field field-check">
+                <input id="wl-overdue" name="overdue" type="checkbox" value="true" checked=filter.overdue/>
+                <label for="wl-overdue">"Overdue only"</label>
+            </div>
+            <div class="filter-actions">
+                <button type="submit" class="button button-quiet">"Filter"</button>
+                <a href="/worklist">"Clear"</a>
+            </div>
+        </form>
+    }
+}
+
+#[component]
+fn Pager(filter: WorklistFilter, page: u32, pages: u32, total: u64) -> impl IntoView {
+    let base = filter.to_query();
+    let link = move |to: u32| {
+        if base.is_empty() {
+            format!("/worklist?page={to}")
+        } else {
+            format!("/worklist?{base}&page={to}")
+        }
+    };
+    view! {
+        <nav class="pager" aria-label="Pages">
+            <span class="muted" id="worklist-count">{format!("{total} open items · page {page} of {pages}")}</span>
+            {(page > 1).then(|| view! { <a href=link(page - 1) rel="prev">"← Previous"</a> })}
+            {(page < pages).then(|| view! { <a href=link(page + 1) rel="next">"Next →"</a> })}
+        </nav>
+    }
+}
+
+#[component]
+fn Items<F>(
+    page: WorklistPage,
+    filter: WorklistFilter,
+    selection: Selection,
+    apply: F,
+) -> impl IntoView
+where
+    F: Fn(leptos::ev::SubmitEvent) + Clone + Send + Sync + 'static,
+{
+    let WorklistPage {
+        items,
+        total,
+        page: number,
+        pages,
+        definitions,
+    } = page;
+    let empty = items.is_empty();
+    let filtered = filter.to_query() != WorklistFilter::default().to_query();
+    let marked = move || {
+        let marks = selection.marks.get();
+        let approve = marks.values().filter(|m| **m == Mark::Approve).count();
+        (approve, marks.len() - approve)
+    };
+    view! {
+        <FilterForm filter=filter.clone() definitions/>
+        {if empty {
+            view! {
+                <div class="empty-state">
+                    {if filtered {
+                        view! { <p>"No open item matches this filter."</p> }.into_any()
+                    } else {
+                        view! {
+                            <p>"Nothing is waiting for your decision."</p>
+                            <p class="muted">"Approvals assigned to you or your pools appear here."</p>
+                        }
+                            .into_any()
+                    }}
+                </div>
+            }
+                .into_any()
+        } else {
+            view! {
+                <Pager filter=filter.clone() page=number pages total/>
+                <form method="post" action="/app/bulk-decide" class="bulk-form" id="bulk-form" on:submit=apply>
+                    <FilterFields filter=filter.clone()/>
+                    <div class="bulk-toolbar" role="toolbar" aria-label="Mark the selected items">
+                        <button type="button" class="button button-quiet" on:click=move |_| {
+                            selection.selected.set(selection.rows.get_untracked().into_iter().collect())
+                        }>"Select page"</button>
+                        <button type="button" class="button button-quiet" id="mark-approve" on:click=move |_| selection.mark(Some(Mark::Approve))>"Mark selected: approve"</button>
+                        <button type="button" class="button button-quiet" id="mark-reject" on:click=move |_| selection.mark(Some(Mark::Reject))>"Mark selected: reject"</button>
+                        <button type="button" class="button button-quiet" on:click=move |_| selection.mark(None)>"Clear marks"</button>
+                        <span class="muted" id="marked-count" aria-live="polite">
+                            {move || {
+                                let (approve, reject) = marked();
+                                format!("{approve} to approve, {reject} to reject")
+                            }}
+                        </span>
+                    </div>
+                    <table class="table" id="worklist">
+                        <thead>
+                            <tr>
+                                <th scope="col"><span class="visually-hidden">"Selected"</span></th>
+                                <th scope="col">"Decision"</th>
+                                <th scope="col">"Request"</th>
+                                <th scope="col">"Step"</th>
+                                <th scope="col">"For"</th>
+                                <th scope="col">"Requested by"</th>
+                                <th scope="col">"Items"</th>
+                                <th scope="col">"Waiting since"</th>
+                                <th scope="col">"Due"</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {items.into_iter().enumerate().map(|(index, item)| view! { <Row index item selection/> }).collect_view()}
+                        </tbody>
+                    </table>
+                    <fieldset class="bulk-actions">
+                        <legend>"Apply the marked decisions"</legend>
+                        <div class="field">
+                            <label for="all-matching">{format!("All {total} items matching the filter")}</label>
+                            <select id="all-matching" name="all_matching">
+                                <option value="">"Only the marked items"</option>
+                                <option value="approve">"Approve all of them"</option>
+                                <option value="reject">"Reject all of them"</option>
+                            </select>
+                        </div>
+                        <div class="field">
+                            <label for="approve-reason">"Reason for the approvals"</label>
+                            <input id="approve-reason" name="approve_reason" type="text" maxlength="2000"/>
+                        </div>
+                        <div class="field">
+                            <label for="reject-reason">"Reason for the rejections"</label>
+                            <input id="reject-reason" name="reject_reason" type="text" maxlength="2000"/>
+                        </div>
+                        <button type="submit" class="button button-primary" id="bulk-apply">"Apply"</button>
+                    </fieldset>
+                </form>
+            }
+                .into_any()
+        }}
+    }
+}
+
+/// The filter travels with a no-JavaScript submission, for "all matching".
+#[component]
+fn FilterFields(filter: WorklistFilter) -> impl IntoView {
+    let fields = [
+        ("filter[q]", filter.q),
+        ("filter[definition]", filter.definition),
+        ("filter[requester]", filter.requester),
+        ("filter[subject]", filter.subject),
+        ("filter[status]", filter.status),
+        ("filter[sort]", filter.sort),
+        ("filter[overdue]", Some(filter.overdue.to_string())),
+    ];
+    fields
+        .into_iter()
+        .filter_map(|(name, value)| {
+            value.map(|v| view! { <input type="hidden" name=name value=v/> })
+        })
+        .collect_view()
+}
+
+#[component]
+fn Row(index: usize, item: WorkItemLine, selection: Selection) -> impl IntoView {
+    let reference = format!("{}:{}", item.workflow_id, item.run);
+    let href = format!("/worklist/{}/{}", item.workflow_id, item.run);
+    let label = format!("Select {} for {}", item.workflow, item.subject);
+    let decision_label = format!("Decision on {} for {}", item.workflow, item.subject);
+    let (approve_value, reject_value) = (format!("a:{reference}"), format!("r:{reference}"));
+    let mark_of = {
+        let reference = reference.clone();
+        move || selection.marks.with(|marks| marks.get(&reference).copied())
+    };
+    let is_selected = {
+        let reference = reference.clone();
+        move || selection.selected.with(|s| s.contains(&reference))
+    };
+    let current = move || selection.cursor.get() == Some(index);
+    let select_value = {
+        let (mark_of, approve_value, reject_value) =
+            (mark_of.clone(), approve_value.clone(), reject_value.clone());
+        move || match mark_of() {
+            Some(Mark::Approve) => approve_value.clone(),
+            Some(Mark::Reject) => reject_value.clone(),
+            None => String::new(),
+        }
+    };
+    let on_change = {
+        let reference = reference.clone();
+        move |event: leptos::ev::Event| {
+            let value = event_target_value(&event);
+            let mark = match value.chars().next() {
+                Some('a') => Some(Mark::Approve),
+                Some('r') => Some(Mark::Reject),
+                _ => None,
+            };
+            selection.marks.update(|marks| {
+                match mark {
+                    Some(mark) => marks.insert(reference.clone(), mark),
+                    None => marks.remove(&reference),
+                };
+            });
+        }
+    };
+    let status_badge = match item.status.as_str() {
+        "pool" => Some(("tag tag-pool", "Pool")),
+        "claimed" => Some(("tag tag-claimed", "Claimed by you")),
+        _ => None,
+    };
+    view! {
+        <tr
+            data-workflow=item.workflow_id.clone()
+            data-ref=reference.clone()
+            class:current=current
+            class:marked-approve={
+                let mark_of = mark_of.clone();
+                move || mark_of() == Some(Mark::Approve)
+            }
+            class:marked-reject=move || mark_of() == Some(Mark::Reject)
+            aria-current=move || current().then_some("true")
+        >
+            <td>
+                <input
+                    type="checkbox"
+                    class="row-select"
+                    aria-label=label
+                    prop:checked=is_selected
+                    on:click=move |event| {
+                        if event.shift_key() {
+                            selection.select_range(index);
+                        } else {
+                            selection.toggle(index);
+                        }
+                        selection.anchor.set(Some(index));
+                        selection.cursor.set(Some(index));
+                    }
+                />
+            </td>
+            <td>
+                <select name="marks[]" class="row-decision" aria-label=decision_label prop:value=select_value on:change=on_change>
+                    <option value="">"—"</option>
+                    <option value=approve_value>"Approve"</option>
+                    <option value=reject_value>"Reject"</option>
+                </select>
+            </td>
+            <td>
+                <a href=href>{item.workflow}</a>
+                {status_badge.map(|(class, text)| view! { " " <span class=class>{text}</span> })}
+            </td>
+            <td>{item.step}</td>
+            <td>{item.subject}</td>
+            <td>{item.requester}</td>
+            <td>{item.items.join(", ")}</td>
+            <td>{item.waiting_since}</td>
+            <td class:overdue=item.overdue>
+                {item.due.unwrap_or_else(|| "—".into())}
+                {item.overdue.then(|| view! { " " <span class="tag tag-overdue">"overdue"</span> })}
+            </td>
+        </tr>
     }
 }

@@ -3,6 +3,7 @@
 pub mod assignment;
 pub mod audit_event;
 pub mod catalog_item;
+pub mod delegation;
 pub mod department;
 pub mod job;
 pub mod user;

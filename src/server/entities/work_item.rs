@@ -12,9 +12,24 @@ pub struct Model {
     pub activity: String,
     pub due_at: Option<ChronoDateTimeUtc>,
     pub created_at: ChronoDateTimeUtc,
+    /// personal, pool (several candidates, unclaimed) or claimed (by this user).
+    pub status: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::workflow_instance::Entity",
+        from = "Column::InstanceId",
+        to = "super::workflow_instance::Column::Id"
+    )]
+    Instance,
+}
+
+impl Related<super::workflow_instance::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Instance.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -215,6 +215,47 @@ impl Workflows {
         Ok(step.instance)
     }
 
+    /// A pool member takes an item (`claim = true`) or gives it back to the pool.
+    pub async fn claim_item(
+        &self,
+        actor: &UserName,
+        instance_id: &str,
+        run: u32,
+        claim: bool,
+    ) -> Result<Instance, WorkflowError> {
+        let (event, action, word) = if claim {
+            (
+                Event::Claim {
+                    run,
+                    actor: actor.clone(),
+                },
+                "workflow.claimed",
+                "claimed",
+            )
+        } else {
+            (
+                Event::Release {
+                    run,
+                    actor: actor.clone(),
+                },
+                "workflow.released",
+                "released",
+            )
+        };
+        let step = self
+            .apply(
+                instance_id,
+                event,
+                Some(actor),
+                action,
+                format!("activity run {run} {word}"),
+                None,
+                None,
+            )
+            .await?;
+        Ok(step.instance)
+    }
+
     /// Presents an activation key for the running activation activity `activity`.
     pub async fn activate(
         &self,

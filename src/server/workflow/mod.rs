@@ -23,6 +23,7 @@ pub use definitions::DeployOutcome;
 pub use instances::{CreateRequest, Decision, SubmitRequest};
 pub use jobs::{Integrations, Mailer};
 pub use store::decode as decode_stored;
+pub(crate) use store::placeholders;
 
 /// The time, handed to the engine; tests move it by hand.
 pub trait Clock: Send + Sync {
@@ -182,6 +183,11 @@ impl Workflows {
             definitions: Arc::default(),
             committer: None,
         }
+    }
+
+    /// The time by the workflow clock (injected, so tests can move it).
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
     }
 
     pub fn with_integrations(

@@ -51,6 +51,20 @@ fn application_state(state: Option<ApplicationState>) -> Option<String> {
     })
 }
 
+fn work_item_status(
+    approval: &assent_engine::runtime::model::ApprovalRun,
+    user: &assent_engine::UserName,
+    pool: bool,
+) -> &'static str {
+    if approval.claimed_by.as_ref() == Some(user) {
+        "claimed"
+    } else if pool {
+        "pool"
+    } else {
+        "personal"
+    }
+}
+
 pub fn decode(stored: &row::Model) -> Result<Instance, WorkflowError> {
     serde_json::from_str(&stored.data).map_err(|e| WorkflowError::Corrupt(e.to_string()))
 }
@@ -119,8 +133,9 @@ impl Workflows {
             .filter(|run| run.state == assent_engine::ActivityState::Running)
             .filter_map(|run| run.approval.as_ref().map(|approval| (run, approval)))
             .flat_map(|(run, approval)| {
+                let pool = approval.is_pool();
                 approval
-                    .undecided()
+                    .waiting_on()
                     .into_iter()
                     .map(move |p| work_item::ActiveModel {
                         instance_id: Set(instance.id.clone()),
@@ -128,7 +143,8 @@ impl Workflows {
                         username: Set(p.user.to_string()),
                         activity: Set(run.activity.to_string()),
                         due_at: Set(approval.due_at.map(from_timestamp)),
-                        created_at: Set(now),
+                        created_at: Set(from_timestamp(run.started_at)),
+                        status: Set(work_item_status(approval, &p.user, pool).to_owned()),
                     })
             })
             .collect();

@@ -43,6 +43,7 @@ pub(crate) fn enter(machine: &mut Machine, activity: &Activity, approval: &Appro
         due_at: None,
         timer_generation: 0,
         outcome: None,
+        claimed_by: None,
     });
     arm_timer(machine, seq, approval);
     machine.effects.push(Effect::NotifyParticipants {
@@ -181,6 +182,14 @@ pub(crate) fn decide(
         .instance
         .run(seq)
         .ok_or(EngineError::ActivityNotFound(seq))?;
+    // Someone never asked learns nothing about the activity's state.
+    let asked = run
+        .approval
+        .as_ref()
+        .is_some_and(|a| a.participants.iter().any(|p| &p.user == actor));
+    if !asked && actor != &machine.instance.initiator {
+        return Err(EngineError::NotAParticipant);
+    }
     let approval = approval_of(machine, seq).ok_or(EngineError::NotAwaitingDecision)?;
     let state = run
         .approval
@@ -193,6 +202,9 @@ pub(crate) fn decide(
     }
     if state.decisions.iter().any(|d| &d.user == actor) {
         return Err(EngineError::AlreadyDecided);
+    }
+    if let Some(claimant) = state.claimed_by.as_ref().filter(|c| *c != actor) {
+        return Err(EngineError::ClaimedBy(claimant.to_string()));
     }
     if !state
         .participants
@@ -271,6 +283,7 @@ pub(crate) fn forward(
             participant.active = false;
         }
     }
+    state.claimed_by = None;
     state.participants.push(Participant {
         user: to.clone(),
         because: Because::Forwarded { by: actor.clone() },
@@ -281,6 +294,57 @@ pub(crate) fn forward(
         users: vec![to.clone()],
         reminder: false,
     });
+    Ok(())
+}
+
+fn open_approval(machine: &Machine, seq: u32) -> Result<ApprovalRun, EngineError> {
+    let run = machine
+        .instance
+        .run(seq)
+        .ok_or(EngineError::ActivityNotFound(seq))?;
+    run.approval
+        .as_ref()
+        .filter(|_| run.state == ActivityState::Running)
+        .filter(|a| a.outcome.is_none())
+        .cloned()
+        .ok_or(EngineError::NotAwaitingDecision)
+}
+
+pub(crate) fn claim(machine: &mut Machine, seq: u32, actor: &UserName) -> Result<(), EngineError> {
+    let state = open_approval(machine, seq)?;
+    if let Some(claimant) = &state.claimed_by {
+        return Err(EngineError::ClaimedBy(claimant.to_string()));
+    }
+    if !state.awaits_decision_from(actor) {
+        return Err(EngineError::NotAParticipant);
+    }
+    if !state.is_pool() {
+        return Err(EngineError::NotAPool);
+    }
+    machine
+        .run_mut(seq)
+        .approval
+        .as_mut()
+        .expect("checked above")
+        .claimed_by = Some(actor.clone());
+    Ok(())
+}
+
+pub(crate) fn release(
+    machine: &mut Machine,
+    seq: u32,
+    actor: &UserName,
+) -> Result<(), EngineError> {
+    let state = open_approval(machine, seq)?;
+    if state.claimed_by.as_ref() != Some(actor) {
+        return Err(EngineError::NotClaimed);
+    }
+    machine
+        .run_mut(seq)
+        .approval
+        .as_mut()
+        .expect("checked above")
+        .claimed_by = None;
     Ok(())
 }
 
@@ -309,7 +373,7 @@ pub(crate) fn timer_fired(machine: &mut Machine, seq: u32, generation: u32) -> b
         TimeoutOutcome::Approve => conclude(machine, seq, approval, Verdict::Approve, true),
         TimeoutOutcome::Deny => conclude(machine, seq, approval, Verdict::Reject, true),
         TimeoutOutcome::Remind if state.reminders < timeout.max_repeats => {
-            let users = state.undecided().iter().map(|p| p.user.clone()).collect();
+            let users = state.waiting_on().iter().map(|p| p.user.clone()).collect();
             machine
                 .run_mut(seq)
                 .approval
@@ -356,6 +420,13 @@ pub(crate) fn timer_fired(machine: &mut Machine, seq: u32, generation: u32) -> b
             }
             run_state.participants.extend(escalated);
             run_state.escalations += 1;
+            if run_state
+                .claimed_by
+                .as_ref()
+                .is_some_and(|c| undecided.contains(c))
+            {
+                run_state.claimed_by = None;
+            }
             // Two people escalating to one manager leave fewer voters; a quorum that can
             // no longer be reached ends the way the definition's final outcome says.
             if run_state.active_participants() < run_state.required() {

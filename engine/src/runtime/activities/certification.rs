@@ -30,6 +30,7 @@ pub(super) fn enter(machine: &mut Machine, activity: &Activity, participants: &P
         due_at: None,
         timer_generation: 0,
         outcome: None,
+        claimed_by: None,
     });
     machine.effects.push(Effect::NotifyParticipants {
         run: seq,

@@ -7,9 +7,12 @@ use crate::app::error::AppError;
 use crate::app::types::{
     AdminOverview, AuditLine, DefinitionLine, DeployResult, SessionUser, ShellInfo,
 };
-use crate::app::types::{HistoryLine, RequestLine, WorkItemDetail, WorkItemLine};
-use crate::server::entities::{work_item, workflow_instance};
+use crate::app::types::{HistoryLine, RequestLine, WorkItemDetail};
+use crate::server::entities::workflow_instance;
 use crate::server::workflow::DeployOutcome;
+
+pub mod delegations;
+pub mod worklist;
 use assent_engine::Role;
 use axum::http::StatusCode;
 use axum::Extension;
@@ -202,52 +205,6 @@ fn step_title(definition: &assent_engine::definition::Definition, activity: &str
 
 const SHOWN: u64 = 200;
 
-pub async fn worklist() -> Result<Vec<WorkItemLine>, AppError> {
-    let user = require_user().await?;
-    let state = state()?;
-    let db = &state.db.connection;
-    let items = work_item::Entity::find()
-        .filter(work_item::Column::Username.eq(user.username.as_str()))
-        .order_by_asc(work_item::Column::DueAt)
-        .order_by_asc(work_item::Column::CreatedAt)
-        .limit(SHOWN)
-        .all(db)
-        .await
-        .map_err(|e| fail(e.into()))?;
-    let mut lines = Vec::with_capacity(items.len());
-    for item in items {
-        let Some(stored) = workflow_instance::Entity::find_by_id(&item.instance_id)
-            .one(db)
-            .await
-            .map_err(|e| fail(e.into()))?
-        else {
-            continue;
-        };
-        let instance = state
-            .workflows
-            .instance(&stored.id)
-            .await
-            .map_err(|e| fail(e.into()))?;
-        let definition = state
-            .workflows
-            .definition(stored.definition_id)
-            .await
-            .map_err(|e| fail(e.into()))?;
-        lines.push(WorkItemLine {
-            workflow_id: instance.id.clone(),
-            run: item.run_seq as u32,
-            workflow: title_of(&definition),
-            step: step_title(&definition, &item.activity),
-            requester: instance.initiator.to_string(),
-            subject: instance.subject_id(),
-            items: instance.item_ids(),
-            waiting_since: item.created_at.format(MINUTES).to_string(),
-            due: item.due_at.map(|d| d.format(MINUTES).to_string()),
-        });
-    }
-    Ok(lines)
-}
-
 pub async fn my_requests() -> Result<Vec<RequestLine>, AppError> {
     let user = require_user().await?;
     let state = state()?;
@@ -437,6 +394,13 @@ pub async fn work_item(workflow_id: String, run: u32) -> Result<WorkItemDetail, 
         reason_required_on_reject,
         can_decide: activity_run.state == assent_engine::ActivityState::Running
             && approval.awaits_decision_from(&user.username),
+        status: match &approval.claimed_by {
+            Some(claimant) if claimant == &user.username => "claimed".into(),
+            Some(_) => "taken".into(),
+            None if approval.is_pool() => "pool".into(),
+            None => "personal".into(),
+        },
+        claimed_by: approval.claimed_by.as_ref().map(|c| c.to_string()),
         due: approval.due_at.map(time),
         conflicts: instance
             .flowdata
@@ -677,67 +641,6 @@ pub async fn submit_request(
         }),
         Err(other) => Err(fail(other.into())),
     }
-}
-
-/// Items one bulk decision may carry.
-const MAX_BULK_ITEMS: usize = 500;
-
-pub async fn bulk_decide(
-    items: Vec<String>,
-    approve: bool,
-    reason: Option<String>,
-) -> Result<crate::app::types::BulkOutcome, AppError> {
-    use assent_engine::runtime::model::Verdict;
-    let user = require_user().await?;
-    if items.is_empty() {
-        return Err(fail(AppError::Invalid("Select at least one item.".into())));
-    }
-    if items.len() > MAX_BULK_ITEMS {
-        return Err(fail(AppError::Invalid(format!(
-            "At most {MAX_BULK_ITEMS} items at once."
-        ))));
-    }
-    let workflows = state()?.workflows;
-    let verdict = if approve {
-        Verdict::Approve
-    } else {
-        Verdict::Reject
-    };
-    let mut failed = Vec::new();
-    let mut tasks = tokio::task::JoinSet::new();
-    for item in items {
-        let parsed = item
-            .split_once(':')
-            .and_then(|(id, run)| run.parse::<u32>().ok().map(|run| (id.to_owned(), run)));
-        let Some((workflow_id, run)) = parsed else {
-            failed.push((item, "not an item reference".to_owned()));
-            continue;
-        };
-        let (workflows, user, reason) = (workflows.clone(), user.username.clone(), reason.clone());
-        // All decisions go out at once: the group-commit writer gathers them into few commits.
-        tasks.spawn(async move {
-            let result = workflows
-                .decide(&user, &workflow_id, run, verdict, reason, None)
-                .await;
-            (workflow_id, result)
-        });
-    }
-    let mut decided = 0;
-    while let Some(joined) = tasks.join_next().await {
-        match joined {
-            Ok((_, Ok(_))) => decided += 1,
-            Ok((workflow_id, Err(error))) => {
-                let message = AppError::from(error).to_string();
-                failed.push((workflow_id, message));
-            }
-            Err(error) => {
-                tracing::error!(%error, "bulk decision task");
-                failed.push((String::new(), AppError::Internal.to_string()));
-            }
-        }
-    }
-    failed.sort();
-    Ok(crate::app::types::BulkOutcome { decided, failed })
 }
 
 pub async fn request_detail(

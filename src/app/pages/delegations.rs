@@ -1,0 +1,133 @@
+//! Delegations: the signed-in user names who decides in their place for a period, sees
+//! for whom they stand in themselves, and ends a delegation early.
+
+use crate::app::api::{get_delegations, AddDelegation, RemoveDelegation};
+use crate::app::types::DelegationLine;
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn DelegationsPage() -> impl IntoView {
+    let add = ServerAction::<AddDelegation>::new();
+    let remove = ServerAction::<RemoveDelegation>::new();
+    let delegations = Resource::new(
+        move || (add.version().get(), remove.version().get()),
+        |_| get_delegations(),
+    );
+    // The newest answer of either form, whichever was used last.
+    let latest = RwSignal::new(None::<Result<String, crate::app::error::AppError>>);
+    Effect::new(move |_| {
+        if let Some(answer) = add.value().get() {
+            latest.set(Some(answer));
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(answer) = remove.value().get() {
+            latest.set(Some(answer));
+        }
+    });
+    let message = move || {
+        latest.get().map(|result| match result {
+            Ok(text) => view! { <p class="alert alert-info" role="status" id="delegation-result">{text}</p> }.into_any(),
+            Err(error) => view! { <p class="alert alert-error" role="alert" id="delegation-result">{error.to_string()}</p> }.into_any(),
+        })
+    };
+    view! {
+        <Title text="Delegations"/>
+        <h1>"Delegations"</h1>
+        <p class="muted">
+            "While you are away, a substitute receives the approvals that would come to you. "
+            "Items already in your worklist stay there; forward them from the item if needed."
+        </p>
+        {message}
+        <section aria-labelledby="new-delegation" class="card">
+            <h2 id="new-delegation">"New delegation"</h2>
+            <ActionForm action=add attr:class="form delegation-form">
+                <div class="field">
+                    <label for="substitute">"Substitute (user name)"</label>
+                    <input id="substitute" name="substitute" type="text" autocomplete="off" required maxlength="64"/>
+                </div>
+                <div class="field">
+                    <label for="starts">"From"</label>
+                    <input id="starts" name="starts" type="date" required/>
+                </div>
+                <div class="field">
+                    <label for="ends">"Until (included)"</label>
+                    <input id="ends" name="ends" type="date" required/>
+                </div>
+                <button type="submit" class="button button-primary">"Delegate"</button>
+            </ActionForm>
+        </section>
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match delegations.await {
+                    Ok(delegations) => view! {
+                        <section aria-labelledby="my-delegations">
+                            <h2 id="my-delegations">"Who stands in for you"</h2>
+                            <DelegationTable lines=delegations.mine remove=Some(remove) id="my-delegation-list"/>
+                        </section>
+                        <section aria-labelledby="standing-in">
+                            <h2 id="standing-in">"For whom you stand in"</h2>
+                            <DelegationTable lines=delegations.standing_in remove=None id="standing-in-list"/>
+                        </section>
+                    }
+                        .into_any(),
+                    Err(error) => view! { <p class="alert alert-error" role="alert">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn DelegationTable(
+    lines: Vec<DelegationLine>,
+    remove: Option<ServerAction<RemoveDelegation>>,
+    id: &'static str,
+) -> impl IntoView {
+    if lines.is_empty() {
+        return view! { <p class="muted" id=id>"None."</p> }.into_any();
+    }
+    let mine = remove.is_some();
+    view! {
+        <table class="table" id=id>
+            <thead>
+                <tr>
+                    <th scope="col">{if mine { "Substitute" } else { "In place of" }}</th>
+                    <th scope="col">"From"</th>
+                    <th scope="col">"Until"</th>
+                    <th scope="col">"State"</th>
+                    {mine.then(|| view! { <th scope="col"><span class="visually-hidden">"Actions"</span></th> })}
+                </tr>
+            </thead>
+            <tbody>
+                {lines
+                    .into_iter()
+                    .map(|line| {
+                        let who = if mine { line.substitute.clone() } else { line.username.clone() };
+                        let label = format!("End the delegation to {}", line.substitute);
+                        view! {
+                            <tr>
+                                <td>{who}</td>
+                                <td>{line.starts}</td>
+                                <td>{line.ends}</td>
+                                <td>{if line.active { "active" } else { "planned" }}</td>
+                                {remove
+                                    .map(|remove| view! {
+                                        <td>
+                                            <ActionForm action=remove>
+                                                <input type="hidden" name="id" value=line.id.to_string()/>
+                                                <button type="submit" class="button button-quiet" aria-label=label>"End"</button>
+                                            </ActionForm>
+                                        </td>
+                                    })}
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
+    }
+        .into_any()
+}
