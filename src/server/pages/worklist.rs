@@ -6,7 +6,7 @@ use super::{fail, require_user, state, step_title, title_of, MINUTES};
 use crate::app::error::AppError;
 use crate::app::types::{BulkFailure, BulkOutcome, WorkItemLine, WorklistFilter, WorklistPage};
 use crate::server::entities::{work_item, workflow_definition, workflow_instance};
-use crate::server::workflow::{decode_stored, WorkflowError};
+use crate::server::workflow::{decode_stored, WorkflowError, Workflows};
 use assent_engine::runtime::model::Verdict;
 use assent_engine::runtime::EngineError;
 use assent_engine::UserName;
@@ -145,9 +145,24 @@ fn ordered(
 pub async fn worklist(filter: WorklistFilter) -> Result<WorklistPage, AppError> {
     let user = require_user().await?;
     let state = state()?;
-    let db = &state.db.connection;
-    let now = state.workflows.now();
-    let select = matching(db, &user.username, &filter, now).await?;
+    page_for(
+        &state.db.connection,
+        &state.workflows,
+        &user.username,
+        filter,
+    )
+    .await
+}
+
+/// One page of `user`'s worklist; apart from the session, all the worklist screen does.
+pub async fn page_for(
+    db: &DatabaseConnection,
+    workflows: &Workflows,
+    user: &UserName,
+    filter: WorklistFilter,
+) -> Result<WorklistPage, AppError> {
+    let now = workflows.now();
+    let select = matching(db, user, &filter, now).await?;
     let total = select.clone().count(db).await.map_err(|e| fail(e.into()))?;
     let pages = total.div_ceil(PAGE_SIZE).max(1) as u32;
     let page = filter.page.unwrap_or(1).clamp(1, pages);
@@ -162,8 +177,7 @@ pub async fn worklist(filter: WorklistFilter) -> Result<WorklistPage, AppError> 
     for (item, stored) in rows {
         let Some(stored) = stored else { continue };
         let instance = decode_stored(&stored).map_err(|e| fail(e.into()))?;
-        let definition = state
-            .workflows
+        let definition = workflows
             .definition(stored.definition_id)
             .await
             .map_err(|e| fail(e.into()))?;
@@ -181,8 +195,7 @@ pub async fn worklist(filter: WorklistFilter) -> Result<WorklistPage, AppError> 
             due: item.due_at.map(|d| d.format(MINUTES).to_string()),
         });
     }
-    let definitions = state
-        .workflows
+    let definitions = workflows
         .latest_definitions()
         .await
         .map_err(|e| fail(e.into()))?

@@ -1,0 +1,126 @@
+//! Server time of one worklist page when a single approver has 10,000 open items: the
+//! default page (soonest due first), a requester filter, a full-text search and the last
+//! page. Creation uses group commit, as the server does.
+//!
+//! Run: `cargo bench --bench worklist` (optionally `ASSENT_BENCH_PG_URL=postgres://...`
+//! to measure PostgreSQL; the database must exist and be empty).
+
+use assent::app::types::WorklistFilter;
+use assent::server::pages::worklist::page_for;
+use assent::server::workflow::{CreateRequest, SystemClock, Workflows};
+use assent::server::{db, demo};
+use assent_engine::flowdata::Value;
+use assent_engine::runtime::model::{Order, OrderType};
+use assent_engine::UserName;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const OPEN_ITEMS: usize = 10_000;
+const ROUNDS: usize = 20;
+
+fn request(requester: &str, i: usize) -> CreateRequest {
+    let order = |object_type: &str, id: String| Order {
+        order_type: OrderType::AddOrder,
+        target_id: id,
+        object_type: object_type.into(),
+        attributes: Default::default(),
+    };
+    CreateRequest {
+        definition_path: "My-Company/Approval/4-Eye-Approval".into(),
+        initiator: UserName::parse(requester).unwrap(),
+        subject: Some(order("user", requester.into())),
+        resources: vec![order("role", format!("Role {i}"))],
+        form: [(
+            "justification".to_owned(),
+            vec![Value::text(format!("project number {i}"))],
+        )]
+        .into(),
+        context: Default::default(),
+        correlation_id: None,
+    }
+}
+
+fn median(mut times: Vec<Duration>) -> Duration {
+    times.sort();
+    times[times.len() / 2]
+}
+
+#[tokio::main]
+async fn main() {
+    let folder = tempfile::tempdir().unwrap();
+    let url = std::env::var("ASSENT_BENCH_PG_URL")
+        .unwrap_or_else(|_| format!("sqlite://{}/bench.db?mode=rwc", folder.path().display()));
+    let database = db::connect(&url).await.unwrap();
+    db::migrate(&database).await.unwrap();
+    demo::load_if_empty(&database.connection, "bench")
+        .await
+        .unwrap();
+    let workflows =
+        Workflows::new(database.connection.clone(), Arc::new(SystemClock)).with_group_commit();
+    workflows
+        .deploy_folder(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("definitions")
+                .as_path(),
+        )
+        .await
+        .unwrap();
+    // alice, frank and grace report to bob, so bob is asked for every one of these.
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for i in 0..OPEN_ITEMS {
+        let workflows = workflows.clone();
+        let requester = ["alice", "frank", "grace"][i % 3];
+        tasks.push(tokio::spawn(async move {
+            workflows.create(request(requester, i)).await
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap().expect("created");
+    }
+    println!(
+        "{OPEN_ITEMS} open items for bob created in {:.1} s ({url})",
+        started.elapsed().as_secs_f64()
+    );
+    let bob = UserName::parse("bob").unwrap();
+    let filters = [
+        ("first page, soonest due", WorklistFilter::default()),
+        (
+            "requester filter",
+            WorklistFilter {
+                requester: Some("frank".into()),
+                ..Default::default()
+            },
+        ),
+        (
+            "search in request fields",
+            WorklistFilter {
+                q: Some("number 4242".into()),
+                ..Default::default()
+            },
+        ),
+        (
+            "last page",
+            WorklistFilter {
+                page: Some(200),
+                ..Default::default()
+            },
+        ),
+    ];
+    for (label, filter) in filters {
+        let mut times = Vec::with_capacity(ROUNDS);
+        let mut total = 0;
+        for _ in 0..ROUNDS {
+            let started = Instant::now();
+            let page = page_for(&database.connection, &workflows, &bob, filter.clone())
+                .await
+                .expect("page");
+            times.push(started.elapsed());
+            total = page.total;
+        }
+        println!(
+            "{label:>26}: median {:>6.1} ms over {ROUNDS} runs ({total} matching)",
+            median(times).as_secs_f64() * 1000.0
+        );
+    }
+}
