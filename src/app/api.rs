@@ -57,10 +57,14 @@ pub async fn claim_item(workflow_id: String, run: u32, claim: bool) -> Result<St
     crate::server::pages::worklist::claim(workflow_id, run, claim).await
 }
 
-/// The requests the signed-in user made, newest first.
+/// The requests the signed-in user made, newest first; `status` is open, accepted,
+/// rejected, withdrawn or failed, `q` words of the request.
 #[server(prefix = "/app", endpoint = "my-requests")]
-pub async fn get_my_requests() -> Result<Vec<RequestLine>, AppError> {
-    crate::server::pages::my_requests().await
+pub async fn get_my_requests(
+    #[server(default)] status: Option<String>,
+    #[server(default)] q: Option<String>,
+) -> Result<Vec<RequestLine>, AppError> {
+    crate::server::pages::my_requests(status, q).await
 }
 
 /// One open item, for its approver only.
@@ -96,14 +100,16 @@ pub async fn get_request_form(item_id: i32) -> Result<RequestForm, AppError> {
     crate::server::pages::request_form(item_id).await
 }
 
-/// Submits a request for a catalog item for oneself. The form's values arrive as
+/// Submits a request for a catalog item, for oneself or for `subject` (someone the user
+/// may request for). The form's values arrive as
 /// `fields` (name to values); every field is checked on the server.
 #[server(prefix = "/app", endpoint = "submit-request")]
 pub async fn submit_request(
     item_id: i32,
-    fields: std::collections::BTreeMap<String, Vec<String>>,
+    #[server(default)] subject: Option<String>,
+    #[server(default)] fields: std::collections::BTreeMap<String, Vec<String>>,
 ) -> Result<SubmitOutcome, AppError> {
-    crate::server::pages::submit_request(item_id, fields).await
+    crate::server::pages::submit_request(item_id, subject, fields).await
 }
 
 /// Approves some items and rejects others in one submission. `marks` are
@@ -166,4 +172,38 @@ pub async fn add_delegation(
 #[server(prefix = "/app", endpoint = "delegations/remove")]
 pub async fn remove_delegation(id: i32) -> Result<String, AppError> {
     crate::server::pages::delegations::remove_delegation(id).await
+}
+
+/// How many items the signed-in user's cart holds.
+#[server(prefix = "/app", endpoint = "cart/count")]
+pub async fn get_cart_count() -> Result<u32, AppError> {
+    crate::server::pages::cart::cart_count().await
+}
+
+/// Puts a catalog item in the cart.
+#[server(prefix = "/app", endpoint = "cart/add")]
+pub async fn add_to_cart(item_id: i32) -> Result<String, AppError> {
+    crate::server::pages::cart::add(item_id).await
+}
+
+/// Takes an item out of the cart.
+#[server(prefix = "/app", endpoint = "cart/remove")]
+pub async fn remove_from_cart(item_id: i32) -> Result<String, AppError> {
+    crate::server::pages::cart::remove(item_id).await
+}
+
+/// The cart, grouped by the workflow that approves each item, with each group's form.
+#[server(prefix = "/app", endpoint = "cart")]
+pub async fn get_cart() -> Result<super::types::CartView, AppError> {
+    crate::server::pages::cart::view().await
+}
+
+/// Requests everything in the cart for `subject` (default: oneself): one workflow per
+/// group; `fields` are named `g{group}_{field}`. Nothing starts unless every group is valid.
+#[server(prefix = "/app", endpoint = "cart/submit")]
+pub async fn submit_cart(
+    #[server(default)] subject: Option<String>,
+    #[server(default)] fields: std::collections::BTreeMap<String, Vec<String>>,
+) -> Result<super::types::CartOutcome, AppError> {
+    crate::server::pages::cart::submit(subject, fields).await
 }

@@ -26,8 +26,23 @@ pub enum AppError {
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
-    fn from_server_fn_error(_value: ServerFnErrorErr) -> Self {
-        AppError::Transport
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            // The request's fields could not be read: the caller's mistake, not ours.
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => {
+                let error = AppError::Invalid(
+                    "The form could not be read: a field is missing or has the wrong form.".into(),
+                );
+                #[cfg(feature = "ssr")]
+                if let Some(response) =
+                    leptos::prelude::use_context::<leptos_axum::ResponseOptions>()
+                {
+                    response.set_status(axum::http::StatusCode::BAD_REQUEST);
+                }
+                error
+            }
+            _ => AppError::Transport,
+        }
     }
 }
 

@@ -74,6 +74,7 @@ pub fn App() -> impl IntoView {
                             view=pages::work_item::WorkItemPage
                             ssr=SsrMode::Async
                         />
+                        <Route path=path!("cart") view=pages::cart::CartPage ssr=SsrMode::Async/>
                         <Route
                             path=path!("delegations")
                             view=pages::delegations::DelegationsPage

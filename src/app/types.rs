@@ -247,6 +247,32 @@ pub struct RequestForm {
     pub item: CatalogLine,
     pub workflow: String,
     pub fields: Vec<FieldView>,
+    /// For whom the user may request: themselves first, then (user name, display name) of
+    /// the people they may request for (their reports; anyone for an administrator).
+    pub subjects: Vec<(String, String)>,
+}
+
+/// Catalog items that go through one workflow definition, with that definition's form.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CartGroup {
+    pub workflow: String,
+    pub items: Vec<CatalogLine>,
+    pub fields: Vec<FieldView>,
+}
+
+/// The cart: the chosen items grouped by the workflow that approves them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CartView {
+    pub groups: Vec<CartGroup>,
+    pub subjects: Vec<(String, String)>,
+}
+
+/// What submitting the cart gave: one workflow per group, or the fields to correct
+/// (named `g{group}_{field}`); nothing starts unless every group is valid.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CartOutcome {
+    Started { workflow_ids: Vec<String> },
+    Invalid { errors: Vec<(String, String)> },
 }
 
 /// What submitting a request gave: a workflow, or the fields to correct.

@@ -46,6 +46,8 @@ on_both_databases!(
     pool_items_are_claimed_and_released,
     bulk_decisions_mix_verdicts_and_name_what_failed,
     delegations_belong_to_their_owner,
+    requests_for_others_only_where_allowed,
+    a_cart_requests_several_items_all_or_nothing,
 );
 
 async fn health_and_readiness_answer(app: TestApp) {
@@ -554,6 +556,18 @@ async fn bulk_decisions_mix_verdicts_and_name_what_failed(app: TestApp) {
     assert!(data.contains("not needed"), "{data}");
     let empty = app.post_form("/app/bulk-decide", &[], Some(&bob)).await;
     assert_eq!(empty.status(), StatusCode::BAD_REQUEST);
+    // Fields of the wrong form are the caller's mistake: a 400 that says so, never a 500.
+    let (status, body) = json(
+        app.post_form(
+            "/app/claim",
+            &[("workflow_id", "x"), ("run", "one")],
+            Some(&bob),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body.to_string().contains("could not be read"), "{body}");
 }
 
 async fn delegations_belong_to_their_owner(app: TestApp) {
@@ -613,4 +627,159 @@ async fn delegations_belong_to_their_owner(app: TestApp) {
     assert_eq!(removed.status(), StatusCode::OK);
     let (_, listed) = json(app.post_form("/app/delegations", &[], Some(&sybil)).await).await;
     assert!(listed["mine"].as_array().unwrap().is_empty(), "{listed}");
+}
+
+async fn catalog_id(app: &TestApp, cookie: &str, name: &str) -> String {
+    let (_, catalog) = json(app.post_form("/app/catalog", &[], Some(cookie)).await).await;
+    catalog["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|item| item["name"] == name)
+        .unwrap_or_else(|| panic!("{name} in {catalog}"))["id"]
+        .to_string()
+}
+
+async fn requests_for_others_only_where_allowed(app: TestApp) {
+    let alice = app.login("alice", DEMO_PASSWORD).await.expect("login");
+    let badge = catalog_id(&app, &alice, "Building Badge").await;
+    let submit = |cookie: String, subject: &'static str| {
+        let (app, badge) = (&app, badge.clone());
+        async move {
+            json(
+                app.post_form(
+                    "/app/submit-request",
+                    &[
+                        ("item_id", &badge),
+                        ("subject", subject),
+                        ("fields[justification][]", "for a colleague"),
+                    ],
+                    Some(&cookie),
+                )
+                .await,
+            )
+            .await
+        }
+    };
+    // frank is bob's report, not alice's; an unknown name gets the same answer.
+    for subject in ["frank", "nobody-at-all"] {
+        let (status, body) = submit(alice.clone(), subject).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert!(body
+            .to_string()
+            .contains("only for yourself and the people who report to you"));
+    }
+    let (_, form) = json(
+        app.post_form("/app/request-form", &[("item_id", &badge)], Some(&alice))
+            .await,
+    )
+    .await;
+    assert_eq!(
+        form["subjects"].as_array().unwrap().len(),
+        1,
+        "alice has no reports"
+    );
+    let bob = app.login("bob", DEMO_PASSWORD).await.expect("login");
+    let (_, form) = json(
+        app.post_form("/app/request-form", &[("item_id", &badge)], Some(&bob))
+            .await,
+    )
+    .await;
+    let offered: Vec<&str> = form["subjects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s[0].as_str().unwrap())
+        .collect();
+    assert_eq!(offered[0], "bob");
+    assert!(
+        offered.contains(&"frank") && !offered.contains(&"carol"),
+        "{offered:?}"
+    );
+    let (status, body) = submit(bob.clone(), "frank").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let db = app.database().await;
+    use sea_orm::{ConnectionTrait, Statement};
+    let id = body["Started"]["workflow_id"].as_str().unwrap();
+    let row = db
+        .query_one(Statement::from_string(
+            db.get_database_backend(),
+            format!("SELECT initiator, subject_id FROM workflow_instances WHERE id = '{id}'"),
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.try_get::<String>("", "initiator").unwrap(), "bob");
+    assert_eq!(row.try_get::<String>("", "subject_id").unwrap(), "frank");
+}
+
+async fn a_cart_requests_several_items_all_or_nothing(app: TestApp) {
+    let peggy = app.login("peggy", DEMO_PASSWORD).await.expect("login");
+    let developer = catalog_id(&app, &peggy, "Developer").await;
+    let crm = catalog_id(&app, &peggy, "CRM Account").await;
+    for item in [&developer, &crm, &developer] {
+        let response = app
+            .post_form("/app/cart/add", &[("item_id", item)], Some(&peggy))
+            .await;
+        let (status, body) = json(response).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    let (_, count) = json(app.post_form("/app/cart/count", &[], Some(&peggy)).await).await;
+    assert_eq!(count, 2, "an item is in the cart once");
+    let (_, cart) = json(app.post_form("/app/cart", &[], Some(&peggy)).await).await;
+    let groups = cart["groups"].as_array().unwrap();
+    assert_eq!(
+        groups.len(),
+        2,
+        "a role and a resource go through different workflows: {cart}"
+    );
+    let count_requests = || async {
+        let (_, mine) = json(app.post_form("/app/my-requests", &[], Some(&peggy)).await).await;
+        mine.as_array().unwrap().len()
+    };
+    let before = count_requests().await;
+    // The second group's justification is missing: nothing starts.
+    let (status, outcome) = json(
+        app.post_form(
+            "/app/cart/submit",
+            &[("fields[g0_justification][]", "new project")],
+            Some(&peggy),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{outcome}");
+    assert!(
+        outcome["Invalid"]["errors"]
+            .to_string()
+            .contains("g1_justification"),
+        "{outcome}"
+    );
+    assert_eq!(count_requests().await, before);
+    let (status, refused) = json(
+        app.post_form("/app/cart/submit", &[("fields[g7_x][]", "?")], Some(&peggy))
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{refused}");
+    let (status, outcome) = json(
+        app.post_form(
+            "/app/cart/submit",
+            &[
+                ("fields[g0_justification][]", "new project"),
+                ("fields[g1_justification][]", "new project"),
+            ],
+            Some(&peggy),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{outcome}");
+    assert_eq!(
+        outcome["Started"]["workflow_ids"].as_array().unwrap().len(),
+        2
+    );
+    assert_eq!(count_requests().await, before + 2);
+    let (_, count) = json(app.post_form("/app/cart/count", &[], Some(&peggy)).await).await;
+    assert_eq!(count, 0, "the cart empties once requested");
 }

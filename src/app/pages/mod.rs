@@ -1,6 +1,7 @@
 //! One module per screen.
 
 pub mod admin;
+pub mod cart;
 pub mod catalog;
 pub mod delegations;
 pub mod home;

@@ -1,22 +1,69 @@
-//! My requests: what the signed-in user has asked for, newest first.
+//! My requests: what the signed-in user has asked for, newest first, filtered by state
+//! and words by a plain GET form (so it works without JavaScript).
 
 use crate::app::api::get_my_requests;
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+const STATES: [(&str, &str); 6] = [
+    ("", "Any"),
+    ("open", "Open"),
+    ("accepted", "Accepted"),
+    ("rejected", "Rejected"),
+    ("withdrawn", "Withdrawn"),
+    ("failed", "Failed"),
+];
 
 #[component]
 pub fn MyRequestsPage() -> impl IntoView {
-    let requests = Resource::new(|| (), |_| get_my_requests());
+    let query = use_query_map();
+    let requests = Resource::new(
+        move || {
+            let query = query.read();
+            (
+                query.get("status").filter(|v| !v.is_empty()),
+                query.get("q").filter(|v| !v.is_empty()),
+            )
+        },
+        |(status, q)| get_my_requests(status, q),
+    );
     view! {
         <Title text="My requests"/>
         <h1>"My requests"</h1>
-        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+        {move || {
+            let query = query.read();
+            let status = query.get("status").unwrap_or_default();
+            let q = query.get("q").unwrap_or_default();
+            view! {
+                <form method="get" action="/requests" class="filters" role="search" id="requests-filter">
+                    <div class="field">
+                        <label for="rq-q">"Search"</label>
+                        <input id="rq-q" name="q" type="search" value=q placeholder="Any word of the request"/>
+                    </div>
+                    <div class="field">
+                        <label for="rq-status">"State"</label>
+                        <select id="rq-status" name="status">
+                            {STATES
+                                .into_iter()
+                                .map(|(value, label)| view! { <option value=value selected=value == status>{label}</option> })
+                                .collect_view()}
+                        </select>
+                    </div>
+                    <div class="filter-actions">
+                        <button type="submit" class="button button-quiet">"Filter"</button>
+                        <a href="/requests">"Clear"</a>
+                    </div>
+                </form>
+            }
+        }}
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match requests.await {
                     Ok(requests) if requests.is_empty() => {
                         view! {
                             <div class="empty-state">
-                                <p>"You have no requests yet."</p>
+                                <p>"No request matches."</p>
                                 <p class="muted">
                                     "Requests you submit appear here with their state and current step."
                                 </p>
@@ -69,6 +116,6 @@ pub fn MyRequestsPage() -> impl IntoView {
                     }
                 }
             })}
-        </Suspense>
+        </Transition>
     }
 }

@@ -73,6 +73,7 @@ fn RequestFormView(form: RequestForm) -> impl IntoView {
         }}
         <ActionForm action=submit attr:class="form request-form">
             <input type="hidden" name="item_id" value=item_id/>
+            <SubjectChoice subjects=form.subjects.clone()/>
             {form
                 .fields
                 .into_iter()
@@ -86,14 +87,18 @@ fn RequestFormView(form: RequestForm) -> impl IntoView {
     }
 }
 
+/// One form field. `key` names it in the submission (`fields[key][]`); a cart prefixes
+/// the group (`g0_justification`).
 #[component]
-fn Field(
+pub fn Field(
     field: FieldView,
+    #[prop(optional)] key: Option<String>,
     error: impl Fn() -> Option<String> + Send + Sync + Clone + 'static,
 ) -> impl IntoView {
-    let id = format!("field-{}", field.name);
+    let key = key.unwrap_or_else(|| field.name.clone());
+    let id = format!("field-{key}");
     let error_id = format!("{id}-error");
-    let name = format!("fields[{}][]", field.name);
+    let name = format!("fields[{key}][]");
     let label = if field.required {
         format!("{} *", field.label)
     } else {
@@ -147,4 +152,30 @@ fn Field(
             <small id=error_id class="field-error" role="alert">{error}</small>
         </div>
     }
+}
+
+/// "Requested for": shown only to people who may request for someone else.
+#[component]
+pub fn SubjectChoice(subjects: Vec<(String, String)>) -> impl IntoView {
+    (subjects.len() > 1).then(|| {
+        view! {
+            <div class="field">
+                <label for="subject">"Requested for"</label>
+                <select id="subject" name="subject">
+                    {subjects
+                        .into_iter()
+                        .enumerate()
+                        .map(|(index, (username, display))| {
+                            let label = if index == 0 {
+                                format!("{display} (myself)")
+                            } else {
+                                format!("{display} ({username})")
+                            };
+                            view! { <option value=username>{label}</option> }
+                        })
+                        .collect_view()}
+                </select>
+            </div>
+        }
+    })
 }

@@ -11,6 +11,7 @@ use crate::app::types::{HistoryLine, RequestLine, WorkItemDetail};
 use crate::server::entities::workflow_instance;
 use crate::server::workflow::DeployOutcome;
 
+pub mod cart;
 pub mod delegations;
 pub mod worklist;
 use assent_engine::Role;
@@ -205,11 +206,49 @@ fn step_title(definition: &assent_engine::definition::Definition, activity: &str
 
 const SHOWN: u64 = 200;
 
-pub async fn my_requests() -> Result<Vec<RequestLine>, AppError> {
+pub async fn my_requests(
+    status: Option<String>,
+    q: Option<String>,
+) -> Result<Vec<RequestLine>, AppError> {
+    use sea_orm::sea_query::{Expr, Func, LikeExpr};
     let user = require_user().await?;
     let state = state()?;
-    let rows = workflow_instance::Entity::find()
-        .filter(workflow_instance::Column::Initiator.eq(user.username.as_str()))
+    let mut select = workflow_instance::Entity::find()
+        .filter(workflow_instance::Column::Initiator.eq(user.username.as_str()));
+    select = match status.as_deref().unwrap_or("") {
+        "" => select,
+        "open" => select.filter(workflow_instance::Column::State.is_in(["RUNNING", "SUSPENDED"])),
+        "accepted" => select.filter(workflow_instance::Column::ApplicationState.eq("ACCEPTED")),
+        "rejected" => select.filter(workflow_instance::Column::ApplicationState.eq("REJECTED")),
+        "withdrawn" => select.filter(workflow_instance::Column::State.eq("ABORTED")),
+        "failed" => select.filter(workflow_instance::Column::State.eq("FAILED")),
+        _ => {
+            return Err(fail(AppError::Invalid(
+                "The state filter is one of open, accepted, rejected, withdrawn or failed.".into(),
+            )))
+        }
+    };
+    let words = q.unwrap_or_default();
+    if words.chars().count() > 200 {
+        return Err(fail(AppError::Invalid(
+            "The search has at most 200 characters.".into(),
+        )));
+    }
+    for word in words.split_whitespace().take(8) {
+        let mut pattern = String::from("%");
+        for c in word.to_lowercase().chars() {
+            if matches!(c, '%' | '_' | '\\') {
+                pattern.push('\\');
+            }
+            pattern.push(c);
+        }
+        pattern.push('%');
+        select = select.filter(
+            Expr::expr(Func::lower(Expr::col(workflow_instance::Column::Data)))
+                .like(LikeExpr::new(pattern).escape('\\')),
+        );
+    }
+    let rows = select
         .order_by_desc(workflow_instance::Column::CreatedAt)
         .limit(SHOWN)
         .all(&state.db.connection)
@@ -564,12 +603,12 @@ async fn item_and_definition(
     Ok((item, path, definition))
 }
 
-pub async fn request_form(item_id: i32) -> Result<crate::app::types::RequestForm, AppError> {
+/// The fields a requester fills in, as the browser renders them.
+fn field_views(
+    definition: &assent_engine::definition::Definition,
+) -> Vec<crate::app::types::FieldView> {
     use assent_engine::definition::FieldKind;
-    require_user().await?;
-    let (item, _, definition) = item_and_definition(item_id).await?;
-    let owners = owner_names(&state()?.db.connection).await?;
-    let fields = definition
+    definition
         .form
         .iter()
         .filter(|f| !f.read_only)
@@ -604,22 +643,32 @@ pub async fn request_form(item_id: i32) -> Result<crate::app::types::RequestForm
                 max: f.max,
             }
         })
-        .collect();
+        .collect()
+}
+
+pub async fn request_form(item_id: i32) -> Result<crate::app::types::RequestForm, AppError> {
+    let user = require_user().await?;
+    let (item, _, definition) = item_and_definition(item_id).await?;
+    let owners = owner_names(&state()?.db.connection).await?;
+    let fields = field_views(&definition);
     Ok(crate::app::types::RequestForm {
         item: catalog_line(item, &owners),
         workflow: title_of(&definition),
         fields,
+        subjects: cart::requestable_subjects(&user).await?,
     })
 }
 
 pub async fn submit_request(
     item_id: i32,
+    subject: Option<String>,
     fields: std::collections::BTreeMap<String, Vec<String>>,
 ) -> Result<crate::app::types::SubmitOutcome, AppError> {
     use crate::app::types::SubmitOutcome;
     use crate::server::workflow::{SubmitRequest, WorkflowError};
     use assent_engine::runtime::model::{Order, OrderType};
     let user = require_user().await?;
+    let subject = cart::subject_for(&user, subject).await?;
     let (item, path, _) = item_and_definition(item_id).await?;
     let order = |object_type: &str, id: &str| Order::new(OrderType::AddOrder, object_type, id);
     let result = state()?
@@ -627,7 +676,7 @@ pub async fn submit_request(
         .submit(SubmitRequest {
             definition_path: path,
             initiator: user.username.clone(),
-            subject: Some(order("user", user.username.as_str())),
+            subject: Some(order("user", subject.as_str())),
             resources: vec![order(&item.kind, &item.name)],
             form: fields,
         })

@@ -50,6 +50,13 @@ impl Workflows {
     /// Validates a submitted form against the definition's fields (read-only fields take
     /// their defaults) and starts the workflow; every field error is returned at once.
     pub async fn submit(&self, request: SubmitRequest) -> Result<Instance, WorkflowError> {
+        let prepared = self.prepare(request).await?;
+        self.create(prepared).await
+    }
+
+    /// Checks a submitted form and turns it into a creation, without creating anything:
+    /// a cart checks every request this way before it starts any of them.
+    pub async fn prepare(&self, request: SubmitRequest) -> Result<CreateRequest, WorkflowError> {
         let (_, definition) = self.latest_definition(&request.definition_path).await?;
         let snapshot = self.snapshot(&self.db).await?;
         let variables = std::collections::BTreeMap::from([(
@@ -83,7 +90,7 @@ impl Workflows {
         }
         let form = assent_engine::form::validate(&definition.form, &request.form, &defaults)
             .map_err(WorkflowError::InvalidForm)?;
-        self.create(CreateRequest {
+        Ok(CreateRequest {
             definition_path: request.definition_path,
             initiator: request.initiator,
             subject: request.subject,
@@ -92,7 +99,6 @@ impl Workflows {
             context: BTreeMap::new(),
             correlation_id: None,
         })
-        .await
     }
 
     pub async fn create(&self, request: CreateRequest) -> Result<Instance, WorkflowError> {
