@@ -3,12 +3,12 @@ import { logIn } from './support';
 
 test('a cart requests a role and a resource at once; nothing starts while a form has a mistake', async ({ page }) => {
   test.setTimeout(60_000);
-  await logIn(page, 'olivia');
+  await logIn(page, 'zoe');
   await page.goto('/catalog');
   await expect(page.locator('.app')).toHaveAttribute('data-hydrated', 'true');
-  await page.getByRole('button', { name: 'Add Developer to the cart' }).click();
+  await page.getByRole('button', { name: 'Add to cart: Developer' }).click();
   await expect(page.locator('#cart-message')).toHaveText('Developer added to your cart.');
-  await page.getByRole('button', { name: 'Add Building Badge to the cart' }).click();
+  await page.getByRole('button', { name: 'Add to cart: Building Badge' }).click();
   await expect(page.locator('#cart-link')).toHaveText('Cart (2)');
   await page.locator('#cart-link').click();
   await expect(page.locator('.app')).toHaveAttribute('data-hydrated', 'true');

@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261122_000001_directory;
 mod m20261122_000002_workflows;
 mod m20261122_000003_work_item_status;
+mod m20261122_000004_decision_links;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_directory::Migration),
             Box::new(m20261122_000002_workflows::Migration),
             Box::new(m20261122_000003_work_item_status::Migration),
+            Box::new(m20261122_000004_decision_links::Migration),
         ]
     }
 }

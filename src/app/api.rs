@@ -207,3 +207,20 @@ pub async fn submit_cart(
 ) -> Result<super::types::CartOutcome, AppError> {
     crate::server::pages::cart::submit(subject, fields).await
 }
+
+/// What a mailed decision link would decide; opening it decides nothing.
+#[server(prefix = "/app", endpoint = "mail-decision/preview")]
+pub async fn get_mail_decision(
+    token: String,
+) -> Result<super::types::MailDecisionPreview, AppError> {
+    crate::server::pages::mail_decision::preview(token).await
+}
+
+/// Confirms a mailed decision link: decides once, as the approver it was sent to.
+#[server(prefix = "/app", endpoint = "mail-decision/confirm")]
+pub async fn confirm_mail_decision(
+    token: String,
+    #[server(default)] reason: Option<String>,
+) -> Result<String, AppError> {
+    crate::server::pages::mail_decision::confirm(token, reason).await
+}

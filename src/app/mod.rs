@@ -46,6 +46,11 @@ pub fn App() -> impl IntoView {
             <Router>
                 <Routes fallback=pages::not_found::NotFoundPage>
                     <Route path=path!("/login") view=pages::login::LoginPage ssr=SsrMode::Async/>
+                    <Route
+                        path=path!("/mail-decision")
+                        view=pages::mail_decision::MailDecisionPage
+                        ssr=SsrMode::Async
+                    />
                     <ParentRoute path=path!("") view=frame::Frame ssr=SsrMode::Async>
                         <Route path=path!("") view=pages::home::HomePage ssr=SsrMode::Async/>
                         <Route path=path!("catalog") view=pages::catalog::CatalogPage ssr=SsrMode::Async/>

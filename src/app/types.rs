@@ -334,3 +334,19 @@ pub struct Delegations {
     /// For whom this user stands in.
     pub standing_in: Vec<DelegationLine>,
 }
+
+/// What a mailed approve or reject link is about, shown before the approver confirms.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MailDecisionPreview {
+    pub workflow: String,
+    pub step: String,
+    pub requester: String,
+    pub subject: String,
+    pub items: Vec<String>,
+    pub approver: String,
+    /// The link approves (else it rejects).
+    pub approve: bool,
+    pub reason_required: bool,
+    /// The item still waits for a decision.
+    pub still_open: bool,
+}

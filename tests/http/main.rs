@@ -48,6 +48,7 @@ on_both_databases!(
     delegations_belong_to_their_owner,
     requests_for_others_only_where_allowed,
     a_cart_requests_several_items_all_or_nothing,
+    a_mailed_link_shows_first_and_decides_on_confirmation,
 );
 
 async fn health_and_readiness_answer(app: TestApp) {
@@ -782,4 +783,87 @@ async fn a_cart_requests_several_items_all_or_nothing(app: TestApp) {
     assert_eq!(count_requests().await, before + 2);
     let (_, count) = json(app.post_form("/app/cart/count", &[], Some(&peggy)).await).await;
     assert_eq!(count, 0, "the cart empties once requested");
+}
+
+async fn a_mailed_link_shows_first_and_decides_on_confirmation(app: TestApp) {
+    use sea_orm::{ConnectionTrait, Statement};
+    use sha2::Digest;
+    let db = app.database().await;
+    let backend = db.get_database_backend();
+    let row = db
+        .query_one(Statement::from_string(
+            backend,
+            "SELECT instance_id, run_seq FROM work_items WHERE username = 'bob' ORDER BY instance_id",
+        ))
+        .await
+        .unwrap()
+        .expect("bob has an item");
+    let instance: String = row.try_get("", "instance_id").unwrap();
+    let run: i32 = row.try_get("", "run_seq").unwrap();
+    let digest = |token: &str| -> String {
+        sha2::Sha256::digest(token.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    };
+    let expires = |days: i64| (chrono::Utc::now() + chrono::Duration::days(days)).to_rfc3339();
+    for (token, user, days) in [
+        ("link-approve-bob", "bob", 3),
+        ("link-expired-bob", "bob", -1),
+        ("link-approve-carol", "carol", 3),
+    ] {
+        let sql = format!(
+            "INSERT INTO decision_links (token_hash, instance_id, run_seq, username, verdict, expires_at) VALUES ('{}', '{instance}', {run}, '{user}', 'approve', '{}')",
+            digest(token),
+            expires(days)
+        );
+        db.execute(Statement::from_string(backend, sql))
+            .await
+            .unwrap();
+    }
+    let items = |db: sea_orm::DatabaseConnection, instance: String| async move {
+        db.query_one(Statement::from_string(
+            db.get_database_backend(),
+            format!("SELECT COUNT(*) AS n FROM work_items WHERE instance_id = '{instance}' AND username = 'bob'"),
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get::<i64>("", "n")
+        .unwrap()
+    };
+    // Opening the link needs no login and decides nothing.
+    let page = app.get("/mail-decision?token=link-approve-bob", None).await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Confirm approval"), "{html}");
+    assert_eq!(items(db.clone(), instance.clone()).await, 1);
+    let confirm = |token: &'static str| {
+        let app = &app;
+        async move {
+            json(
+                app.post_form("/app/mail-decision/confirm", &[("token", token)], None)
+                    .await,
+            )
+            .await
+        }
+    };
+    let (status, body) = confirm("link-expired-bob").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.to_string().contains("expired"), "{body}");
+    let (status, _) = confirm("link-approve-carol").await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "a link for a non-approver decides nothing"
+    );
+    let (status, body) = confirm("link-approve-bob").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(items(db.clone(), instance.clone()).await, 0);
+    let (status, body) = confirm("link-approve-bob").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.to_string().contains("already used"), "{body}");
+    let (status, body) = confirm("no-such-link").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.to_string().contains("not valid"), "{body}");
 }

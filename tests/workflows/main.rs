@@ -34,6 +34,7 @@ on_both_databases!(
     certification_revokes_what_the_certifier_rejects,
     mail_goes_out_through_smtp_and_is_retried,
     a_request_naming_no_definition_gets_the_best_fitting_one,
+    mailed_links_decide_once_after_confirmation,
 );
 
 const FOUR_EYE: &str = "My-Company/Approval/4-Eye-Approval";
@@ -42,6 +43,8 @@ const FOUR_EYE: &str = "My-Company/Approval/4-Eye-Approval";
 struct RecordingMailer {
     sent: Mutex<Vec<(Vec<String>, String)>>,
     keys: Mutex<Vec<String>>,
+    /// (recipient, approve token, reject token) of each approval notification.
+    links: Mutex<Vec<(String, String, String)>>,
     fail: bool,
 }
 
@@ -63,6 +66,14 @@ impl Mailer for RecordingMailer {
             .push((to.to_vec(), template.to_owned()));
         if let Some(key) = details.get("activationKey") {
             self.keys.lock().unwrap().push(key.clone());
+        }
+        if let (Some(approve), Some(reject)) =
+            (details.get("approveToken"), details.get("rejectToken"))
+        {
+            self.links
+                .lock()
+                .unwrap()
+                .push((to.join(","), approve.clone(), reject.clone()));
         }
         Ok(())
     }
@@ -1196,4 +1207,65 @@ async fn a_request_naming_no_definition_gets_the_best_fitting_one(backend: Backe
         f.workflows.choose_definition(&unknown).await,
         Err(WorkflowError::NoApplicableDefinition)
     ));
+}
+
+async fn mailed_links_decide_once_after_confirmation(backend: Backend) {
+    use assent::server::workflow::links::LinkError;
+    let f = fixture(backend).await;
+    let instance = f
+        .workflows
+        .create(request(FOUR_EYE, "alice", "alice", "Finance Analyst"))
+        .await
+        .unwrap();
+    f.workflows.run_due_jobs("test", 10).await.unwrap();
+    let (to, approve, reject) = f.mailer.links.lock().unwrap()[0].clone();
+    assert_eq!(to, "bob");
+    assert_ne!(approve, reject);
+    // Looking at a link changes nothing.
+    let link = f.workflows.decision_link(&approve).await.unwrap();
+    assert_eq!(
+        (link.username.as_str(), link.verdict.as_str()),
+        ("bob", "approve")
+    );
+    assert_eq!(f.workflows.open_item_count(&user("bob")).await.unwrap(), 1);
+    assert!(matches!(
+        f.workflows.decision_link("made-up-token").await,
+        Err(LinkError::Unknown)
+    ));
+    let (_, decided) = f.workflows.decide_by_link(&approve, None).await.unwrap();
+    assert_eq!(
+        decided.application_state,
+        Some(assent_engine::ApplicationState::Accepted)
+    );
+    assert_eq!(decided.id, instance.id);
+    assert!(matches!(
+        f.workflows.decide_by_link(&approve, None).await,
+        Err(LinkError::Used)
+    ));
+    // The other link of the pair finds the item decided, and is spent by trying.
+    assert!(matches!(
+        f.workflows.decide_by_link(&reject, Some("no".into())).await,
+        Err(LinkError::Workflow(_))
+    ));
+    // Links expire.
+    let second = f
+        .workflows
+        .create(request(FOUR_EYE, "frank", "frank", "Finance Analyst"))
+        .await
+        .unwrap();
+    f.workflows.run_due_jobs("test", 10).await.unwrap();
+    let (_, approve, _) = f.mailer.links.lock().unwrap().last().unwrap().clone();
+    f.clock.advance(chrono::Duration::days(8));
+    assert!(matches!(
+        f.workflows.decide_by_link(&approve, None).await,
+        Err(LinkError::Expired)
+    ));
+    assert_eq!(
+        f.workflows
+            .instance(&second.id)
+            .await
+            .unwrap()
+            .application_state,
+        None
+    );
 }

@@ -69,7 +69,7 @@ pub fn CatalogPage() -> impl IntoView {
                                             .into_iter()
                                             .map(|item| {
                                                 let href = format!("/catalog/{}/request", item.id);
-                                                let add_label = format!("Add {} to the cart", item.name);
+                                                let add_label = format!("Add to cart: {}", item.name);
                                                 view! {
                                                     <li class="card">
                                                         <h2>{item.name.clone()}</h2>

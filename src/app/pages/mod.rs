@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod delegations;
 pub mod home;
 pub mod login;
+pub mod mail_decision;
 pub mod my_requests;
 pub mod not_found;
 pub mod request;

@@ -3,6 +3,7 @@
 pub mod assignment;
 pub mod audit_event;
 pub mod catalog_item;
+pub mod decision_link;
 pub mod delegation;
 pub mod department;
 pub mod job;

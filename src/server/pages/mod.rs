@@ -13,6 +13,7 @@ use crate::server::workflow::DeployOutcome;
 
 pub mod cart;
 pub mod delegations;
+pub mod mail_decision;
 pub mod worklist;
 use assent_engine::Role;
 use axum::http::StatusCode;

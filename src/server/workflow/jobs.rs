@@ -199,21 +199,47 @@ impl Workflows {
         }
     }
 
+    /// Tells each approver of `run` that it waits for them: one mail each, carrying their
+    /// own approve and reject links where the run is an approval.
+    async fn notify(
+        &self,
+        instance_id: &str,
+        run: u32,
+        users: &[String],
+    ) -> Result<BTreeMap<String, Vec<Value>>, String> {
+        let is_approval = self
+            .instance(instance_id)
+            .await
+            .ok()
+            .and_then(|instance| instance.run(run).map(|r| r.activity_type == "approval"))
+            .unwrap_or(false);
+        for user in users {
+            let mut details = BTreeMap::new();
+            if is_approval {
+                let (approve, reject) = self
+                    .issue_decision_links(instance_id, run, user)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                details.insert("approveToken".to_owned(), approve);
+                details.insert("rejectToken".to_owned(), reject);
+            }
+            self.mailer
+                .send(
+                    std::slice::from_ref(user),
+                    "approval-requested",
+                    instance_id,
+                    &details,
+                )
+                .await?;
+        }
+        Ok(BTreeMap::new())
+    }
+
     async fn deliver(&self, job: &job::Model, run: u32, message: OutboxMessage) -> Outcome {
         let answer = |result: Result<BTreeMap<String, Vec<Value>>, String>| result;
         let (result, waits) = match &message {
             OutboxMessage::Notify { users, .. } => (
-                answer(
-                    self.mailer
-                        .send(
-                            users,
-                            "approval-requested",
-                            &job.instance_id,
-                            &BTreeMap::new(),
-                        )
-                        .await
-                        .map(|()| BTreeMap::new()),
-                ),
+                answer(self.notify(&job.instance_id, run, users).await),
                 false,
             ),
             OutboxMessage::Email { to, template } => (

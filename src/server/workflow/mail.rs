@@ -100,10 +100,19 @@ pub fn render(
 ) -> (String, String) {
     let link = format!("{public_url}/worklist");
     match template {
-        "approval-requested" => (
-            "Assent: a request waits for your decision".into(),
-            format!("A request waits for your decision.\n\nOpen your worklist: {link}\n\nWorkflow {workflow_id}\n"),
-        ),
+        "approval-requested" => {
+            let by_link = match (details.get("approveToken"), details.get("rejectToken")) {
+                (Some(approve), Some(reject)) => format!(
+                    "\nOr decide from here (you confirm on the page that opens; each link works once, for {} days):\n  Approve: {public_url}/mail-decision?token={approve}\n  Reject:  {public_url}/mail-decision?token={reject}\n",
+                    super::links::LINK_DAYS
+                ),
+                _ => String::new(),
+            };
+            (
+                "Assent: a request waits for your decision".into(),
+                format!("A request waits for your decision.\n\nOpen your worklist: {link}\n{by_link}\nWorkflow {workflow_id}\n"),
+            )
+        }
         "request-decided" => (
             "Assent: your request was decided".into(),
             format!("Your request has been decided.\n\nSee it in the portal: {public_url}/requests\n\nWorkflow {workflow_id}\n"),
@@ -140,6 +149,19 @@ mod tests {
             "https://assent.example",
         );
         assert!(body.contains("https://assent.example/worklist"));
+        assert!(!body.contains("mail-decision"), "no links without tokens");
+        let tokens = BTreeMap::from([
+            ("approveToken".to_owned(), "t-approve".to_owned()),
+            ("rejectToken".to_owned(), "t-reject".to_owned()),
+        ]);
+        let (_, body) = render(
+            "approval-requested",
+            "wf2",
+            &tokens,
+            "https://assent.example",
+        );
+        assert!(body.contains("https://assent.example/mail-decision?token=t-approve"));
+        assert!(body.contains("https://assent.example/mail-decision?token=t-reject"));
         let (subject, _) = render("custom-note", "wf3", &BTreeMap::new(), "https://a");
         assert_eq!(subject, "Assent: custom-note");
     }

@@ -7,6 +7,7 @@ mod definitions;
 mod directory;
 mod instances;
 pub mod jobs;
+pub mod links;
 pub mod mail;
 mod store;
 
