@@ -158,3 +158,37 @@ test('forms work without JavaScript', async ({ browser }) => {
   await expect(page).toHaveURL(/\/login\?logged_out=1$/);
   await context.close();
 });
+
+test('without JavaScript: field errors keep what was typed, a request is confirmed, a decision lands on the worklist', async ({ browser }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await logIn(page, 'yvonne');
+  await page.goto('/catalog');
+  await page.getByRole('link', { name: 'Request Building Badge' }).click();
+  // Blanks pass the browser's required check; the server has the last word.
+  await page.getByLabel('Justification *').fill('   ');
+  await page.getByRole('button', { name: 'Submit request' }).click();
+  await expect(page.getByRole('alert').first()).toHaveText('Please correct the marked fields.');
+  await expect(page.locator('#field-justification-error')).not.toBeEmpty();
+  await expect(page.getByLabel('Justification *')).toHaveValue('   ');
+  await page.getByLabel('Justification *').fill('no script needed');
+  await page.getByRole('button', { name: 'Submit request' }).click();
+  await expect(page).toHaveURL(/\/requests\/[0-9a-f]{32}\?submitted=1$/);
+  await expect(page.locator('#confirmation')).toContainText('Your request was submitted. Workflow ID:');
+  const workflowId = /requests\/([0-9a-f]{32})/.exec(page.url())![1];
+  await context.close();
+
+  // carol, yvonne's manager, decides without JavaScript too.
+  const carolContext = await browser.newContext({ javaScriptEnabled: false });
+  const carol = await carolContext.newPage();
+  await logIn(carol, 'carol');
+  await carol.goto('/worklist?requester=yvonne');
+  await carol.locator(`#worklist tbody tr[data-workflow="${workflowId}"]`).getByRole('link').first().click();
+  await carol.getByLabel('Approve').check();
+  await carol.getByRole('button', { name: 'Submit decision' }).click();
+  await expect(carol).toHaveURL(/\/worklist\?done=approved$/);
+  await expect(carol.locator('#form-result')).toHaveText('Approved.');
+  // carol also owns the badge, so the owner's step comes to her next.
+  await expect(carol.locator(`#worklist tbody tr[data-workflow="${workflowId}"]`)).not.toContainText('manager approval');
+  await carolContext.close();
+});

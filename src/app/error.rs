@@ -15,6 +15,13 @@ pub enum AppError {
     NotFound,
     #[error("{0}")]
     Invalid(String),
+    /// A form's fields have mistakes: each (field, message), and what was typed so a page
+    /// rendered again without JavaScript keeps it.
+    #[error("Please correct the marked fields.")]
+    FormInvalid {
+        errors: Vec<(String, String)>,
+        values: std::collections::BTreeMap<String, Vec<String>>,
+    },
     #[error("Someone else changed this first. Reload and try again.")]
     Conflict,
     #[error("Something went wrong on our side. Please try again.")]
@@ -33,11 +40,14 @@ impl FromServerFnError for AppError {
                 let error = AppError::Invalid(
                     "The form could not be read: a field is missing or has the wrong form.".into(),
                 );
+                // A plain form post keeps its redirect back to the page.
                 #[cfg(feature = "ssr")]
-                if let Some(response) =
-                    leptos::prelude::use_context::<leptos_axum::ResponseOptions>()
-                {
-                    response.set_status(axum::http::StatusCode::BAD_REQUEST);
+                if !crate::server::pages::plain_form_post() {
+                    if let Some(response) =
+                        leptos::prelude::use_context::<leptos_axum::ResponseOptions>()
+                    {
+                        response.set_status(axum::http::StatusCode::BAD_REQUEST);
+                    }
                 }
                 error
             }
@@ -52,7 +62,7 @@ impl AppError {
             AppError::Unauthenticated => 401,
             AppError::Forbidden => 403,
             AppError::NotFound => 404,
-            AppError::Invalid(_) => 400,
+            AppError::Invalid(_) | AppError::FormInvalid { .. } => 400,
             AppError::Conflict => 409,
             AppError::Internal | AppError::Transport => 500,
         }
@@ -64,5 +74,26 @@ impl From<sea_orm::DbErr> for AppError {
     fn from(error: sea_orm::DbErr) -> Self {
         tracing::error!(%error, "database error");
         AppError::Internal
+    }
+}
+
+impl AppError {
+    /// The message for `field`, when this is a form's mistakes.
+    pub fn field_error(&self, field: &str) -> Option<String> {
+        match self {
+            AppError::FormInvalid { errors, .. } => errors
+                .iter()
+                .find(|(name, _)| name == field)
+                .map(|(_, message)| message.clone()),
+            _ => None,
+        }
+    }
+
+    /// What was typed into `field`, when this is a form's mistakes.
+    pub fn typed(&self, field: &str) -> Option<Vec<String>> {
+        match self {
+            AppError::FormInvalid { values, .. } => values.get(field).cloned(),
+            _ => None,
+        }
     }
 }

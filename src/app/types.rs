@@ -267,19 +267,17 @@ pub struct CartView {
     pub subjects: Vec<(String, String)>,
 }
 
-/// What submitting the cart gave: one workflow per group, or the fields to correct
-/// (named `g{group}_{field}`); nothing starts unless every group is valid.
+/// What submitting the cart gave: one workflow per group. Mistakes (fields named
+/// `g{group}_{field}`) come back as `AppError::FormInvalid`, and then nothing starts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum CartOutcome {
     Started { workflow_ids: Vec<String> },
-    Invalid { errors: Vec<(String, String)> },
 }
 
-/// What submitting a request gave: a workflow, or the fields to correct.
+/// What submitting a request gave (mistakes come back as `AppError::FormInvalid`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum SubmitOutcome {
     Started { workflow_id: String },
-    Invalid { errors: Vec<(String, String)> },
 }
 
 /// What a bulk decision did: how many items were decided, and why the others were not.

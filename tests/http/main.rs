@@ -749,12 +749,16 @@ async fn a_cart_requests_several_items_all_or_nothing(app: TestApp) {
         .await,
     )
     .await;
-    assert_eq!(status, StatusCode::OK, "{outcome}");
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{outcome}");
     assert!(
-        outcome["Invalid"]["errors"]
+        outcome["FormInvalid"]["errors"]
             .to_string()
             .contains("g1_justification"),
         "{outcome}"
+    );
+    assert_eq!(
+        outcome["FormInvalid"]["values"]["g0_justification"][0], "new project",
+        "what was typed comes back"
     );
     assert_eq!(count_requests().await, before);
     let (status, refused) = json(

@@ -18,12 +18,13 @@ pub fn CartPage() -> impl IntoView {
     );
     let error_for = move |key: String| {
         move || match submit.value().get() {
-            Some(Ok(CartOutcome::Invalid { errors })) => errors
-                .into_iter()
-                .find(|(name, _)| *name == key)
-                .map(|(_, message)| message),
+            Some(Err(error)) => error.field_error(&key),
             _ => None,
         }
+    };
+    let typed = move |key: &str| match submit.value().get_untracked() {
+        Some(Err(error)) => error.typed(key),
+        _ => None,
     };
     view! {
         <Title text="Cart"/>
@@ -45,8 +46,8 @@ pub fn CartPage() -> impl IntoView {
                 </div>
             }
                 .into_any(),
-            Some(Ok(CartOutcome::Invalid { .. })) => view! {
-                <p class="alert alert-error" role="alert">"Please correct the marked fields. Nothing was requested yet."</p>
+            Some(Err(error @ crate::app::error::AppError::FormInvalid { .. })) => view! {
+                <p class="alert alert-error" role="alert">{format!("{error} Nothing was requested yet.")}</p>
             }
                 .into_any(),
             Some(Err(error)) => view! { <p class="alert alert-error" role="alert">{error.to_string()}</p> }.into_any(),
@@ -84,7 +85,8 @@ pub fn CartPage() -> impl IntoView {
                                                 .map(|field| {
                                                     let key = format!("g{index}_{}", field.name);
                                                     let error = error_for(key.clone());
-                                                    view! { <Field field key error/> }
+                                                    let value = typed(&key).unwrap_or_default();
+                                                    view! { <Field field key error value/> }
                                                 })
                                                 .collect_view()}
                                         </fieldset>

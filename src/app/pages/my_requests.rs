@@ -32,6 +32,13 @@ pub fn MyRequestsPage() -> impl IntoView {
         <Title text="My requests"/>
         <h1>"My requests"</h1>
         {move || {
+            query
+                .read()
+                .get("submitted")
+                .and_then(|n| n.parse::<u32>().ok())
+                .map(|n| view! { <p class="alert alert-info" role="status" id="confirmation">{format!("{n} request(s) submitted.")}</p> })
+        }}
+        {move || {
             let query = query.read();
             let status = query.get("status").unwrap_or_default();
             let q = query.get("q").unwrap_or_default();

@@ -45,12 +45,15 @@ fn RequestFormView(form: RequestForm) -> impl IntoView {
     let submit = ServerAction::<SubmitRequest>::new();
     let error_for = move |field: String| {
         move || match submit.value().get() {
-            Some(Ok(SubmitOutcome::Invalid { errors })) => errors
-                .into_iter()
-                .find(|(name, _)| *name == field)
-                .map(|(_, message)| message),
+            Some(Err(error)) => error.field_error(&field),
             _ => None,
         }
+    };
+    // Without JavaScript the page is rendered again after a refused post: what was typed
+    // comes back with the mistakes.
+    let typed = move |field: &str| match submit.value().get_untracked() {
+        Some(Err(error)) => error.typed(field),
+        _ => None,
     };
     let item_id = form.item.id.to_string();
     view! {
@@ -64,10 +67,6 @@ fn RequestFormView(form: RequestForm) -> impl IntoView {
                 </div>
             }
                 .into_any(),
-            Some(Ok(SubmitOutcome::Invalid { .. })) => view! {
-                <p class="alert alert-error" role="alert">"Please correct the marked fields."</p>
-            }
-                .into_any(),
             Some(Err(error)) => view! { <p class="alert alert-error" role="alert">{error.to_string()}</p> }.into_any(),
             None => ().into_any(),
         }}
@@ -79,7 +78,8 @@ fn RequestFormView(form: RequestForm) -> impl IntoView {
                 .into_iter()
                 .map(|field| {
                     let error = error_for(field.name.clone());
-                    view! { <Field field error/> }
+                    let value = typed(&field.name).unwrap_or_default();
+                    view! { <Field field error value/> }
                 })
                 .collect_view()}
             <button type="submit" class="button button-primary">"Submit request"</button>
@@ -93,8 +93,14 @@ fn RequestFormView(form: RequestForm) -> impl IntoView {
 pub fn Field(
     field: FieldView,
     #[prop(optional)] key: Option<String>,
+    /// What was typed before, shown again (a page rendered after a refused post).
+    #[prop(optional)]
+    value: Vec<String>,
     error: impl Fn() -> Option<String> + Send + Sync + Clone + 'static,
 ) -> impl IntoView {
+    let values = value;
+    let first = values.first().cloned().unwrap_or_default();
+    let has = move |choice: &str| values.iter().any(|v| v == choice);
     let key = key.unwrap_or_else(|| field.name.clone());
     let id = format!("field-{key}");
     let error_id = format!("{id}-error");
@@ -106,22 +112,22 @@ pub fn Field(
     };
     let input = match field.kind.as_str() {
         "long_text" => view! {
-            <textarea id=id.clone() name=name.clone() rows="4" required=field.required aria-describedby=error_id.clone()></textarea>
+            <textarea id=id.clone() name=name.clone() rows="4" required=field.required aria-describedby=error_id.clone()>{first.clone()}</textarea>
         }
             .into_any(),
         "number" => view! {
-            <input id=id.clone() name=name.clone() type="number" step="any" required=field.required
+            <input id=id.clone() name=name.clone() type="number" step="any" required=field.required value=first.clone()
                 min=field.min.map(|m| m.to_string()) max=field.max.map(|m| m.to_string()) aria-describedby=error_id.clone()/>
         }
             .into_any(),
         "date" => view! {
-            <input id=id.clone() name=name.clone() type="date" required=field.required aria-describedby=error_id.clone()/>
+            <input id=id.clone() name=name.clone() type="date" required=field.required value=first.clone() aria-describedby=error_id.clone()/>
         }
             .into_any(),
         "single_choice" => view! {
             <select id=id.clone() name=name.clone() required=field.required aria-describedby=error_id.clone()>
                 <option value="">"Choose…"</option>
-                {field.choices.iter().map(|c| view! { <option value=c.clone()>{c.clone()}</option> }).collect_view()}
+                {field.choices.iter().map(|c| view! { <option value=c.clone() selected=has(c)>{c.clone()}</option> }).collect_view()}
             </select>
         }
             .into_any(),
@@ -130,17 +136,17 @@ pub fn Field(
                 {field
                     .choices
                     .iter()
-                    .map(|c| view! { <label><input type="checkbox" name=name.clone() value=c.clone()/>" " {c.clone()}</label> })
+                    .map(|c| view! { <label><input type="checkbox" name=name.clone() value=c.clone() checked=has(c)/>" " {c.clone()}</label> })
                     .collect_view()}
             </div>
         }
             .into_any(),
         "checkbox" => view! {
-            <input id=id.clone() name=name.clone() type="checkbox" value="on" required=field.required aria-describedby=error_id.clone()/>
+            <input id=id.clone() name=name.clone() type="checkbox" value="on" checked=has("on") required=field.required aria-describedby=error_id.clone()/>
         }
             .into_any(),
         _ => view! {
-            <input id=id.clone() name=name.clone() type="text" required=field.required
+            <input id=id.clone() name=name.clone() type="text" required=field.required value=first.clone()
                 pattern=field.pattern.clone() aria-describedby=error_id.clone()/>
         }
             .into_any(),

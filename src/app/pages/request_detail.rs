@@ -8,7 +8,7 @@ use crate::app::types::RequestDetail;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 #[component]
 pub fn RequestDetailPage() -> impl IntoView {
@@ -23,9 +23,22 @@ pub fn RequestDetailPage() -> impl IntoView {
             }
         },
     );
+    // A request form posted without JavaScript lands here after submitting.
+    let query = use_query_map();
+    let submitted = move || {
+        let workflow = params.read().get("workflow").unwrap_or_default();
+        query.read().get("submitted").map(|_| {
+            view! {
+                <div class="alert alert-info" role="status" id="confirmation">
+                    <p>{format!("Your request was submitted. Workflow ID: {workflow}")}</p>
+                </div>
+            }
+        })
+    };
     view! {
         <Title text="Request"/>
         <p><a href="/requests">"← My requests"</a></p>
+        {submitted}
         {move || {
             withdraw
                 .value()

@@ -343,6 +343,7 @@ pub fn WorklistPage() -> impl IntoView {
             </button>
         </div>
         <Shortcuts open=help_open/>
+        <PlainFormResult/>
         <BulkResult outcome progress/>
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -358,6 +359,36 @@ pub fn WorklistPage() -> impl IntoView {
                 }
             })}
         </Transition>
+    }
+}
+
+/// The result of a decision posted without JavaScript, which lands here.
+#[component]
+fn PlainFormResult() -> impl IntoView {
+    let query = use_query_map();
+    move || {
+        let query = query.read();
+        let message = match (
+            query.get("done").as_deref(),
+            query.get("decided"),
+            query.get("failed"),
+        ) {
+            (Some("approved"), _, _) => Some("Approved.".to_owned()),
+            (Some("rejected"), _, _) => Some("Rejected.".to_owned()),
+            (_, Some(decided), failed) => {
+                let decided: u32 = decided.parse().unwrap_or_default();
+                let failed: u32 = failed.and_then(|f| f.parse().ok()).unwrap_or_default();
+                Some(if failed == 0 {
+                    format!("{decided} decided.")
+                } else {
+                    format!("{decided} decided; {failed} could not be decided.")
+                })
+            }
+            _ => None,
+        };
+        message.map(
+            |text| view! { <p class="alert alert-info" role="status" id="form-result">{text}</p> },
+        )
     }
 }
 

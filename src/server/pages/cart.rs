@@ -4,8 +4,8 @@
 //! session, so it works without JavaScript.
 
 use super::{
-    catalog_line, fail, field_views, item_and_definition, owner_names, require_user, state,
-    title_of,
+    after_form_post, catalog_line, fail, field_views, form_invalid, item_and_definition,
+    owner_names, require_user, state, title_of,
 };
 use crate::app::error::AppError;
 use crate::app::types::{CartGroup, CartOutcome, CartView, SessionUser};
@@ -200,6 +200,7 @@ pub async fn submit(
         return Err(fail(AppError::Invalid("Your cart is empty.".into())));
     }
     let mut by_group: Vec<BTreeMap<String, Vec<String>>> = vec![BTreeMap::new(); groups.len()];
+    let typed = fields.clone();
     for (key, values) in fields {
         let parsed = key
             .strip_prefix('g')
@@ -239,7 +240,7 @@ pub async fn submit(
         }
     }
     if !errors.is_empty() {
-        return Ok(CartOutcome::Invalid { errors });
+        return Err(fail(form_invalid(errors, typed)));
     }
     let mut workflow_ids = Vec::with_capacity(prepared.len());
     for creation in prepared {
@@ -250,5 +251,6 @@ pub async fn submit(
         workflow_ids.push(instance.id);
     }
     store(&session, &[]).await?;
+    after_form_post(&format!("/requests?submitted={}", workflow_ids.len())).await;
     Ok(CartOutcome::Started { workflow_ids })
 }

@@ -24,8 +24,53 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
 /// How the pages show a time: to the minute, UTC.
 const MINUTES: &str = "%Y-%m-%d %H:%M";
 
+/// Mistakes in a form, with what was typed (dropped when too long to travel back in the
+/// URL of a page rendered again without JavaScript).
+fn form_invalid(
+    errors: Vec<(String, String)>,
+    values: std::collections::BTreeMap<String, Vec<String>>,
+) -> AppError {
+    const MAX_ECHO_BYTES: usize = 3000;
+    let size: usize = values.values().flatten().map(String::len).sum();
+    AppError::FormInvalid {
+        errors,
+        values: if size <= MAX_ECHO_BYTES {
+            values
+        } else {
+            Default::default()
+        },
+    }
+}
+
+/// Whether the server function was called by a plain HTML form (no JavaScript): the
+/// browser asks for HTML, the hydrated page for the function's encoding.
+pub(crate) fn plain_form_post() -> bool {
+    use_context::<axum::http::request::Parts>()
+        .and_then(|parts| {
+            parts
+                .headers
+                .get(axum::http::header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .map(|accept| accept.contains("text/html"))
+        })
+        .unwrap_or(false)
+}
+
+/// A form posted without JavaScript gets a redirect to `target`, where the page shows
+/// the result; a call from the hydrated page just gets the value.
+async fn after_form_post(target: &str) {
+    if plain_form_post() {
+        leptos_axum::redirect(target);
+    }
+}
+
 /// Records the error's status on the response, then hands the error back.
+/// A plain form post keeps the redirect Leptos answers it with (back to the page, the
+/// error in its URL), so its status is left alone.
 fn fail(error: AppError) -> AppError {
+    if plain_form_post() {
+        return error;
+    }
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.set_status(
             StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
@@ -480,11 +525,19 @@ pub async fn decide(
         )
         .await;
     match result {
-        Ok(_) => Ok(if approve {
-            "Approved.".into()
-        } else {
-            "Rejected.".into()
-        }),
+        Ok(_) => {
+            after_form_post(if approve {
+                "/worklist?done=approved"
+            } else {
+                "/worklist?done=rejected"
+            })
+            .await;
+            Ok(if approve {
+                "Approved.".into()
+            } else {
+                "Rejected.".into()
+            })
+        }
         Err(WorkflowError::Engine(EngineError::ReasonRequired)) => Err(fail(AppError::Invalid(
             "Please give a reason for rejecting.".into(),
         ))),
@@ -679,16 +732,21 @@ pub async fn submit_request(
             initiator: user.username.clone(),
             subject: Some(order("user", subject.as_str())),
             resources: vec![order(&item.kind, &item.name)],
-            form: fields,
+            form: fields.clone(),
         })
         .await;
+    let typed = fields;
     match result {
-        Ok(instance) => Ok(SubmitOutcome::Started {
-            workflow_id: instance.id,
-        }),
-        Err(WorkflowError::InvalidForm(errors)) => Ok(SubmitOutcome::Invalid {
-            errors: errors.into_iter().map(|e| (e.field, e.message)).collect(),
-        }),
+        Ok(instance) => {
+            after_form_post(&format!("/requests/{}?submitted=1", instance.id)).await;
+            Ok(SubmitOutcome::Started {
+                workflow_id: instance.id,
+            })
+        }
+        Err(WorkflowError::InvalidForm(errors)) => Err(fail(form_invalid(
+            errors.into_iter().map(|e| (e.field, e.message)).collect(),
+            typed,
+        ))),
         Err(other) => Err(fail(other.into())),
     }
 }

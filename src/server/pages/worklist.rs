@@ -399,5 +399,10 @@ pub async fn bulk_decide(
         }
     }
     failed.sort();
+    super::after_form_post(&format!(
+        "/worklist?decided={decided}&failed={}",
+        failed.len()
+    ))
+    .await;
     Ok(BulkOutcome { decided, failed })
 }
