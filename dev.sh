@@ -67,6 +67,37 @@ free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
+# Playwright against a fresh demo server on `$2` (a database URL); adds to the totals.
+run_browser_tests() {
+  local label="$1" database_url="$2" port data
+  say "running browser tests on $label (Playwright, Debian's Chromium)"
+  port="$(free_port)"
+  data="$(mktemp -d)"
+  ASSENT_BIND="127.0.0.1:$port" DATABASE_URL="$database_url" \
+    ASSENT_DEMO_DATA=true ASSENT_SECURE_COOKIES=false ASSENT_DEMO_PASSWORD="${ASSENT_DEMO_PASSWORD:-assent-demo}" \
+    "$TARGET_DIR/debug/assent" >"$data/server.log" 2>&1 &
+  SERVER_PID=$!
+  trap 'kill "${SERVER_PID:-}" 2>/dev/null || true' EXIT
+  for _ in $(seq 1 120); do
+    curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
+    sleep 0.5
+  done
+  rm -f end2end/test-results/results.json
+  (cd end2end && ASSENT_E2E_URL="http://127.0.0.1:$port" npx playwright test) || status=1
+  kill "$SERVER_PID" 2>/dev/null || true
+  wait "$SERVER_PID" 2>/dev/null || true
+  if [ -f end2end/test-results/results.json ]; then
+    local e2e
+    e2e="$(node -e 'const s=require("./end2end/test-results/results.json").stats; console.log((s.expected+s.flaky)+" "+(s.unexpected))')"
+    passed=$((passed + ${e2e% *}))
+    failed=$((failed + ${e2e#* }))
+  else
+    echo "browser tests on $label produced no results; server log:" >&2
+    tail -20 "$data/server.log" >&2
+    failed=$((failed + 1))
+  fi
+}
+
 run_tests() {
   ensure_browser_tools
   build
@@ -85,31 +116,17 @@ run_tests() {
   passed=$(awk '/^test result:/{for(i=1;i<=NF;i++) if($i ~ /^passed;?$/) s+=$(i-1)} END{print s+0}' "$log")
   failed=$(awk '/^test result:/{for(i=1;i<=NF;i++) if($i ~ /^failed;?$/) s+=$(i-1)} END{print s+0}' "$log")
 
-  say "running browser tests (Playwright, Debian's Chromium)"
-  local port data
-  port="$(free_port)"
-  data="$(mktemp -d)"
-  ASSENT_BIND="127.0.0.1:$port" DATABASE_URL="sqlite://$data/e2e.db?mode=rwc" \
-    ASSENT_DEMO_DATA=true ASSENT_SECURE_COOKIES=false ASSENT_DEMO_PASSWORD="${ASSENT_DEMO_PASSWORD:-assent-demo}" \
-    "$TARGET_DIR/debug/assent" >"$data/server.log" 2>&1 &
-  SERVER_PID=$!
-  trap 'kill "${SERVER_PID:-}" 2>/dev/null || true' EXIT
-  for _ in $(seq 1 120); do
-    curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
-    sleep 0.5
-  done
-  rm -f end2end/test-results/results.json
-  (cd end2end && ASSENT_E2E_URL="http://127.0.0.1:$port" npx playwright test) || status=1
-  kill "$SERVER_PID" 2>/dev/null || true
-  if [ -f end2end/test-results/results.json ]; then
-    local e2e
-    e2e="$(node -e 'const s=require("./end2end/test-results/results.json").stats; console.log((s.expected+s.flaky)+" "+(s.unexpected))')"
-    passed=$((passed + ${e2e% *}))
-    failed=$((failed + ${e2e#* }))
-  else
-    echo "browser tests produced no results; server log:" >&2
-    tail -20 "$data/server.log" >&2
-    failed=$((failed + 1))
+  run_browser_tests "SQLite" "sqlite://$(mktemp -d)/e2e.db?mode=rwc"
+  if [ -n "${ASSENT_TEST_PG_URL:-}" ]; then
+    # The same browser tests against PostgreSQL, in a database made for this run.
+    local pg_db="assent_e2e_$$_$(date +%s)"
+    if psql "$ASSENT_TEST_PG_URL" -qc "CREATE DATABASE $pg_db" >/dev/null; then
+      run_browser_tests "PostgreSQL" "${ASSENT_TEST_PG_URL%/*}/$pg_db"
+      psql "$ASSENT_TEST_PG_URL" -qc "DROP DATABASE IF EXISTS $pg_db WITH (FORCE)" >/dev/null || true
+    else
+      echo "cannot create a PostgreSQL database for the browser tests" >&2
+      failed=$((failed + 1))
+    fi
   fi
   echo
   echo "total: $passed passed, $failed failed"

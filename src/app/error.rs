@@ -24,6 +24,9 @@ pub enum AppError {
     },
     #[error("Someone else changed this first. Reload and try again.")]
     Conflict,
+    /// The database turned a writer away (SQLite under load): nothing was written.
+    #[error("The portal is busy. Nothing was changed; please try again in a moment.")]
+    Busy,
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
     #[error("The request could not be completed. Check your connection and try again.")]
@@ -64,6 +67,7 @@ impl AppError {
             AppError::NotFound => 404,
             AppError::Invalid(_) | AppError::FormInvalid { .. } => 400,
             AppError::Conflict => 409,
+            AppError::Busy => 503,
             AppError::Internal | AppError::Transport => 500,
         }
     }
@@ -72,6 +76,12 @@ impl AppError {
 #[cfg(feature = "ssr")]
 impl From<sea_orm::DbErr> for AppError {
     fn from(error: sea_orm::DbErr) -> Self {
+        // SQLite's "database is locked" (codes 5 and 517): the transaction was refused
+        // whole, so the caller may simply try again.
+        if error.to_string().contains("database is locked") {
+            tracing::warn!(%error, "database busy");
+            return AppError::Busy;
+        }
         tracing::error!(%error, "database error");
         AppError::Internal
     }

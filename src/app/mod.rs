@@ -4,6 +4,7 @@ pub mod api;
 pub mod error;
 pub mod frame;
 mod history;
+pub mod i18n;
 mod pages;
 pub mod types;
 
@@ -12,11 +13,42 @@ use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
+/// The language of the request being rendered (server) or of the page (browser).
+fn page_language() -> i18n::Lang {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<axum::http::request::Parts>()
+            .map(|parts| {
+                let header = |name| {
+                    parts
+                        .headers
+                        .get(name)
+                        .and_then(|v: &axum::http::HeaderValue| v.to_str().ok())
+                };
+                i18n::Lang::for_request(
+                    header(axum::http::header::COOKIE),
+                    header(axum::http::header::ACCEPT_LANGUAGE),
+                )
+            })
+            .unwrap_or_default()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        document()
+            .document_element()
+            .and_then(|html| html.get_attribute("lang"))
+            .and_then(|code| i18n::Lang::from_code(&code))
+            .unwrap_or_default()
+    }
+}
+
 /// The HTML document around the app; only the server renders it.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let lang = page_language();
+    provide_context(lang);
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang=lang.code()>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
@@ -36,6 +68,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    if use_context::<i18n::Lang>().is_none() {
+        provide_context(page_language());
+    }
     // Effects run only in the browser, so this flag says the wasm has taken over the page.
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));

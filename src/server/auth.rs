@@ -224,7 +224,7 @@ pub async fn require_login(
 fn is_public(path: &str) -> bool {
     matches!(
         path,
-        "/login" | "/logout" | "/healthz" | "/readyz" | "/favicon.ico" | "/mail-decision"
+        "/login" | "/logout" | "/lang" | "/healthz" | "/readyz" | "/favicon.ico" | "/mail-decision"
     ) || path.starts_with("/app/")
         || path.starts_with("/pkg/")
 }

@@ -8,6 +8,7 @@ pub mod db;
 pub mod demo;
 pub mod entities;
 mod health;
+pub mod language;
 pub mod pages;
 pub mod passwords;
 pub mod telemetry;
@@ -210,6 +211,7 @@ where
         })
         .route("/login", post(auth::login))
         .route("/logout", post(auth::logout))
+        .route("/lang", get(language::choose))
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
             _,

@@ -49,6 +49,7 @@ on_both_databases!(
     requests_for_others_only_where_allowed,
     a_cart_requests_several_items_all_or_nothing,
     a_mailed_link_shows_first_and_decides_on_confirmation,
+    pages_speak_the_chosen_language_else_the_browsers,
 );
 
 async fn health_and_readiness_answer(app: TestApp) {
@@ -870,4 +871,70 @@ async fn a_mailed_link_shows_first_and_decides_on_confirmation(app: TestApp) {
     let (status, body) = confirm("no-such-link").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(body.to_string().contains("not valid"), "{body}");
+}
+
+async fn pages_speak_the_chosen_language_else_the_browsers(app: TestApp) {
+    let bob = app.login("bob", DEMO_PASSWORD).await.expect("login");
+    let english = app.get("/worklist", Some(&bob)).await.text().await.unwrap();
+    assert!(english.contains(r#"<html lang="en""#), "{english}");
+    assert!(english.contains("Worklist") && !english.contains("Arbeitsliste"));
+
+    let german_browser = app
+        .client
+        .get(app.url("/worklist"))
+        .header("cookie", &bob)
+        .header("accept-language", "de-DE,de;q=0.9,en;q=0.5")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(german_browser.contains(r#"<html lang="de""#));
+    assert!(german_browser.contains("Arbeitsliste"), "{german_browser}");
+    // Titles from the definitions come in German too.
+    assert!(
+        german_browser.contains("Genehmigung durch den Vorgesetzten"),
+        "{german_browser}"
+    );
+
+    // The choice wins over the browser, and the switch goes back to the page it was on.
+    let switched = app
+        .client
+        .get(app.url("/lang?to=en"))
+        .header("cookie", &bob)
+        .header("referer", app.url("/worklist?sort=newest"))
+        .send()
+        .await
+        .unwrap();
+    assert!(switched.status().is_redirection());
+    assert_eq!(location(&switched), "/worklist?sort=newest");
+    let cookie = switched
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .unwrap()
+        .to_owned();
+    assert!(cookie.starts_with("assent_lang=en;"), "{cookie}");
+    let chosen = app
+        .client
+        .get(app.url("/worklist"))
+        .header("cookie", format!("{bob}; assent_lang=en"))
+        .header("accept-language", "de")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(chosen.contains(r#"<html lang="en""#));
+    // Elsewhere than this portal is never a destination.
+    let outside = app
+        .client
+        .get(app.url("/lang?to=de"))
+        .header("referer", "https://evil.example//evil.example/x")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&outside), "/");
 }

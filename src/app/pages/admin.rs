@@ -4,6 +4,7 @@
 
 use crate::app::api::{get_admin_overview, DeployDefinition};
 use crate::app::error::AppError;
+use crate::app::i18n::{t, tf, tr, use_lang};
 use crate::app::types::AdminOverview;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -11,26 +12,27 @@ use leptos_meta::Title;
 
 #[component]
 pub fn AdminPage() -> impl IntoView {
+    let lang = use_lang();
     let deploy = ServerAction::<DeployDefinition>::new();
     // Reloads after every deployment so the list shows the new version.
     let overview = Resource::new(move || deploy.version().get(), |_| get_admin_overview());
     view! {
-        <Title text="Admin"/>
-        <h1>"Admin"</h1>
-        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+        <Title text=t(lang, "Admin")/>
+        <h1>{t(lang, "Admin")}</h1>
+        <Suspense fallback=move || view! { <p class="muted">{t(lang, "Loading…")}</p> }>
             {move || Suspend::new(async move {
                 match overview.await {
                     Ok(figures) => view! { <Overview figures deploy/> }.into_any(),
                     Err(AppError::Forbidden) => {
                         view! {
                             <p class="alert alert-error" role="alert">
-                                "This page is for administrators."
+                                {t(lang, "This page is for administrators.")}
                             </p>
                         }
                             .into_any()
                     }
                     Err(error) => {
-                        view! { <p class="alert alert-error" role="alert">{error.to_string()}</p> }
+                        view! { <p class="alert alert-error" role="alert">{tr(lang, &error.to_string())}</p> }
                             .into_any()
                     }
                 }
@@ -41,27 +43,28 @@ pub fn AdminPage() -> impl IntoView {
 
 #[component]
 fn Overview(figures: AdminOverview, deploy: ServerAction<DeployDefinition>) -> impl IntoView {
+    let lang = use_lang();
     view! {
         <section aria-labelledby="figures-heading">
-            <h2 id="figures-heading" class="visually-hidden">"Figures"</h2>
+            <h2 id="figures-heading" class="visually-hidden">{t(lang, "Figures")}</h2>
             <dl class="figures">
-                <div><dt>"Users"</dt><dd>{figures.users}</dd></div>
-                <div><dt>"Disabled"</dt><dd>{figures.disabled_users}</dd></div>
-                <div><dt>"Departments"</dt><dd>{figures.departments}</dd></div>
-                <div><dt>"Catalog items"</dt><dd>{figures.catalog_items}</dd></div>
-                <div><dt>"Running workflows"</dt><dd>{figures.running_workflows}</dd></div>
+                <div><dt>{t(lang, "Users")}</dt><dd>{figures.users}</dd></div>
+                <div><dt>{t(lang, "Disabled")}</dt><dd>{figures.disabled_users}</dd></div>
+                <div><dt>{t(lang, "Departments")}</dt><dd>{figures.departments}</dd></div>
+                <div><dt>{t(lang, "Catalog items")}</dt><dd>{figures.catalog_items}</dd></div>
+                <div><dt>{t(lang, "Running workflows")}</dt><dd>{figures.running_workflows}</dd></div>
             </dl>
         </section>
         <section aria-labelledby="definitions-heading">
-            <h2 id="definitions-heading">"Workflow definitions"</h2>
+            <h2 id="definitions-heading">{t(lang, "Workflow definitions")}</h2>
             <table class="table" id="definitions">
                 <thead>
                     <tr>
-                        <th scope="col">"Path"</th>
-                        <th scope="col">"Name"</th>
-                        <th scope="col">"Version"</th>
-                        <th scope="col">"Deployed (UTC)"</th>
-                        <th scope="col">"By"</th>
+                        <th scope="col">{t(lang, "Path")}</th>
+                        <th scope="col">{t(lang, "Name")}</th>
+                        <th scope="col">{t(lang, "Version")}</th>
+                        <th scope="col">{t(lang, "Deployed (UTC)")}</th>
+                        <th scope="col">{t(lang, "By")}</th>
                     </tr>
                 </thead>
                 <tbody>
@@ -75,7 +78,7 @@ fn Overview(figures: AdminOverview, deploy: ServerAction<DeployDefinition>) -> i
                                     <td>{line.name}</td>
                                     <td>{line.version}</td>
                                     <td>{line.deployed_at}</td>
-                                    <td>{line.deployed_by.unwrap_or_else(|| "start-up".into())}</td>
+                                    <td>{line.deployed_by.unwrap_or_else(|| t(lang, "start-up").into())}</td>
                                 </tr>
                             }
                         })
@@ -83,10 +86,10 @@ fn Overview(figures: AdminOverview, deploy: ServerAction<DeployDefinition>) -> i
                 </tbody>
             </table>
             <details class="deploy">
-                <summary>"Deploy a definition"</summary>
+                <summary>{t(lang, "Deploy a definition")}</summary>
                 <ActionForm action=deploy attr:class="form">
                     <div class="field">
-                        <label for="file_name">"File name"</label>
+                        <label for="file_name">{t(lang, "File name")}</label>
                         <input
                             id="file_name"
                             name="file_name"
@@ -96,40 +99,29 @@ fn Overview(figures: AdminOverview, deploy: ServerAction<DeployDefinition>) -> i
                         />
                     </div>
                     <div class="field">
-                        <label for="source">"Definition (TOML)"</label>
+                        <label for="source">{t(lang, "Definition (TOML)")}</label>
                         <textarea id="source" name="source" rows="14" spellcheck="false" required></textarea>
                     </div>
-                    <button type="submit" class="button button-primary">"Check and deploy"</button>
+                    <button type="submit" class="button button-primary">{t(lang, "Check and deploy")}</button>
                 </ActionForm>
                 {move || {
                     deploy
                         .value()
                         .get()
                         .map(|result| match result {
-                            Ok(done) if done.changed => {
-                                view! {
-                                    <p class="alert alert-info" role="status">
-                                        {format!("Deployed {} as version {}.", done.path, done.version)}
-                                    </p>
-                                }
-                                    .into_any()
-                            }
                             Ok(done) => {
-                                view! {
-                                    <p class="alert alert-info" role="status">
-                                        {format!(
-                                            "Unchanged: {} version {} already has this text.",
-                                            done.path,
-                                            done.version,
-                                        )}
-                                    </p>
-                                }
-                                    .into_any()
+                                let values = [("path", done.path), ("version", done.version.to_string())];
+                                let text = if done.changed {
+                                    tf(lang, "Deployed {path} as version {version}.", &values)
+                                } else {
+                                    tf(lang, "Unchanged: {path} version {version} already has this text.", &values)
+                                };
+                                view! { <p class="alert alert-info" role="status">{text}</p> }.into_any()
                             }
                             Err(error) => {
                                 view! {
                                     <pre class="alert alert-error deploy-errors" role="alert">
-                                        {error.to_string()}
+                                        {tr(lang, &error.to_string())}
                                     </pre>
                                 }
                                     .into_any()
@@ -139,14 +131,14 @@ fn Overview(figures: AdminOverview, deploy: ServerAction<DeployDefinition>) -> i
             </details>
         </section>
         <section aria-labelledby="audit-heading">
-            <h2 id="audit-heading">"Recent audit events"</h2>
+            <h2 id="audit-heading">{t(lang, "Recent audit events")}</h2>
             <table class="table">
                 <thead>
                     <tr>
-                        <th scope="col">"When (UTC)"</th>
-                        <th scope="col">"Who"</th>
-                        <th scope="col">"What"</th>
-                        <th scope="col">"Detail"</th>
+                        <th scope="col">{t(lang, "When (UTC)")}</th>
+                        <th scope="col">{t(lang, "Who")}</th>
+                        <th scope="col">{t(lang, "What")}</th>
+                        <th scope="col">{t(lang, "Detail")}</th>
                     </tr>
                 </thead>
                 <tbody>

@@ -2,6 +2,7 @@
 //! approves them, each group with its own form; for oneself or for a report.
 
 use crate::app::api::{get_cart, RemoveFromCart, SubmitCart};
+use crate::app::i18n::{t, tf, tr, use_lang};
 use crate::app::pages::request::{Field, SubjectChoice};
 use crate::app::types::{CartGroup, CartOutcome};
 use leptos::form::ActionForm;
@@ -10,6 +11,7 @@ use leptos_meta::Title;
 
 #[component]
 pub fn CartPage() -> impl IntoView {
+    let lang = use_lang();
     let remove = ServerAction::<RemoveFromCart>::new();
     let submit = ServerAction::<SubmitCart>::new();
     let cart = Resource::new(
@@ -27,39 +29,44 @@ pub fn CartPage() -> impl IntoView {
         _ => None,
     };
     view! {
-        <Title text="Cart"/>
-        <p><a href="/catalog">"← Catalog"</a></p>
-        <h1>"Cart"</h1>
+        <Title text=t(lang, "Cart")/>
+        <p><a href="/catalog">{t(lang, "← Catalog")}</a></p>
+        <h1>{t(lang, "Cart")}</h1>
         {move || match submit.value().get() {
-            Some(Ok(CartOutcome::Started { workflow_ids })) => view! {
-                <div class="alert alert-info" role="status" id="confirmation">
-                    <p>{format!("Your request was submitted as {} workflow(s).", workflow_ids.len())}</p>
-                    <ul>
-                        {workflow_ids
-                            .into_iter()
-                            .map(|id| {
-                                let href = format!("/requests/{id}");
-                                view! { <li>"Workflow ID: " <a href=href>{id.clone()}</a></li> }
-                            })
-                            .collect_view()}
-                    </ul>
-                </div>
+            Some(Ok(CartOutcome::Started { workflow_ids })) => {
+                let count = [("count", workflow_ids.len().to_string())];
+                view! {
+                    <div class="alert alert-info" role="status" id="confirmation">
+                        <p>{tf(lang, "Your request was submitted as {count} workflow(s).", &count)}</p>
+                        <ul>
+                            {workflow_ids
+                                .into_iter()
+                                .map(|id| {
+                                    let href = format!("/requests/{id}");
+                                    view! { <li>{t(lang, "Workflow ID:")} " " <a href=href>{id.clone()}</a></li> }
+                                })
+                                .collect_view()}
+                        </ul>
+                    </div>
+                }
+                    .into_any()
             }
-                .into_any(),
             Some(Err(error @ crate::app::error::AppError::FormInvalid { .. })) => view! {
-                <p class="alert alert-error" role="alert">{format!("{error} Nothing was requested yet.")}</p>
+                <p class="alert alert-error" role="alert">
+                    {tf(lang, "{error} Nothing was requested yet.", &[("error", tr(lang, &error.to_string()))])}
+                </p>
             }
                 .into_any(),
-            Some(Err(error)) => view! { <p class="alert alert-error" role="alert">{error.to_string()}</p> }.into_any(),
+            Some(Err(error)) => view! { <p class="alert alert-error" role="alert">{tr(lang, &error.to_string())}</p> }.into_any(),
             None => ().into_any(),
         }}
-        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+        <Transition fallback=move || view! { <p class="muted">{t(lang, "Loading…")}</p> }>
             {move || Suspend::new(async move {
                 match cart.await {
                     Ok(cart) if cart.groups.is_empty() => view! {
                         <div class="empty-state">
-                            <p>"Your cart is empty."</p>
-                            <p class="muted"><a href="/catalog">"Add roles and resources from the catalog."</a></p>
+                            <p>{t(lang, "Your cart is empty.")}</p>
+                            <p class="muted"><a href="/catalog">{t(lang, "Add roles and resources from the catalog.")}</a></p>
                         </div>
                     }
                         .into_any(),
@@ -93,11 +100,11 @@ pub fn CartPage() -> impl IntoView {
                                     }
                                 })
                                 .collect_view()}
-                            <button type="submit" class="button button-primary">"Request everything"</button>
+                            <button type="submit" class="button button-primary">{t(lang, "Request everything")}</button>
                         </ActionForm>
                     }
                         .into_any(),
-                    Err(error) => view! { <p class="alert alert-error" role="alert">{error.to_string()}</p> }.into_any(),
+                    Err(error) => view! { <p class="alert alert-error" role="alert">{tr(lang, &error.to_string())}</p> }.into_any(),
                 }
             })}
         </Transition>
@@ -106,22 +113,28 @@ pub fn CartPage() -> impl IntoView {
 
 #[component]
 fn GroupItems(group: CartGroup, remove: ServerAction<RemoveFromCart>) -> impl IntoView {
+    let lang = use_lang();
+    let workflow = [("workflow", group.workflow)];
+    let approved_by = tf(lang, "Approved by: {workflow}", &workflow);
+    let section_label = approved_by.clone();
     view! {
-        <section class="card cart-items" aria-label=format!("Approved by: {}", group.workflow)>
-            <h2>{format!("Approved by: {}", group.workflow)}</h2>
+        <section class="card cart-items" aria-label=section_label>
+            <h2>{approved_by}</h2>
             <ul id="cart-list">
                 {group
                     .items
                     .into_iter()
                     .map(|item| {
-                        let label = format!("Remove {} from the cart", item.name);
+                        let label = tf(lang, "Remove {name} from the cart", &[("name", item.name.clone())]);
+                        let values = [("kind", item.kind.clone()), ("owner", item.owner.clone())];
+                        let facts = tf(lang, "{kind} · owner {owner}", &values);
                         view! {
                             <li>
                                 <strong>{item.name.clone()}</strong>
-                                <span class="muted">{format!(" · {} · owner {}", item.kind, item.owner)}</span>
+                                <span class="muted">{format!(" · {facts}")}</span>
                                 <ActionForm action=remove attr:class="inline-form">
                                     <input type="hidden" name="item_id" value=item.id.to_string()/>
-                                    <button type="submit" class="button button-quiet" aria-label=label>"Remove"</button>
+                                    <button type="submit" class="button button-quiet" aria-label=label>{t(lang, "Remove")}</button>
                                 </ActionForm>
                             </li>
                         }

@@ -2,13 +2,27 @@
 //! by a plain GET form, so it works before (and without) JavaScript.
 
 use crate::app::api::{get_cart_count, get_catalog, AddToCart};
+use crate::app::i18n::{t, tf, tr, use_lang, Lang};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+/// The cart's answers name the item; the other ones are fixed texts.
+fn cart_message(lang: Lang, message: &str) -> String {
+    let item = |name: &str| [("item", name.to_owned())];
+    if let Some(name) = message.strip_suffix(" added to your cart.") {
+        tf(lang, "{item} added to your cart.", &item(name))
+    } else if let Some(name) = message.strip_suffix(" is already in your cart.") {
+        tf(lang, "{item} is already in your cart.", &item(name))
+    } else {
+        tr(lang, message)
+    }
+}
+
 #[component]
 pub fn CatalogPage() -> impl IntoView {
+    let lang = use_lang();
     let query = use_query_map();
     let catalog = Resource::new(
         move || (query.read().get("q"), query.read().get("category")),
@@ -17,13 +31,14 @@ pub fn CatalogPage() -> impl IntoView {
     let add = ServerAction::<AddToCart>::new();
     let in_cart = Resource::new(move || add.version().get(), |_| get_cart_count());
     view! {
-        <Title text="Request access"/>
+        <Title text=t(lang, "Request access")/>
         <div class="page-head">
-            <h1>"Request access"</h1>
+            <h1>{t(lang, "Request access")}</h1>
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
                     let count = in_cart.await.unwrap_or_default();
-                    view! { <a class="button button-quiet" href="/cart" id="cart-link">{format!("Cart ({count})")}</a> }
+                    let label = tf(lang, "Cart ({count})", &[("count", count.to_string())]);
+                    view! { <a class="button button-quiet" href="/cart" id="cart-link">{label}</a> }
                 })}
             </Transition>
         </div>
@@ -31,11 +46,11 @@ pub fn CatalogPage() -> impl IntoView {
             add.value()
                 .get()
                 .map(|result| match result {
-                    Ok(message) => view! { <p class="alert alert-info" role="status" id="cart-message">{message}</p> }.into_any(),
-                    Err(error) => view! { <p class="alert alert-error" role="alert" id="cart-message">{error.to_string()}</p> }.into_any(),
+                    Ok(message) => view! { <p class="alert alert-info" role="status" id="cart-message">{cart_message(lang, &message)}</p> }.into_any(),
+                    Err(error) => view! { <p class="alert alert-error" role="alert" id="cart-message">{tr(lang, &error.to_string())}</p> }.into_any(),
                 })
         }}
-        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+        <Suspense fallback=move || view! { <p class="muted">{t(lang, "Loading…")}</p> }>
             {move || Suspend::new(async move {
                 let current_q = query.read_untracked().get("q").unwrap_or_default();
                 let current_category = query.read_untracked().get("category").unwrap_or_default();
@@ -43,11 +58,11 @@ pub fn CatalogPage() -> impl IntoView {
                     Ok(catalog) => {
                         view! {
                             <form method="get" action="/catalog" class="search" role="search">
-                                <label for="q" class="visually-hidden">"Search"</label>
-                                <input id="q" name="q" type="search" placeholder="Search roles and resources" value=current_q/>
-                                <label for="category" class="visually-hidden">"Category"</label>
+                                <label for="q" class="visually-hidden">{t(lang, "Search")}</label>
+                                <input id="q" name="q" type="search" placeholder=t(lang, "Search roles and resources") value=current_q/>
+                                <label for="category" class="visually-hidden">{t(lang, "Category")}</label>
                                 <select id="category" name="category">
-                                    <option value="">"All categories"</option>
+                                    <option value="">{t(lang, "All categories")}</option>
                                     {catalog
                                         .categories
                                         .into_iter()
@@ -57,10 +72,10 @@ pub fn CatalogPage() -> impl IntoView {
                                         })
                                         .collect_view()}
                                 </select>
-                                <button type="submit" class="button button-quiet">"Search"</button>
+                                <button type="submit" class="button button-quiet">{t(lang, "Search")}</button>
                             </form>
                             {if catalog.items.is_empty() {
-                                view! { <p class="empty-state">"Nothing matches your search."</p> }.into_any()
+                                view! { <p class="empty-state">{t(lang, "Nothing matches your search.")}</p> }.into_any()
                             } else {
                                 view! {
                                     <ul class="catalog" id="catalog">
@@ -69,17 +84,26 @@ pub fn CatalogPage() -> impl IntoView {
                                             .into_iter()
                                             .map(|item| {
                                                 let href = format!("/catalog/{}/request", item.id);
-                                                let add_label = format!("Add to cart: {}", item.name);
+                                                let add_label =
+                                                    tf(lang, "Add to cart: {name}", &[("name", item.name.clone())]);
+                                                let values = [
+                                                    ("kind", item.kind.clone()),
+                                                    ("category", item.category.clone()),
+                                                    ("owner", item.owner.clone()),
+                                                ];
+                                                let facts = tf(lang, "{kind} · {category} · owner {owner}", &values);
+                                                let request_label =
+                                                    tf(lang, "Request {name}", &[("name", item.name.clone())]);
                                                 view! {
                                                     <li class="card">
                                                         <h2>{item.name.clone()}</h2>
-                                                        <p class="muted">{format!("{} · {} · owner {}", item.kind, item.category, item.owner)}</p>
+                                                        <p class="muted">{facts}</p>
                                                         <p>{item.description}</p>
                                                         <div class="card-actions">
-                                                            <a class="button button-primary" href=href>{format!("Request {}", item.name)}</a>
+                                                            <a class="button button-primary" href=href>{request_label}</a>
                                                             <ActionForm action=add attr:class="inline-form">
                                                                 <input type="hidden" name="item_id" value=item.id.to_string()/>
-                                                                <button type="submit" class="button button-quiet" aria-label=add_label>"Add to cart"</button>
+                                                                <button type="submit" class="button button-quiet" aria-label=add_label>{t(lang, "Add to cart")}</button>
                                                             </ActionForm>
                                                         </div>
                                                     </li>
@@ -93,7 +117,7 @@ pub fn CatalogPage() -> impl IntoView {
                         }
                             .into_any()
                     }
-                    Err(error) => view! { <p class="alert alert-error" role="alert">{error.to_string()}</p> }.into_any(),
+                    Err(error) => view! { <p class="alert alert-error" role="alert">{tr(lang, &error.to_string())}</p> }.into_any(),
                 }
             })}
         </Suspense>

@@ -2,6 +2,7 @@
 //! for whom they stand in themselves, and ends a delegation early.
 
 use crate::app::api::{get_delegations, AddDelegation, RemoveDelegation};
+use crate::app::i18n::{t, tf, tr, use_lang, Lang};
 use crate::app::types::DelegationLine;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -9,6 +10,7 @@ use leptos_meta::Title;
 
 #[component]
 pub fn DelegationsPage() -> impl IntoView {
+    let lang = use_lang();
     let add = ServerAction::<AddDelegation>::new();
     let remove = ServerAction::<RemoveDelegation>::new();
     let delegations = Resource::new(
@@ -29,51 +31,52 @@ pub fn DelegationsPage() -> impl IntoView {
     });
     let message = move || {
         latest.get().map(|result| match result {
-            Ok(text) => view! { <p class="alert alert-info" role="status" id="delegation-result">{text}</p> }.into_any(),
-            Err(error) => view! { <p class="alert alert-error" role="alert" id="delegation-result">{error.to_string()}</p> }.into_any(),
+            Ok(text) => view! { <p class="alert alert-info" role="status" id="delegation-result">{message_text(lang, &text)}</p> }.into_any(),
+            Err(error) => view! { <p class="alert alert-error" role="alert" id="delegation-result">{tr(lang, &error.to_string())}</p> }.into_any(),
         })
     };
     view! {
-        <Title text="Delegations"/>
-        <h1>"Delegations"</h1>
+        <Title text=t(lang, "Delegations")/>
+        <h1>{t(lang, "Delegations")}</h1>
         <p class="muted">
-            "While you are away, a substitute receives the approvals that would come to you. "
-            "Items already in your worklist stay there; forward them from the item if needed."
+            {t(lang, "While you are away, a substitute receives the approvals that would come to you.")}
+            " "
+            {t(lang, "Items already in your worklist stay there; forward them from the item if needed.")}
         </p>
         {message}
         <section aria-labelledby="new-delegation" class="card">
-            <h2 id="new-delegation">"New delegation"</h2>
+            <h2 id="new-delegation">{t(lang, "New delegation")}</h2>
             <ActionForm action=add attr:class="form delegation-form">
                 <div class="field">
-                    <label for="substitute">"Substitute (user name)"</label>
+                    <label for="substitute">{t(lang, "Substitute (user name)")}</label>
                     <input id="substitute" name="substitute" type="text" autocomplete="off" required maxlength="64"/>
                 </div>
                 <div class="field">
-                    <label for="starts">"From"</label>
+                    <label for="starts">{t(lang, "From")}</label>
                     <input id="starts" name="starts" type="date" required/>
                 </div>
                 <div class="field">
-                    <label for="ends">"Until (included)"</label>
+                    <label for="ends">{t(lang, "Until (included)")}</label>
                     <input id="ends" name="ends" type="date" required/>
                 </div>
-                <button type="submit" class="button button-primary">"Delegate"</button>
+                <button type="submit" class="button button-primary">{t(lang, "Delegate")}</button>
             </ActionForm>
         </section>
-        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+        <Transition fallback=move || view! { <p class="muted">{t(lang, "Loading…")}</p> }>
             {move || Suspend::new(async move {
                 match delegations.await {
                     Ok(delegations) => view! {
                         <section aria-labelledby="my-delegations">
-                            <h2 id="my-delegations">"Who stands in for you"</h2>
+                            <h2 id="my-delegations">{t(lang, "Who stands in for you")}</h2>
                             <DelegationTable lines=delegations.mine remove=Some(remove) id="my-delegation-list"/>
                         </section>
                         <section aria-labelledby="standing-in">
-                            <h2 id="standing-in">"For whom you stand in"</h2>
+                            <h2 id="standing-in">{t(lang, "For whom you stand in")}</h2>
                             <DelegationTable lines=delegations.standing_in remove=None id="standing-in-list"/>
                         </section>
                     }
                         .into_any(),
-                    Err(error) => view! { <p class="alert alert-error" role="alert">{error.to_string()}</p> }.into_any(),
+                    Err(error) => view! { <p class="alert alert-error" role="alert">{tr(lang, &error.to_string())}</p> }.into_any(),
                 }
             })}
         </Transition>
@@ -86,19 +89,20 @@ fn DelegationTable(
     remove: Option<ServerAction<RemoveDelegation>>,
     id: &'static str,
 ) -> impl IntoView {
+    let lang = use_lang();
     if lines.is_empty() {
-        return view! { <p class="muted" id=id>"None."</p> }.into_any();
+        return view! { <p class="muted" id=id>{t(lang, "None.")}</p> }.into_any();
     }
     let mine = remove.is_some();
     view! {
         <table class="table" id=id>
             <thead>
                 <tr>
-                    <th scope="col">{if mine { "Substitute" } else { "In place of" }}</th>
-                    <th scope="col">"From"</th>
-                    <th scope="col">"Until"</th>
-                    <th scope="col">"State"</th>
-                    {mine.then(|| view! { <th scope="col"><span class="visually-hidden">"Actions"</span></th> })}
+                    <th scope="col">{if mine { t(lang, "Substitute") } else { t(lang, "In place of") }}</th>
+                    <th scope="col">{t(lang, "From")}</th>
+                    <th scope="col">{t(lang, "Until")}</th>
+                    <th scope="col">{t(lang, "State")}</th>
+                    {mine.then(|| view! { <th scope="col"><span class="visually-hidden">{t(lang, "Actions")}</span></th> })}
                 </tr>
             </thead>
             <tbody>
@@ -106,19 +110,19 @@ fn DelegationTable(
                     .into_iter()
                     .map(|line| {
                         let who = if mine { line.substitute.clone() } else { line.username.clone() };
-                        let label = format!("End the delegation to {}", line.substitute);
+                        let label = tf(lang, "End the delegation to {who}", &[("who", line.substitute.clone())]);
                         view! {
                             <tr>
                                 <td>{who}</td>
                                 <td>{line.starts}</td>
                                 <td>{line.ends}</td>
-                                <td>{if line.active { "active" } else { "planned" }}</td>
+                                <td>{if line.active { t(lang, "active") } else { t(lang, "planned") }}</td>
                                 {remove
                                     .map(|remove| view! {
                                         <td>
                                             <ActionForm action=remove>
                                                 <input type="hidden" name="id" value=line.id.to_string()/>
-                                                <button type="submit" class="button button-quiet" aria-label=label>"End"</button>
+                                                <button type="submit" class="button button-quiet" aria-label=label>{t(lang, "End")}</button>
                                             </ActionForm>
                                         </td>
                                     })}
@@ -130,4 +134,29 @@ fn DelegationTable(
         </table>
     }
         .into_any()
+}
+
+/// The answer of the delegation forms: the fixed ones from the table, and the ones naming
+/// the substitute by their pattern.
+fn message_text(lang: Lang, text: &str) -> String {
+    if let Some(who) = text.strip_suffix(" no longer stands in for you.") {
+        let values = [("who", who.to_owned())];
+        return tf(lang, "{who} no longer stands in for you.", &values);
+    }
+    if let Some((who, from, until)) = text
+        .strip_suffix('.')
+        .and_then(|rest| rest.split_once(" stands in for you from "))
+        .and_then(|(who, rest)| {
+            rest.split_once(" to ")
+                .map(|(from, until)| (who, from, until))
+        })
+    {
+        let v = [
+            ("who", who.to_owned()),
+            ("from", from.to_owned()),
+            ("until", until.to_owned()),
+        ];
+        return tf(lang, "{who} stands in for you from {from} to {until}.", &v);
+    }
+    tr(lang, text)
 }

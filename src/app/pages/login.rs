@@ -1,6 +1,7 @@
 //! The login page. A plain HTML form posting to `/login`, so it works without JavaScript;
 //! after hydration the password can be shown while typing.
 
+use crate::app::i18n::{t, use_lang};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -11,6 +12,7 @@ pub const LOGIN_FAILED_MESSAGE: &str = "The user name or password is incorrect."
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
+    let lang = use_lang();
     let query = use_query_map();
     let failed = move || query.read().get("error").is_some();
     let logged_out = move || query.read().get("logged_out").is_some();
@@ -19,32 +21,32 @@ pub fn LoginPage() -> impl IntoView {
     let show_password = RwSignal::new(false);
 
     view! {
-        <Title text="Log in"/>
+        <Title text=t(lang, "Log in")/>
         <main id="main" class="login-page">
             <section class="login-card" aria-labelledby="login-heading">
                 <div class="brand brand-large">
                     <span class="brand-mark" aria-hidden="true">"A"</span>
                     <span class="brand-name">"Assent"</span>
                 </div>
-                <h1 id="login-heading">"Log in"</h1>
-                <p class="muted">"Requests and approvals for access at your company."</p>
+                <h1 id="login-heading">{t(lang, "Log in")}</h1>
+                <p class="muted">{t(lang, "Requests and approvals for access at your company.")}</p>
                 <Show when=failed>
                     <p class="alert alert-error" role="alert" id="login-error">
-                        {LOGIN_FAILED_MESSAGE}
+                        {t(lang, LOGIN_FAILED_MESSAGE)}
                     </p>
                 </Show>
                 <Show when=logged_out>
-                    <p class="alert alert-info" role="status">"You have logged out."</p>
+                    <p class="alert alert-info" role="status">{t(lang, "You have logged out.")}</p>
                 </Show>
                 <Show when=expired>
                     <p class="alert alert-info" role="status">
-                        "Your session has ended. Please log in again."
+                        {t(lang, "Your session has ended. Please log in again.")}
                     </p>
                 </Show>
                 <form method="post" action="/login" class="form">
                     <input type="hidden" name="next" value=next/>
                     <div class="field">
-                        <label for="username">"User name"</label>
+                        <label for="username">{t(lang, "User name")}</label>
                         <input
                             id="username"
                             name="username"
@@ -57,7 +59,7 @@ pub fn LoginPage() -> impl IntoView {
                         />
                     </div>
                     <div class="field">
-                        <label for="password">"Password"</label>
+                        <label for="password">{t(lang, "Password")}</label>
                         <div class="password-row">
                             <input
                                 id="password"
@@ -74,12 +76,12 @@ pub fn LoginPage() -> impl IntoView {
                                 aria-pressed=move || show_password.get().to_string()
                                 on:click=move |_| show_password.update(|shown| *shown = !*shown)
                             >
-                                {move || if show_password.get() { "Hide" } else { "Show" }}
+                                {move || if show_password.get() { t(lang, "Hide") } else { t(lang, "Show") }}
                             </button>
                         </div>
                     </div>
                     <button type="submit" class="button button-primary button-block">
-                        "Log in"
+                        {t(lang, "Log in")}
                     </button>
                 </form>
             </section>

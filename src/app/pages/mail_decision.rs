@@ -2,6 +2,7 @@
 //! confirm. Mail scanners that open the link change nothing.
 
 use crate::app::api::{get_mail_decision, ConfirmMailDecision};
+use crate::app::i18n::{t, tr, use_lang};
 use crate::app::types::MailDecisionPreview;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -10,26 +11,27 @@ use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn MailDecisionPage() -> impl IntoView {
+    let lang = use_lang();
     let query = use_query_map();
     let token = move || query.read().get("token").unwrap_or_default();
     let confirm = ServerAction::<ConfirmMailDecision>::new();
     let preview = Resource::new(token, get_mail_decision);
     view! {
-        <Title text="Confirm your decision"/>
+        <Title text=t(lang, "Confirm your decision")/>
         <main class="login-page" id="main">
             <section class="login-card mail-decision">
                 <div class="brand brand-large">
                     <span class="brand-mark" aria-hidden="true">"A"</span>
                     <span class="brand-name">"Assent"</span>
                 </div>
-                <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                <Suspense fallback=move || view! { <p class="muted">{t(lang, "Loading…")}</p> }>
                     {move || Suspend::new(async move {
                         match preview.await {
                             Ok(preview) => view! { <Confirm preview token=token() confirm/> }.into_any(),
                             Err(error) => view! {
-                                <h1>"Decision by link"</h1>
-                                <p class="alert alert-error" role="alert">{error.to_string()}</p>
-                                <p><a href="/worklist">"Open your worklist"</a></p>
+                                <h1>{t(lang, "Decision by link")}</h1>
+                                <p class="alert alert-error" role="alert">{tr(lang, &error.to_string())}</p>
+                                <p><a href="/worklist">{t(lang, "Open your worklist")}</a></p>
                             }
                                 .into_any(),
                         }
@@ -46,28 +48,35 @@ fn Confirm(
     token: String,
     confirm: ServerAction<ConfirmMailDecision>,
 ) -> impl IntoView {
+    let lang = use_lang();
     let (heading, button) = if preview.approve {
-        ("Approve this request?", "Confirm approval")
+        (
+            t(lang, "Approve this request?"),
+            t(lang, "Confirm approval"),
+        )
     } else {
-        ("Reject this request?", "Confirm rejection")
+        (
+            t(lang, "Reject this request?"),
+            t(lang, "Confirm rejection"),
+        )
     };
     view! {
         <h1>{heading}</h1>
         <dl class="facts">
-            <div><dt>"Request"</dt><dd>{preview.workflow.clone()}</dd></div>
-            <div><dt>"Step"</dt><dd>{preview.step.clone()}</dd></div>
-            <div><dt>"Requested by"</dt><dd>{preview.requester.clone()}</dd></div>
-            <div><dt>"For"</dt><dd>{preview.subject.clone()}</dd></div>
-            <div><dt>"Items"</dt><dd>{preview.items.join(", ")}</dd></div>
-            <div><dt>"Deciding as"</dt><dd>{preview.approver.clone()}</dd></div>
+            <div><dt>{t(lang, "Request")}</dt><dd>{preview.workflow.clone()}</dd></div>
+            <div><dt>{t(lang, "Step")}</dt><dd>{preview.step.clone()}</dd></div>
+            <div><dt>{t(lang, "Requested by")}</dt><dd>{preview.requester.clone()}</dd></div>
+            <div><dt>{t(lang, "For")}</dt><dd>{preview.subject.clone()}</dd></div>
+            <div><dt>{t(lang, "Items")}</dt><dd>{preview.items.join(", ")}</dd></div>
+            <div><dt>{t(lang, "Deciding as")}</dt><dd>{preview.approver.clone()}</dd></div>
         </dl>
         {move || {
             confirm
                 .value()
                 .get()
                 .map(|result| match result {
-                    Ok(message) => view! { <p class="alert alert-info" role="status" id="mail-decision-result">{message}</p> }.into_any(),
-                    Err(error) => view! { <p class="alert alert-error" role="alert" id="mail-decision-result">{error.to_string()}</p> }.into_any(),
+                    Ok(message) => view! { <p class="alert alert-info" role="status" id="mail-decision-result">{tr(lang, &message)}</p> }.into_any(),
+                    Err(error) => view! { <p class="alert alert-error" role="alert" id="mail-decision-result">{tr(lang, &error.to_string())}</p> }.into_any(),
                 })
         }}
         {if preview.still_open {
@@ -75,7 +84,7 @@ fn Confirm(
                 <ActionForm action=confirm attr:class="form">
                     <input type="hidden" name="token" value=token/>
                     <div class="field">
-                        <label for="reason">{if preview.reason_required { "Reason *" } else { "Reason (optional)" }}</label>
+                        <label for="reason">{if preview.reason_required { t(lang, "Reason *") } else { t(lang, "Reason (optional)") }}</label>
                         <textarea id="reason" name="reason" rows="3" required=preview.reason_required></textarea>
                     </div>
                     <button type="submit" class="button button-primary button-block" id="confirm-decision">{button}</button>
@@ -83,8 +92,8 @@ fn Confirm(
             }
                 .into_any()
         } else {
-            view! { <p class="alert alert-info" role="status">"This item has already been decided."</p> }.into_any()
+            view! { <p class="alert alert-info" role="status">{t(lang, "This item has already been decided.")}</p> }.into_any()
         }}
-        <p><a href="/worklist">"Open your worklist instead"</a></p>
+        <p><a href="/worklist">{t(lang, "Open your worklist instead")}</a></p>
     }
 }

@@ -2,6 +2,7 @@
 //! and words by a plain GET form (so it works without JavaScript).
 
 use crate::app::api::get_my_requests;
+use crate::app::i18n::{t, tf, tr, use_lang};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -17,6 +18,7 @@ const STATES: [(&str, &str); 6] = [
 
 #[component]
 pub fn MyRequestsPage() -> impl IntoView {
+    let lang = use_lang();
     let query = use_query_map();
     let requests = Resource::new(
         move || {
@@ -29,14 +31,17 @@ pub fn MyRequestsPage() -> impl IntoView {
         |(status, q)| get_my_requests(status, q),
     );
     view! {
-        <Title text="My requests"/>
-        <h1>"My requests"</h1>
+        <Title text=t(lang, "My requests")/>
+        <h1>{t(lang, "My requests")}</h1>
         {move || {
             query
                 .read()
                 .get("submitted")
                 .and_then(|n| n.parse::<u32>().ok())
-                .map(|n| view! { <p class="alert alert-info" role="status" id="confirmation">{format!("{n} request(s) submitted.")}</p> })
+                .map(|n| {
+                    let text = tf(lang, "{count} request(s) submitted.", &[("count", n.to_string())]);
+                    view! { <p class="alert alert-info" role="status" id="confirmation">{text}</p> }
+                })
         }}
         {move || {
             let query = query.read();
@@ -45,34 +50,34 @@ pub fn MyRequestsPage() -> impl IntoView {
             view! {
                 <form method="get" action="/requests" class="filters" role="search" id="requests-filter">
                     <div class="field">
-                        <label for="rq-q">"Search"</label>
-                        <input id="rq-q" name="q" type="search" value=q placeholder="Any word of the request"/>
+                        <label for="rq-q">{t(lang, "Search")}</label>
+                        <input id="rq-q" name="q" type="search" value=q placeholder=t(lang, "Any word of the request")/>
                     </div>
                     <div class="field">
-                        <label for="rq-status">"State"</label>
+                        <label for="rq-status">{t(lang, "State")}</label>
                         <select id="rq-status" name="status">
                             {STATES
                                 .into_iter()
-                                .map(|(value, label)| view! { <option value=value selected=value == status>{label}</option> })
+                                .map(|(value, label)| view! { <option value=value selected=value == status>{t(lang, label)}</option> })
                                 .collect_view()}
                         </select>
                     </div>
                     <div class="filter-actions">
-                        <button type="submit" class="button button-quiet">"Filter"</button>
-                        <a href="/requests">"Clear"</a>
+                        <button type="submit" class="button button-quiet">{t(lang, "Filter")}</button>
+                        <a href="/requests">{t(lang, "Clear")}</a>
                     </div>
                 </form>
             }
         }}
-        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+        <Transition fallback=move || view! { <p class="muted">{t(lang, "Loading…")}</p> }>
             {move || Suspend::new(async move {
                 match requests.await {
                     Ok(requests) if requests.is_empty() => {
                         view! {
                             <div class="empty-state">
-                                <p>"No request matches."</p>
+                                <p>{t(lang, "No request matches.")}</p>
                                 <p class="muted">
-                                    "Requests you submit appear here with their state and current step."
+                                    {t(lang, "Requests you submit appear here with their state and current step.")}
                                 </p>
                             </div>
                         }
@@ -83,12 +88,12 @@ pub fn MyRequestsPage() -> impl IntoView {
                             <table class="table" id="my-requests">
                                 <thead>
                                     <tr>
-                                        <th scope="col">"Request"</th>
-                                        <th scope="col">"For"</th>
-                                        <th scope="col">"Items"</th>
-                                        <th scope="col">"State"</th>
-                                        <th scope="col">"Current step"</th>
-                                        <th scope="col">"Submitted"</th>
+                                        <th scope="col">{t(lang, "Request")}</th>
+                                        <th scope="col">{t(lang, "For")}</th>
+                                        <th scope="col">{t(lang, "Items")}</th>
+                                        <th scope="col">{t(lang, "State")}</th>
+                                        <th scope="col">{t(lang, "Current step")}</th>
+                                        <th scope="col">{t(lang, "Submitted")}</th>
                                     </tr>
                                 </thead>
                                 <tbody>
@@ -96,8 +101,10 @@ pub fn MyRequestsPage() -> impl IntoView {
                                         .into_iter()
                                         .map(|request| {
                                             let state = match request.outcome {
-                                                Some(outcome) => format!("{} ({})", request.state, outcome),
-                                                None => request.state,
+                                                Some(outcome) => {
+                                                    format!("{} ({})", tr(lang, &request.state), tr(lang, &outcome))
+                                                }
+                                                None => tr(lang, &request.state),
                                             };
                                             let href = format!("/requests/{}", request.workflow_id);
                                             view! {
@@ -118,7 +125,7 @@ pub fn MyRequestsPage() -> impl IntoView {
                             .into_any()
                     }
                     Err(error) => {
-                        view! { <p class="alert alert-error" role="alert">{error.to_string()}</p> }
+                        view! { <p class="alert alert-error" role="alert">{tr(lang, &error.to_string())}</p> }
                             .into_any()
                     }
                 }

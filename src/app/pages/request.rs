@@ -3,6 +3,7 @@
 
 use crate::app::api::{get_request_form, SubmitRequest};
 use crate::app::error::AppError;
+use crate::app::i18n::{t, tf, tr, use_lang, Lang};
 use crate::app::types::{FieldView, RequestForm, SubmitOutcome};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -11,6 +12,7 @@ use leptos_router::hooks::use_params_map;
 
 #[component]
 pub fn RequestPage() -> impl IntoView {
+    let lang = use_lang();
     let params = use_params_map();
     let form = Resource::new(
         move || {
@@ -27,13 +29,13 @@ pub fn RequestPage() -> impl IntoView {
         },
     );
     view! {
-        <Title text="Request"/>
-        <p><a href="/catalog">"← Catalog"</a></p>
-        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+        <Title text=t(lang, "Request")/>
+        <p><a href="/catalog">{t(lang, "← Catalog")}</a></p>
+        <Suspense fallback=move || view! { <p class="muted">{t(lang, "Loading…")}</p> }>
             {move || Suspend::new(async move {
                 match form.await {
                     Ok(form) => view! { <RequestFormView form/> }.into_any(),
-                    Err(error) => view! { <p class="alert alert-error" role="alert">{error.to_string()}</p> }.into_any(),
+                    Err(error) => view! { <p class="alert alert-error" role="alert">{tr(lang, &error.to_string())}</p> }.into_any(),
                 }
             })}
         </Suspense>
@@ -42,6 +44,7 @@ pub fn RequestPage() -> impl IntoView {
 
 #[component]
 fn RequestFormView(form: RequestForm) -> impl IntoView {
+    let lang = use_lang();
     let submit = ServerAction::<SubmitRequest>::new();
     let error_for = move |field: String| {
         move || match submit.value().get() {
@@ -56,18 +59,24 @@ fn RequestFormView(form: RequestForm) -> impl IntoView {
         _ => None,
     };
     let item_id = form.item.id.to_string();
+    let heading = tf(lang, "Request {name}", &[("name", form.item.name.clone())]);
+    let values = [
+        ("description", form.item.description.clone()),
+        ("workflow", form.workflow.clone()),
+    ];
+    let about = tf(lang, "{description} · approval: {workflow}", &values);
     view! {
-        <h1>{format!("Request {}", form.item.name)}</h1>
-        <p class="muted">{format!("{} · approval: {}", form.item.description, form.workflow)}</p>
+        <h1>{heading}</h1>
+        <p class="muted">{about}</p>
         {move || match submit.value().get() {
             Some(Ok(SubmitOutcome::Started { workflow_id })) => view! {
                 <div class="alert alert-info" role="status" id="confirmation">
-                    <p>{format!("Your request was submitted. Workflow ID: {workflow_id}")}</p>
-                    <p><a href="/requests">"Follow it in My requests"</a></p>
+                    <p>{tf(lang, "Your request was submitted. Workflow ID: {id}", &[("id", workflow_id)])}</p>
+                    <p><a href="/requests">{t(lang, "Follow it in My requests")}</a></p>
                 </div>
             }
                 .into_any(),
-            Some(Err(error)) => view! { <p class="alert alert-error" role="alert">{error.to_string()}</p> }.into_any(),
+            Some(Err(error)) => view! { <p class="alert alert-error" role="alert">{tr(lang, &error.to_string())}</p> }.into_any(),
             None => ().into_any(),
         }}
         <ActionForm action=submit attr:class="form request-form">
@@ -82,7 +91,7 @@ fn RequestFormView(form: RequestForm) -> impl IntoView {
                     view! { <Field field error value/> }
                 })
                 .collect_view()}
-            <button type="submit" class="button button-primary">"Submit request"</button>
+            <button type="submit" class="button button-primary">{t(lang, "Submit request")}</button>
         </ActionForm>
     }
 }
@@ -98,6 +107,7 @@ pub fn Field(
     value: Vec<String>,
     error: impl Fn() -> Option<String> + Send + Sync + Clone + 'static,
 ) -> impl IntoView {
+    let lang = use_lang();
     let values = value;
     let first = values.first().cloned().unwrap_or_default();
     let has = move |choice: &str| values.iter().any(|v| v == choice);
@@ -126,7 +136,7 @@ pub fn Field(
             .into_any(),
         "single_choice" => view! {
             <select id=id.clone() name=name.clone() required=field.required aria-describedby=error_id.clone()>
-                <option value="">"Choose…"</option>
+                <option value="">{t(lang, "Choose…")}</option>
                 {field.choices.iter().map(|c| view! { <option value=c.clone() selected=has(c)>{c.clone()}</option> }).collect_view()}
             </select>
         }
@@ -155,7 +165,7 @@ pub fn Field(
         <div class="field">
             <label for=id>{label}</label>
             {input}
-            <small id=error_id class="field-error" role="alert">{error}</small>
+            <small id=error_id class="field-error" role="alert">{move || error().map(|message| field_message(lang, &message))}</small>
         </div>
     }
 }
@@ -163,17 +173,18 @@ pub fn Field(
 /// "Requested for": shown only to people who may request for someone else.
 #[component]
 pub fn SubjectChoice(subjects: Vec<(String, String)>) -> impl IntoView {
+    let lang = use_lang();
     (subjects.len() > 1).then(|| {
         view! {
             <div class="field">
-                <label for="subject">"Requested for"</label>
+                <label for="subject">{t(lang, "Requested for")}</label>
                 <select id="subject" name="subject">
                     {subjects
                         .into_iter()
                         .enumerate()
                         .map(|(index, (username, display))| {
                             let label = if index == 0 {
-                                format!("{display} (myself)")
+                                tf(lang, "{name} (myself)", &[("name", display)])
                             } else {
                                 format!("{display} ({username})")
                             };
@@ -184,4 +195,24 @@ pub fn SubjectChoice(subjects: Vec<(String, String)>) -> impl IntoView {
             </div>
         }
     })
+}
+
+/// A field's message from the server: the bounds by their shape, the rest by the table.
+fn field_message(lang: Lang, message: &str) -> String {
+    let value = |text: &str| [("value", text.to_owned())];
+    if let Some(rest) = message.strip_prefix("at least ") {
+        match rest.strip_suffix(" characters") {
+            Some(n) => tf(lang, "at least {value} characters", &value(n)),
+            None => tf(lang, "at least {value}", &value(rest)),
+        }
+    } else if let Some(rest) = message.strip_prefix("at most ") {
+        match rest.strip_suffix(" characters") {
+            Some(n) => tf(lang, "at most {value} characters", &value(n)),
+            None => tf(lang, "at most {value}", &value(rest)),
+        }
+    } else if let Some(choice) = message.strip_suffix(" is not one of the choices") {
+        tf(lang, "{value} is not one of the choices", &value(choice))
+    } else {
+        tr(lang, message)
+    }
 }

@@ -4,6 +4,7 @@
 use crate::app::api::{get_request, WithdrawRequest};
 use crate::app::error::AppError;
 use crate::app::history::HistoryTable;
+use crate::app::i18n::{t, tf, tr, use_lang};
 use crate::app::types::RequestDetail;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -12,6 +13,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 #[component]
 pub fn RequestDetailPage() -> impl IntoView {
+    let lang = use_lang();
     let params = use_params_map();
     let withdraw = ServerAction::<WithdrawRequest>::new();
     let request = Resource::new(
@@ -30,33 +32,33 @@ pub fn RequestDetailPage() -> impl IntoView {
         query.read().get("submitted").map(|_| {
             view! {
                 <div class="alert alert-info" role="status" id="confirmation">
-                    <p>{format!("Your request was submitted. Workflow ID: {workflow}")}</p>
+                    <p>{tf(lang, "Your request was submitted. Workflow ID: {id}", &[("id", workflow)])}</p>
                 </div>
             }
         })
     };
     view! {
-        <Title text="Request"/>
-        <p><a href="/requests">"← My requests"</a></p>
+        <Title text=t(lang, "Request")/>
+        <p><a href="/requests">{t(lang, "← My requests")}</a></p>
         {submitted}
         {move || {
             withdraw
                 .value()
                 .get()
                 .map(|result| match result {
-                    Ok(message) => view! { <p class="alert alert-info" role="status">{message}</p> }.into_any(),
-                    Err(error) => view! { <p class="alert alert-error" role="alert">{error.to_string()}</p> }.into_any(),
+                    Ok(message) => view! { <p class="alert alert-info" role="status">{tr(lang, &message)}</p> }.into_any(),
+                    Err(error) => view! { <p class="alert alert-error" role="alert">{tr(lang, &error.to_string())}</p> }.into_any(),
                 })
         }}
-        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+        <Suspense fallback=move || view! { <p class="muted">{t(lang, "Loading…")}</p> }>
             {move || Suspend::new(async move {
                 match request.await {
                     Ok(detail) => view! { <Detail detail withdraw/> }.into_any(),
                     Err(AppError::Forbidden) => view! {
-                        <p class="alert alert-error" role="alert">"This request is not yours to follow."</p>
+                        <p class="alert alert-error" role="alert">{t(lang, "This request is not yours to follow.")}</p>
                     }
                         .into_any(),
-                    Err(error) => view! { <p class="alert alert-error" role="alert">{error.to_string()}</p> }.into_any(),
+                    Err(error) => view! { <p class="alert alert-error" role="alert">{tr(lang, &error.to_string())}</p> }.into_any(),
                 }
             })}
         </Suspense>
@@ -65,21 +67,22 @@ pub fn RequestDetailPage() -> impl IntoView {
 
 #[component]
 fn Detail(detail: RequestDetail, withdraw: ServerAction<WithdrawRequest>) -> impl IntoView {
+    let lang = use_lang();
     let state = match &detail.outcome {
-        Some(outcome) => format!("{} ({outcome})", detail.state),
-        None => detail.state.clone(),
+        Some(outcome) => format!("{} ({})", tr(lang, &detail.state), tr(lang, outcome)),
+        None => tr(lang, &detail.state),
     };
     view! {
         <h1>{detail.workflow.clone()}</h1>
         <dl class="facts">
-            <div><dt>"Workflow ID"</dt><dd>{detail.workflow_id.clone()}</dd></div>
-            <div><dt>"For"</dt><dd>{detail.subject.clone()}</dd></div>
-            <div><dt>"Items"</dt><dd>{detail.items.join(", ")}</dd></div>
-            <div><dt>"State"</dt><dd id="request-state">{state}</dd></div>
-            <div><dt>"Submitted"</dt><dd>{detail.created.clone()}</dd></div>
+            <div><dt>{t(lang, "Workflow ID")}</dt><dd>{detail.workflow_id.clone()}</dd></div>
+            <div><dt>{t(lang, "For")}</dt><dd>{detail.subject.clone()}</dd></div>
+            <div><dt>{t(lang, "Items")}</dt><dd>{detail.items.join(", ")}</dd></div>
+            <div><dt>{t(lang, "State")}</dt><dd id="request-state">{state}</dd></div>
+            <div><dt>{t(lang, "Submitted")}</dt><dd>{detail.created.clone()}</dd></div>
         </dl>
         <section aria-labelledby="timeline-heading">
-            <h2 id="timeline-heading">"Timeline"</h2>
+            <h2 id="timeline-heading">{t(lang, "Timeline")}</h2>
             <HistoryTable lines=detail.history id="timeline"/>
         </section>
         {detail
@@ -88,7 +91,7 @@ fn Detail(detail: RequestDetail, withdraw: ServerAction<WithdrawRequest>) -> imp
                 <ActionForm action=withdraw attr:class="form withdraw">
                     <input type="hidden" name="workflow_id" value=detail.workflow_id.clone()/>
                     <input type="hidden" name="version" value=detail.version.to_string()/>
-                    <button type="submit" class="button button-quiet">"Withdraw request"</button>
+                    <button type="submit" class="button button-quiet">{t(lang, "Withdraw request")}</button>
                 </ActionForm>
             })}
     }

@@ -5,6 +5,7 @@ use crate::app::api::{get_work_item, ClaimItem, DecideItem, ForwardItem};
 use crate::app::error::AppError;
 use crate::app::frame::WorkChanged;
 use crate::app::history::HistoryTable;
+use crate::app::i18n::{t, tf, tr, use_lang, Lang};
 use crate::app::types::WorkItemDetail;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -13,6 +14,7 @@ use leptos_router::hooks::use_params_map;
 
 #[component]
 pub fn WorkItemPage() -> impl IntoView {
+    let lang = use_lang();
     let params = use_params_map();
     let decide = ServerAction::<DecideItem>::new();
     let forward = ServerAction::<ForwardItem>::new();
@@ -42,22 +44,22 @@ pub fn WorkItemPage() -> impl IntoView {
         },
     );
     view! {
-        <Title text="Decide"/>
-        <p><a href="/worklist">"← Worklist"</a></p>
-        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+        <Title text=t(lang, "Decide")/>
+        <p><a href="/worklist">{t(lang, "← Worklist")}</a></p>
+        <Suspense fallback=move || view! { <p class="muted">{t(lang, "Loading…")}</p> }>
             {move || Suspend::new(async move {
                 match item.await {
                     Ok(detail) => view! { <Detail detail decide forward claim/> }.into_any(),
                     Err(AppError::Forbidden) => {
                         view! {
                             <p class="alert alert-error" role="alert">
-                                "This item is not in your worklist."
+                                {t(lang, "This item is not in your worklist.")}
                             </p>
                         }
                             .into_any()
                     }
                     Err(error) => {
-                        view! { <p class="alert alert-error" role="alert">{error.to_string()}</p> }
+                        view! { <p class="alert alert-error" role="alert">{tr(lang, &error.to_string())}</p> }
                             .into_any()
                     }
                 }
@@ -73,20 +75,21 @@ fn Detail(
     forward: ServerAction<ForwardItem>,
     claim: ServerAction<ClaimItem>,
 ) -> impl IntoView {
+    let lang = use_lang();
     let forward_workflow = detail.workflow_id.clone();
     let forward_run = detail.run.to_string();
     let reason_hint = if detail.reason_required_on_reject {
-        "Required when you reject."
+        t(lang, "Required when you reject.")
     } else {
-        "Optional."
+        t(lang, "Optional.")
     };
     view! {
         <h1>{detail.workflow.clone()}</h1>
-        <p class="muted">{format!("Step: {}", detail.step)}</p>
+        <p class="muted">{tf(lang, "Step: {step}", &[("step", detail.step.clone())])}</p>
         <dl class="facts">
-            <div><dt>"Requested by"</dt><dd>{detail.requester.clone()}</dd></div>
-            <div><dt>"For"</dt><dd>{detail.subject.clone()}</dd></div>
-            <div><dt>"Items"</dt><dd>{detail.items.join(", ")}</dd></div>
+            <div><dt>{t(lang, "Requested by")}</dt><dd>{detail.requester.clone()}</dd></div>
+            <div><dt>{t(lang, "For")}</dt><dd>{detail.subject.clone()}</dd></div>
+            <div><dt>{t(lang, "Items")}</dt><dd>{detail.items.join(", ")}</dd></div>
             {detail
                 .request_fields
                 .iter()
@@ -94,17 +97,16 @@ fn Detail(
                     view! { <div><dt>{name.clone()}</dt><dd>{value.clone()}</dd></div> }
                 })
                 .collect_view()}
-            <div><dt>"Due"</dt><dd>{detail.due.clone().unwrap_or_else(|| "—".into())}</dd></div>
+            <div><dt>{t(lang, "Due")}</dt><dd>{detail.due.clone().unwrap_or_else(|| "—".into())}</dd></div>
         </dl>
         {(!detail.conflicts.is_empty())
             .then(|| {
                 view! {
                     <p class="alert alert-error sod-warning" role="note">
-                        {format!(
-                            "Segregation of duties: {} already holds {}, which conflicts with what is asked.",
-                            detail.subject,
-                            detail.conflicts.join(", "),
-                        )}
+                        {tf(lang, "Segregation of duties: {subject} already holds {conflicts}, which conflicts with what is asked.", &[
+                            ("subject", detail.subject.clone()),
+                            ("conflicts", detail.conflicts.join(", ")),
+                        ])}
                     </p>
                 }
             })}
@@ -116,10 +118,10 @@ fn Detail(
                 .get()
                 .map(|result| match result {
                     Ok(message) => {
-                        view! { <p class="alert alert-info" role="status">{message}</p> }.into_any()
+                        view! { <p class="alert alert-info" role="status">{message_text(lang, &message)}</p> }.into_any()
                     }
                     Err(error) => {
-                        view! { <p class="alert alert-error" role="alert">{error.to_string()}</p> }
+                        view! { <p class="alert alert-error" role="alert">{message_text(lang, &error.to_string())}</p> }
                             .into_any()
                     }
                 })
@@ -130,10 +132,10 @@ fn Detail(
                 .get()
                 .map(|result| match result {
                     Ok(message) => {
-                        view! { <p class="alert alert-info" role="status">{message}</p> }.into_any()
+                        view! { <p class="alert alert-info" role="status">{tr(lang, &message)}</p> }.into_any()
                     }
                     Err(error) => {
-                        view! { <p class="alert alert-error" role="alert">{error.to_string()}</p> }
+                        view! { <p class="alert alert-error" role="alert">{tr(lang, &error.to_string())}</p> }
                             .into_any()
                     }
                 })
@@ -143,43 +145,43 @@ fn Detail(
             .then(|| {
                 view! {
                     <section aria-labelledby="decide-heading" class="decide">
-                        <h2 id="decide-heading">"Your decision"</h2>
+                        <h2 id="decide-heading">{t(lang, "Your decision")}</h2>
                         <ActionForm action=decide attr:class="form">
                             <input type="hidden" name="workflow_id" value=detail.workflow_id.clone()/>
                             <input type="hidden" name="run" value=detail.run.to_string()/>
                             <input type="hidden" name="version" value=detail.version.to_string()/>
                             <fieldset class="choices">
-                                <legend>"Decision"</legend>
+                                <legend>{t(lang, "Decision")}</legend>
                                 <label>
                                     <input type="radio" name="approve" value="true" required/>
-                                    " Approve"
+                                    " "{t(lang, "Approve")}
                                 </label>
                                 <label>
                                     <input type="radio" name="approve" value="false" required/>
-                                    " Reject"
+                                    " "{t(lang, "Reject")}
                                 </label>
                             </fieldset>
                             <div class="field">
-                                <label for="reason">"Reason"</label>
+                                <label for="reason">{t(lang, "Reason")}</label>
                                 <textarea id="reason" name="reason" rows="3" aria-describedby="reason-hint"></textarea>
                                 <small id="reason-hint" class="muted">{reason_hint}</small>
                             </div>
-                            <button type="submit" class="button button-primary">"Submit decision"</button>
+                            <button type="submit" class="button button-primary">{t(lang, "Submit decision")}</button>
                         </ActionForm>
                         <ActionForm action=forward attr:class="form forward">
                             <input type="hidden" name="workflow_id" value=forward_workflow.clone()/>
                             <input type="hidden" name="run" value=forward_run.clone()/>
                             <div class="field">
-                                <label for="forward-to">"Forward to (user name)"</label>
+                                <label for="forward-to">{t(lang, "Forward to (user name)")}</label>
                                 <input id="forward-to" name="to" type="text" autocomplete="off" required/>
                             </div>
-                            <button type="submit" class="button button-quiet">"Forward"</button>
+                            <button type="submit" class="button button-quiet">{t(lang, "Forward")}</button>
                         </ActionForm>
                     </section>
                 }
             })}
         <section aria-labelledby="history-heading">
-            <h2 id="history-heading">"History"</h2>
+            <h2 id="history-heading">{t(lang, "History")}</h2>
             <HistoryTable lines=detail.history id="history"/>
         </section>
     }
@@ -189,36 +191,30 @@ fn Detail(
 /// and released back to the pool.
 #[component]
 fn ClaimPanel(detail: WorkItemDetail, claim: ServerAction<ClaimItem>) -> impl IntoView {
-    let (text, button) = match detail.status.as_str() {
-        "pool" => (
-            "This item is offered to several people. Claim it so the others no longer see it."
-                .to_owned(),
-            Some(("true", "Claim")),
-        ),
-        "claimed" => (
-            "You claimed this item: the other candidates do not see it until you release it."
-                .to_owned(),
-            Some(("false", "Release to the pool")),
-        ),
-        "taken" => (
-            format!(
-                "{} has claimed this item.",
-                detail.claimed_by.clone().unwrap_or_default()
-            ),
-            None,
-        ),
+    let lang = use_lang();
+    let button = match detail.status.as_str() {
+        "pool" => Some(("true", t(lang, "Claim"))),
+        "claimed" => Some(("false", t(lang, "Release to the pool"))),
+        "taken" => None,
         _ => return ().into_any(),
     };
+    let claimed_by = [("who", detail.claimed_by.clone().unwrap_or_default())];
     view! {
-        <section class="claim" aria-label="Pool">
-            <p id="claim-status">{text}</p>
+        <section class="claim" aria-label=t(lang, "Pool")>
+            <p id="claim-status">
+                {match detail.status.as_str() {
+                    "pool" => t(lang, "This item is offered to several people. Claim it so the others no longer see it.").to_owned(),
+                    "claimed" => t(lang, "You claimed this item: the other candidates do not see it until you release it.").to_owned(),
+                    _ => tf(lang, "{who} has claimed this item.", &claimed_by),
+                }}
+            </p>
             {move || {
                 claim
                     .value()
                     .get()
                     .map(|result| match result {
-                        Ok(message) => view! { <p class="alert alert-info" role="status">{message}</p> }.into_any(),
-                        Err(error) => view! { <p class="alert alert-error" role="alert">{error.to_string()}</p> }.into_any(),
+                        Ok(message) => view! { <p class="alert alert-info" role="status">{tr(lang, &message)}</p> }.into_any(),
+                        Err(error) => view! { <p class="alert alert-error" role="alert">{message_text(lang, &error.to_string())}</p> }.into_any(),
                     })
             }}
             {button
@@ -235,4 +231,31 @@ fn ClaimPanel(detail: WorkItemDetail, claim: ServerAction<ClaimItem>) -> impl In
         </section>
     }
         .into_any()
+}
+
+/// A message of the forward and claim actions: the fixed ones from the table, and the
+/// ones naming a person by their pattern.
+fn message_text(lang: Lang, text: &str) -> String {
+    if let Some(to) = text
+        .strip_prefix("Forwarded to ")
+        .and_then(|rest| rest.strip_suffix('.'))
+    {
+        return tf(lang, "Forwarded to {to}.", &[("to", to.to_owned())]);
+    }
+    if let Some((who, why)) = text
+        .strip_prefix("Cannot forward to ")
+        .and_then(|rest| rest.strip_suffix('.'))
+        .and_then(|rest| rest.split_once(": "))
+    {
+        let values = [("who", who.to_owned()), ("why", tr(lang, why))];
+        return tf(lang, "Cannot forward to {who}: {why}.", &values);
+    }
+    if let Some(why) = text.strip_prefix("Forward to: ") {
+        return tf(lang, "Forward to: {why}", &[("why", tr(lang, why))]);
+    }
+    if let Some(who) = text.strip_suffix(" has already claimed this item") {
+        let values = [("who", who.to_owned())];
+        return tf(lang, "{who} has already claimed this item", &values);
+    }
+    tr(lang, text)
 }

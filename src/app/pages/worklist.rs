@@ -8,6 +8,7 @@
 use crate::app::api::{bulk_decide, get_matching_items, get_worklist, get_worklist_stamp};
 use crate::app::error::AppError;
 use crate::app::frame::WorkChanged;
+use crate::app::i18n::{t, tf, tr, use_lang};
 use crate::app::types::{BulkFailure, BulkOutcome, WorkItemLine, WorklistFilter, WorklistPage};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -122,6 +123,7 @@ fn filter_from_query(query: &leptos_router::params::ParamsMap) -> WorklistFilter
 
 #[component]
 pub fn WorklistPage() -> impl IntoView {
+    let lang = use_lang();
     let query = use_query_map();
     let filter = Memo::new(move |_| filter_from_query(&query.read()));
     let refresh = RwSignal::new(0u32);
@@ -329,9 +331,9 @@ pub fn WorklistPage() -> impl IntoView {
     };
 
     view! {
-        <Title text="Worklist"/>
+        <Title text=t(lang, "Worklist")/>
         <div class="page-head">
-            <h1>"Worklist"</h1>
+            <h1>{t(lang, "Worklist")}</h1>
             <button
                 type="button"
                 class="button button-quiet"
@@ -339,13 +341,13 @@ pub fn WorklistPage() -> impl IntoView {
                 aria-haspopup="dialog"
                 on:click=move |_| help_open.update(|open| *open = !*open)
             >
-                "Keyboard shortcuts (?)"
+                {t(lang, "Keyboard shortcuts (?)")}
             </button>
         </div>
         <Shortcuts open=help_open/>
         <PlainFormResult/>
         <BulkResult outcome progress/>
-        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+        <Transition fallback=move || view! { <p class="muted">{t(lang, "Loading…")}</p> }>
             {move || Suspend::new(async move {
                 match page.await {
                     Ok(page) => {
@@ -355,7 +357,7 @@ pub fn WorklistPage() -> impl IntoView {
                         }
                         view! { <Items page filter=filter.get_untracked() selection apply/> }.into_any()
                     }
-                    Err(error) => view! { <p class="alert alert-error" role="alert">{error.to_string()}</p> }.into_any(),
+                    Err(error) => view! { <p class="alert alert-error" role="alert">{tr(lang, &error.to_string())}</p> }.into_any(),
                 }
             })}
         </Transition>
@@ -365,6 +367,7 @@ pub fn WorklistPage() -> impl IntoView {
 /// The result of a decision posted without JavaScript, which lands here.
 #[component]
 fn PlainFormResult() -> impl IntoView {
+    let lang = use_lang();
     let query = use_query_map();
     move || {
         let query = query.read();
@@ -373,15 +376,23 @@ fn PlainFormResult() -> impl IntoView {
             query.get("decided"),
             query.get("failed"),
         ) {
-            (Some("approved"), _, _) => Some("Approved.".to_owned()),
-            (Some("rejected"), _, _) => Some("Rejected.".to_owned()),
+            (Some("approved"), _, _) => Some(t(lang, "Approved.").to_owned()),
+            (Some("rejected"), _, _) => Some(t(lang, "Rejected.").to_owned()),
             (_, Some(decided), failed) => {
                 let decided: u32 = decided.parse().unwrap_or_default();
                 let failed: u32 = failed.and_then(|f| f.parse().ok()).unwrap_or_default();
+                let values = [
+                    ("decided", decided.to_string()),
+                    ("failed", failed.to_string()),
+                ];
                 Some(if failed == 0 {
-                    format!("{decided} decided.")
+                    tf(lang, "{decided} decided.", &values)
                 } else {
-                    format!("{decided} decided; {failed} could not be decided.")
+                    tf(
+                        lang,
+                        "{decided} decided; {failed} could not be decided.",
+                        &values,
+                    )
                 })
             }
             _ => None,
@@ -394,28 +405,29 @@ fn PlainFormResult() -> impl IntoView {
 
 #[component]
 fn Shortcuts(open: RwSignal<bool>) -> impl IntoView {
+    let lang = use_lang();
     view! {
         <section
             class="shortcuts card"
             id="shortcuts"
             role="dialog"
-            aria-label="Keyboard shortcuts"
+            aria-label=t(lang, "Keyboard shortcuts")
             hidden=move || !open.get()
         >
-            <h2>"Keyboard shortcuts"</h2>
+            <h2>{t(lang, "Keyboard shortcuts")}</h2>
             <dl>
-                <dt><kbd>"j"</kbd>" / "<kbd>"↓"</kbd></dt><dd>"next item"</dd>
-                <dt><kbd>"k"</kbd>" / "<kbd>"↑"</kbd></dt><dd>"previous item"</dd>
-                <dt><kbd>"x"</kbd></dt><dd>"select or unselect the item"</dd>
-                <dt><kbd>"Shift"</kbd>" + "<kbd>"x"</kbd></dt><dd>"select every item from the last selected to this one"</dd>
-                <dt><kbd>"a"</kbd></dt><dd>"mark the selected items (or this one) to approve"</dd>
-                <dt><kbd>"r"</kbd></dt><dd>"mark the selected items (or this one) to reject"</dd>
-                <dt><kbd>"u"</kbd></dt><dd>"clear the mark"</dd>
-                <dt><kbd>"o"</kbd>" / "<kbd>"Enter"</kbd></dt><dd>"open the item"</dd>
-                <dt><kbd>"s"</kbd></dt><dd>"go to the Apply button (then Enter applies the marks)"</dd>
-                <dt><kbd>"?"</kbd></dt><dd>"show or hide this list"</dd>
+                <dt><kbd>"j"</kbd>" / "<kbd>"↓"</kbd></dt><dd>{t(lang, "next item")}</dd>
+                <dt><kbd>"k"</kbd>" / "<kbd>"↑"</kbd></dt><dd>{t(lang, "previous item")}</dd>
+                <dt><kbd>"x"</kbd></dt><dd>{t(lang, "select or unselect the item")}</dd>
+                <dt><kbd>"Shift"</kbd>" + "<kbd>"x"</kbd></dt><dd>{t(lang, "select every item from the last selected to this one")}</dd>
+                <dt><kbd>"a"</kbd></dt><dd>{t(lang, "mark the selected items (or this one) to approve")}</dd>
+                <dt><kbd>"r"</kbd></dt><dd>{t(lang, "mark the selected items (or this one) to reject")}</dd>
+                <dt><kbd>"u"</kbd></dt><dd>{t(lang, "clear the mark")}</dd>
+                <dt><kbd>"o"</kbd>" / "<kbd>"Enter"</kbd></dt><dd>{t(lang, "open the item")}</dd>
+                <dt><kbd>"s"</kbd></dt><dd>{t(lang, "go to the Apply button (then Enter applies the marks)")}</dd>
+                <dt><kbd>"?"</kbd></dt><dd>{t(lang, "show or hide this list")}</dd>
             </dl>
-            <button type="button" class="button button-quiet" on:click=move |_| open.set(false)>"Close"</button>
+            <button type="button" class="button button-quiet" on:click=move |_| open.set(false)>{t(lang, "Close")}</button>
         </section>
     }
 }
@@ -425,15 +437,17 @@ fn BulkResult(
     outcome: RwSignal<Option<Result<BulkOutcome, AppError>>>,
     progress: RwSignal<Option<(usize, usize)>>,
 ) -> impl IntoView {
+    let lang = use_lang();
     view! {
         {move || {
             progress
                 .get()
                 .map(|(done, total)| {
+                    let values = [("done", done.to_string()), ("total", total.to_string())];
                     view! {
                         <div class="progress" role="status" id="bulk-progress">
-                            <progress max=total value=done>{format!("{done} of {total}")}</progress>
-                            <span>{format!("Applied {done} of {total}…")}</span>
+                            <progress max=total value=done>{tf(lang, "{done} of {total}", &values)}</progress>
+                            <span>{tf(lang, "Applied {done} of {total}…", &values)}</span>
                         </div>
                     }
                 })
@@ -444,18 +458,26 @@ fn BulkResult(
                 .map(|result| match result {
                     Ok(outcome) => view! {
                         <div class="alert alert-info" role="status" id="bulk-result">
-                            <p>{format!("{} decided.", outcome.decided)}</p>
+                            <p>{tf(lang, "{decided} decided.", &[("decided", outcome.decided.to_string())])}</p>
                             {(!outcome.failed.is_empty())
                                 .then(|| view! {
-                                    <p>{format!("{} could not be decided:", outcome.failed.len())}</p>
+                                    <p>{tf(lang, "{count} could not be decided:", &[("count", outcome.failed.len().to_string())])}</p>
                                     <ul class="bulk-failures">
                                         {outcome
                                             .failed
                                             .into_iter()
-                                            .map(|failure| view! {
-                                                <li data-error-code=failure.error_code>
-                                                    {format!("{} {} (error {}): {}", failure.id, failure.name, failure.error_code, failure.message)}
-                                                </li>
+                                            .map(|failure| {
+                                                let values = [
+                                                    ("id", failure.id),
+                                                    ("name", failure.name),
+                                                    ("code", failure.error_code.to_string()),
+                                                    ("message", tr(lang, &failure.message)),
+                                                ];
+                                                view! {
+                                                    <li data-error-code=failure.error_code>
+                                                        {tf(lang, "{id} {name} (error {code}): {message}", &values)}
+                                                    </li>
+                                                }
                                             })
                                             .collect_view()}
                                     </ul>
@@ -463,7 +485,7 @@ fn BulkResult(
                         </div>
                     }
                         .into_any(),
-                    Err(error) => view! { <p class="alert alert-error" role="alert" id="bulk-result">{error.to_string()}</p> }.into_any(),
+                    Err(error) => view! { <p class="alert alert-error" role="alert" id="bulk-result">{tr(lang, &error.to_string())}</p> }.into_any(),
                 })
         }}
     }
@@ -471,29 +493,30 @@ fn BulkResult(
 
 #[component]
 fn FilterForm(filter: WorklistFilter, definitions: Vec<(String, String)>) -> impl IntoView {
+    let lang = use_lang();
     let chosen = |current: &Option<String>, value: &str| current.as_deref() == Some(value);
     let status_options = [
-        ("", "Any"),
-        ("personal", "Mine"),
-        ("pool", "Pool, unclaimed"),
-        ("claimed", "Claimed by me"),
+        ("", t(lang, "Any")),
+        ("personal", t(lang, "Mine")),
+        ("pool", t(lang, "Pool, unclaimed")),
+        ("claimed", t(lang, "Claimed by me")),
     ];
     let sort_options = [
-        ("due", "Due date"),
-        ("oldest", "Oldest first"),
-        ("newest", "Newest first"),
-        ("requester", "Requester"),
+        ("due", t(lang, "Due date")),
+        ("oldest", t(lang, "Oldest first")),
+        ("newest", t(lang, "Newest first")),
+        ("requester", t(lang, "Requester")),
     ];
     view! {
         <form method="get" action="/worklist" class="filters" role="search" id="worklist-filter">
             <div class="field">
-                <label for="wl-q">"Search"</label>
-                <input id="wl-q" name="q" type="search" placeholder="Any word of the request" value=filter.q.clone().unwrap_or_default()/>
+                <label for="wl-q">{t(lang, "Search")}</label>
+                <input id="wl-q" name="q" type="search" placeholder=t(lang, "Any word of the request") value=filter.q.clone().unwrap_or_default()/>
             </div>
             <div class="field">
-                <label for="wl-definition">"Workflow"</label>
+                <label for="wl-definition">{t(lang, "Workflow")}</label>
                 <select id="wl-definition" name="definition">
-                    <option value="">"Any"</option>
+                    <option value="">{t(lang, "Any")}</option>
                     {definitions
                         .into_iter()
                         .map(|(path, title)| {
@@ -504,15 +527,15 @@ fn FilterForm(filter: WorklistFilter, definitions: Vec<(String, String)>) -> imp
                 </select>
             </div>
             <div class="field">
-                <label for="wl-requester">"Requester"</label>
+                <label for="wl-requester">{t(lang, "Requester")}</label>
                 <input id="wl-requester" name="requester" type="text" value=filter.requester.clone().unwrap_or_default()/>
             </div>
             <div class="field">
-                <label for="wl-subject">"For (subject)"</label>
+                <label for="wl-subject">{t(lang, "For (subject)")}</label>
                 <input id="wl-subject" name="subject" type="text" value=filter.subject.clone().unwrap_or_default()/>
             </div>
             <div class="field">
-                <label for="wl-status">"State"</label>
+                <label for="wl-status">{t(lang, "State")}</label>
                 <select id="wl-status" name="status">
                     {status_options
                         .into_iter()
@@ -524,7 +547,7 @@ fn FilterForm(filter: WorklistFilter, definitions: Vec<(String, String)>) -> imp
                 </select>
             </div>
             <div class="field">
-                <label for="wl-sort">"Sort by"</label>
+                <label for="wl-sort">{t(lang, "Sort by")}</label>
                 <select id="wl-sort" name="sort">
                     {sort_options
                         .into_iter()
@@ -537,11 +560,11 @@ fn FilterForm(filter: WorklistFilter, definitions: Vec<(String, String)>) -> imp
             </div>
             <div class="field field-check">
                 <input id="wl-overdue" name="overdue" type="checkbox" value="true" checked=filter.overdue/>
-                <label for="wl-overdue">"Overdue only"</label>
+                <label for="wl-overdue">{t(lang, "Overdue only")}</label>
             </div>
             <div class="filter-actions">
-                <button type="submit" class="button button-quiet">"Filter"</button>
-                <a href="/worklist">"Clear"</a>
+                <button type="submit" class="button button-quiet">{t(lang, "Filter")}</button>
+                <a href="/worklist">{t(lang, "Clear")}</a>
             </div>
         </form>
     }
@@ -549,6 +572,7 @@ fn FilterForm(filter: WorklistFilter, definitions: Vec<(String, String)>) -> imp
 
 #[component]
 fn Pager(filter: WorklistFilter, page: u32, pages: u32, total: u64) -> impl IntoView {
+    let lang = use_lang();
     let base = filter.to_query();
     let link = move |to: u32| {
         if base.is_empty() {
@@ -557,11 +581,18 @@ fn Pager(filter: WorklistFilter, page: u32, pages: u32, total: u64) -> impl Into
             format!("/worklist?{base}&page={to}")
         }
     };
+    let values = [
+        ("total", total.to_string()),
+        ("page", page.to_string()),
+        ("pages", pages.to_string()),
+    ];
     view! {
-        <nav class="pager" aria-label="Pages">
-            <span class="muted" id="worklist-count">{format!("{total} open items · page {page} of {pages}")}</span>
-            {(page > 1).then(|| view! { <a href=link(page - 1) rel="prev">"← Previous"</a> })}
-            {(page < pages).then(|| view! { <a href=link(page + 1) rel="next">"Next →"</a> })}
+        <nav class="pager" aria-label=t(lang, "Pages")>
+            <span class="muted" id="worklist-count">
+                {tf(lang, "{total} open items · page {page} of {pages}", &values)}
+            </span>
+            {(page > 1).then(|| view! { <a href=link(page - 1) rel="prev">{t(lang, "← Previous")}</a> })}
+            {(page < pages).then(|| view! { <a href=link(page + 1) rel="next">{t(lang, "Next →")}</a> })}
         </nav>
     }
 }
@@ -583,6 +614,7 @@ where
         pages,
         definitions,
     } = page;
+    let lang = use_lang();
     let empty = items.is_empty();
     let filtered = filter.to_query() != WorklistFilter::default().to_query();
     let marked = move || {
@@ -596,11 +628,11 @@ where
             view! {
                 <div class="empty-state">
                     {if filtered {
-                        view! { <p>"No open item matches this filter."</p> }.into_any()
+                        view! { <p>{t(lang, "No open item matches this filter.")}</p> }.into_any()
                     } else {
                         view! {
-                            <p>"Nothing is waiting for your decision."</p>
-                            <p class="muted">"Approvals assigned to you or your pools appear here."</p>
+                            <p>{t(lang, "Nothing is waiting for your decision.")}</p>
+                            <p class="muted">{t(lang, "Approvals assigned to you or your pools appear here.")}</p>
                         }
                             .into_any()
                     }}
@@ -612,32 +644,33 @@ where
                 <Pager filter=filter.clone() page=number pages total/>
                 <form method="post" action="/app/bulk-decide" class="bulk-form" id="bulk-form" on:submit=apply>
                     <FilterFields filter=filter.clone()/>
-                    <div class="bulk-toolbar" role="toolbar" aria-label="Mark the selected items">
+                    <div class="bulk-toolbar" role="toolbar" aria-label=t(lang, "Mark the selected items")>
                         <button type="button" class="button button-quiet" on:click=move |_| {
                             selection.selected.set(selection.rows.get_untracked().into_iter().collect())
-                        }>"Select page"</button>
-                        <button type="button" class="button button-quiet" id="mark-approve" on:click=move |_| selection.mark(Some(Mark::Approve))>"Mark selected: approve"</button>
-                        <button type="button" class="button button-quiet" id="mark-reject" on:click=move |_| selection.mark(Some(Mark::Reject))>"Mark selected: reject"</button>
-                        <button type="button" class="button button-quiet" on:click=move |_| selection.mark(None)>"Clear marks"</button>
+                        }>{t(lang, "Select page")}</button>
+                        <button type="button" class="button button-quiet" id="mark-approve" on:click=move |_| selection.mark(Some(Mark::Approve))>{t(lang, "Mark selected: approve")}</button>
+                        <button type="button" class="button button-quiet" id="mark-reject" on:click=move |_| selection.mark(Some(Mark::Reject))>{t(lang, "Mark selected: reject")}</button>
+                        <button type="button" class="button button-quiet" on:click=move |_| selection.mark(None)>{t(lang, "Clear marks")}</button>
                         <span class="muted" id="marked-count" aria-live="polite">
                             {move || {
                                 let (approve, reject) = marked();
-                                format!("{approve} to approve, {reject} to reject")
+                                let values = [("approve", approve.to_string()), ("reject", reject.to_string())];
+                                tf(lang, "{approve} to approve, {reject} to reject", &values)
                             }}
                         </span>
                     </div>
                     <table class="table" id="worklist">
                         <thead>
                             <tr>
-                                <th scope="col"><span class="visually-hidden">"Selected"</span></th>
-                                <th scope="col">"Decision"</th>
-                                <th scope="col">"Request"</th>
-                                <th scope="col">"Step"</th>
-                                <th scope="col">"For"</th>
-                                <th scope="col">"Requested by"</th>
-                                <th scope="col">"Items"</th>
-                                <th scope="col">"Waiting since"</th>
-                                <th scope="col">"Due"</th>
+                                <th scope="col"><span class="visually-hidden">{t(lang, "Selected")}</span></th>
+                                <th scope="col">{t(lang, "Decision")}</th>
+                                <th scope="col">{t(lang, "Request")}</th>
+                                <th scope="col">{t(lang, "Step")}</th>
+                                <th scope="col">{t(lang, "For")}</th>
+                                <th scope="col">{t(lang, "Requested by")}</th>
+                                <th scope="col">{t(lang, "Items")}</th>
+                                <th scope="col">{t(lang, "Waiting since")}</th>
+                                <th scope="col">{t(lang, "Due")}</th>
                             </tr>
                         </thead>
                         <tbody>
@@ -645,24 +678,24 @@ where
                         </tbody>
                     </table>
                     <fieldset class="bulk-actions">
-                        <legend>"Apply the marked decisions"</legend>
+                        <legend>{t(lang, "Apply the marked decisions")}</legend>
                         <div class="field">
-                            <label for="all-matching">{format!("All {total} items matching the filter")}</label>
+                            <label for="all-matching">{tf(lang, "All {total} items matching the filter", &[("total", total.to_string())])}</label>
                             <select id="all-matching" name="all_matching">
-                                <option value="">"Only the marked items"</option>
-                                <option value="approve">"Approve all of them"</option>
-                                <option value="reject">"Reject all of them"</option>
+                                <option value="">{t(lang, "Only the marked items")}</option>
+                                <option value="approve">{t(lang, "Approve all of them")}</option>
+                                <option value="reject">{t(lang, "Reject all of them")}</option>
                             </select>
                         </div>
                         <div class="field">
-                            <label for="approve-reason">"Reason for the approvals"</label>
+                            <label for="approve-reason">{t(lang, "Reason for the approvals")}</label>
                             <input id="approve-reason" name="approve_reason" type="text" maxlength="2000"/>
                         </div>
                         <div class="field">
-                            <label for="reject-reason">"Reason for the rejections"</label>
+                            <label for="reject-reason">{t(lang, "Reason for the rejections")}</label>
                             <input id="reject-reason" name="reject_reason" type="text" maxlength="2000"/>
                         </div>
-                        <button type="submit" class="button button-primary" id="bulk-apply">"Apply"</button>
+                        <button type="submit" class="button button-primary" id="bulk-apply">{t(lang, "Apply")}</button>
                     </fieldset>
                 </form>
             }
@@ -695,8 +728,13 @@ fn FilterFields(filter: WorklistFilter) -> impl IntoView {
 fn Row(index: usize, item: WorkItemLine, selection: Selection) -> impl IntoView {
     let reference = format!("{}:{}", item.workflow_id, item.run);
     let href = format!("/worklist/{}/{}", item.workflow_id, item.run);
-    let label = format!("Select {} for {}", item.workflow, item.subject);
-    let decision_label = format!("Decision on {} for {}", item.workflow, item.subject);
+    let lang = use_lang();
+    let names = [
+        ("workflow", item.workflow.clone()),
+        ("subject", item.subject.clone()),
+    ];
+    let label = tf(lang, "Select {workflow} for {subject}", &names);
+    let decision_label = tf(lang, "Decision on {workflow} for {subject}", &names);
     let (approve_value, reject_value) = (format!("a:{reference}"), format!("r:{reference}"));
     let mark_of = {
         let reference = reference.clone();
@@ -734,8 +772,8 @@ fn Row(index: usize, item: WorkItemLine, selection: Selection) -> impl IntoView 
         }
     };
     let status_badge = match item.status.as_str() {
-        "pool" => Some(("tag tag-pool", "Pool")),
-        "claimed" => Some(("tag tag-claimed", "Claimed by you")),
+        "pool" => Some(("tag tag-pool", t(lang, "Pool"))),
+        "claimed" => Some(("tag tag-claimed", t(lang, "Claimed by you"))),
         _ => None,
     };
     view! {
@@ -770,8 +808,8 @@ fn Row(index: usize, item: WorkItemLine, selection: Selection) -> impl IntoView 
             <td>
                 <select name="marks[]" class="row-decision" aria-label=decision_label prop:value=select_value on:change=on_change>
                     <option value="">"—"</option>
-                    <option value=approve_value>"Approve"</option>
-                    <option value=reject_value>"Reject"</option>
+                    <option value=approve_value>{t(lang, "Approve")}</option>
+                    <option value=reject_value>{t(lang, "Reject")}</option>
                 </select>
             </td>
             <td>
@@ -785,7 +823,7 @@ fn Row(index: usize, item: WorkItemLine, selection: Selection) -> impl IntoView 
             <td>{item.waiting_since}</td>
             <td class:overdue=item.overdue>
                 {item.due.unwrap_or_else(|| "—".into())}
-                {item.overdue.then(|| view! { " " <span class="tag tag-overdue">"overdue"</span> })}
+                {item.overdue.then(|| view! { " " <span class="tag tag-overdue">{t(lang, "overdue")}</span> })}
             </td>
         </tr>
     }

@@ -46,6 +46,7 @@ fn form_invalid(
 /// browser asks for HTML, the hydrated page for the function's encoding.
 pub(crate) fn plain_form_post() -> bool {
     use_context::<axum::http::request::Parts>()
+        .filter(|parts| parts.method == axum::http::Method::POST)
         .and_then(|parts| {
             parts
                 .headers
@@ -233,8 +234,28 @@ pub async fn deploy_definition(
     })
 }
 
+/// The language the caller reads (their choice, else their browser's), for the texts
+/// that come from definitions (titles, step names, field labels).
+fn request_lang() -> &'static str {
+    use_context::<axum::http::request::Parts>()
+        .map(|parts| {
+            let header = |name| {
+                parts
+                    .headers
+                    .get(name)
+                    .and_then(|v: &axum::http::HeaderValue| v.to_str().ok())
+            };
+            crate::app::i18n::Lang::for_request(
+                header(axum::http::header::COOKIE),
+                header(axum::http::header::ACCEPT_LANGUAGE),
+            )
+        })
+        .unwrap_or_default()
+        .code()
+}
+
 fn title_of(definition: &assent_engine::definition::Definition) -> String {
-    let title = definition.title.get("en");
+    let title = definition.title.get(request_lang());
     if title.is_empty() {
         definition.name.clone()
     } else {
@@ -245,7 +266,7 @@ fn title_of(definition: &assent_engine::definition::Definition) -> String {
 fn step_title(definition: &assent_engine::definition::Definition, activity: &str) -> String {
     definition
         .activity(&assent_engine::definition::ActivityId(activity.to_owned()))
-        .map(|a| a.title.get("en").to_owned())
+        .map(|a| a.title.get(request_lang()).to_owned())
         .filter(|t| !t.is_empty())
         .unwrap_or_else(|| activity.replace('_', " "))
 }
@@ -335,17 +356,29 @@ pub async fn my_requests(
     Ok(lines)
 }
 
+/// Why the user is asked, in their language. The rule itself ("manager of alice") comes
+/// from the definition as written.
 fn because_text(because: &assent_engine::runtime::model::Because) -> String {
     use assent_engine::runtime::model::Because;
-    match because {
-        Because::Rule { rule } => format!("You are the {rule}."),
-        Because::Substitute { for_user } => format!("You stand in for {for_user}."),
-        Because::Escalation { from } => {
+    let german = request_lang() == "de";
+    match (because, german) {
+        (Because::Rule { rule }, false) => format!("You are the {rule}."),
+        (Because::Rule { rule }, true) => format!("Sie sind gefragt als: {rule}."),
+        (Because::Substitute { for_user }, false) => format!("You stand in for {for_user}."),
+        (Because::Substitute { for_user }, true) => format!("Sie vertreten {for_user}."),
+        (Because::Escalation { from }, false) => {
             format!("{from} did not answer in time; it came up to you.")
         }
-        Because::Forwarded { by } => format!("{by} forwarded it to you."),
-        Because::InsteadOfRequester { requester } => {
+        (Because::Escalation { from }, true) => {
+            format!("{from} hat nicht rechtzeitig geantwortet; der Vorgang wurde an Sie eskaliert.")
+        }
+        (Because::Forwarded { by }, false) => format!("{by} forwarded it to you."),
+        (Because::Forwarded { by }, true) => format!("{by} hat den Vorgang an Sie weitergeleitet."),
+        (Because::InsteadOfRequester { requester }, false) => {
             format!("{requester} asked, and may not decide on their own request; you are their manager.")
+        }
+        (Because::InsteadOfRequester { requester }, true) => {
+            format!("{requester} hat den Antrag gestellt und darf nicht selbst entscheiden; Sie sind die Führungskraft.")
         }
     }
 }
@@ -682,7 +715,7 @@ fn field_views(
             crate::app::types::FieldView {
                 name: f.name.clone(),
                 label: {
-                    let label = f.label.get("en");
+                    let label = f.label.get(request_lang());
                     if label.is_empty() {
                         f.name.replace('_', " ")
                     } else {

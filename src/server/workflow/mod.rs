@@ -110,7 +110,8 @@ impl From<WorkflowError> for AppError {
                 AppError::NotFound
             }
             WorkflowError::NoApplicableDefinition => AppError::Invalid(error.to_string()),
-            WorkflowError::Conflict | WorkflowError::Busy => AppError::Conflict,
+            WorkflowError::Conflict => AppError::Conflict,
+            WorkflowError::Busy => AppError::Busy,
             WorkflowError::Forbidden => AppError::Forbidden,
             WorkflowError::Invalid(message) => AppError::Invalid(message),
             WorkflowError::InvalidForm(errors) => AppError::Invalid(
