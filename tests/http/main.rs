@@ -897,6 +897,25 @@ async fn pages_speak_the_chosen_language_else_the_browsers(app: TestApp) {
         german_browser.contains("Genehmigung durch den Vorgesetzten"),
         "{german_browser}"
     );
+    // So do the item's history and why the user is asked, which the server writes.
+    let start = german_browser
+        .find("href=\"/worklist/")
+        .expect("an item link")
+        + 6;
+    let link = &german_browser[start..start + german_browser[start..].find('"').unwrap()];
+    let item = app
+        .client
+        .get(app.url(link))
+        .header("cookie", &bob)
+        .header("accept-language", "de")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(item.contains("gefragt: bob"), "{item}");
+    assert!(item.contains("Sie sind gefragt als"), "{item}");
 
     // The choice wins over the browser, and the switch goes back to the page it was on.
     let switched = app

@@ -389,6 +389,12 @@ fn history_lines(
     definition: &assent_engine::definition::Definition,
 ) -> Vec<HistoryLine> {
     use assent_engine::runtime::model::Verdict;
+    let german = request_lang() == "de";
+    let (asked_word, approved, rejected, due_word) = if german {
+        ("gefragt", "genehmigt", "abgelehnt", "fällig")
+    } else {
+        ("asked", "approved", "rejected", "due")
+    };
     instance
         .runs
         .iter()
@@ -408,8 +414,8 @@ fn history_lines(
                         .iter()
                         .map(|d| {
                             let verdict = match d.verdict {
-                                Verdict::Approve => "approved",
-                                Verdict::Reject => "rejected",
+                                Verdict::Approve => approved,
+                                Verdict::Reject => rejected,
                             };
                             match &d.reason {
                                 Some(reason) => format!("{} {verdict} ({reason})", d.user),
@@ -417,13 +423,13 @@ fn history_lines(
                             }
                         })
                         .collect();
-                    let mut text = format!("asked: {}", asked.join(", "));
+                    let mut text = format!("{asked_word}: {}", asked.join(", "));
                     if !decided.is_empty() {
                         text.push_str(&format!("; {}", decided.join("; ")));
                     }
                     if let (Some(due), true) = (a.due_at, a.outcome.is_none()) {
                         text.push_str(&format!(
-                            "; due {}",
+                            "; {due_word} {}",
                             crate::server::workflow::format_timestamp(due)
                         ));
                     }
