@@ -226,6 +226,7 @@ fn is_public(path: &str) -> bool {
         path,
         "/login" | "/logout" | "/lang" | "/healthz" | "/readyz" | "/favicon.ico" | "/mail-decision"
     ) || path.starts_with("/app/")
+        || path.starts_with("/api/")
         || path.starts_with("/pkg/")
 }
 

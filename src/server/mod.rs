@@ -12,6 +12,7 @@ pub mod language;
 pub mod pages;
 pub mod passwords;
 pub mod telemetry;
+pub mod wfs;
 pub mod workflow;
 
 use crate::app::{shell, App};
@@ -212,6 +213,7 @@ where
         .route("/login", post(auth::login))
         .route("/logout", post(auth::logout))
         .route("/lang", get(language::choose))
+        .route("/api/wfs/v1/{operation}", post(wfs::handle))
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
             _,

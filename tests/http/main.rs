@@ -31,6 +31,9 @@ macro_rules! on_both_databases {
     };
 }
 
+// After the macro, which it uses.
+mod wfs;
+
 on_both_databases!(
     health_and_readiness_answer,
     anonymous_visitors_are_sent_to_login,
