@@ -18,18 +18,7 @@ fn page_language() -> i18n::Lang {
     #[cfg(feature = "ssr")]
     {
         use_context::<axum::http::request::Parts>()
-            .map(|parts| {
-                let header = |name| {
-                    parts
-                        .headers
-                        .get(name)
-                        .and_then(|v: &axum::http::HeaderValue| v.to_str().ok())
-                };
-                i18n::Lang::for_request(
-                    header(axum::http::header::COOKIE),
-                    header(axum::http::header::ACCEPT_LANGUAGE),
-                )
-            })
+            .map(|parts| i18n::Lang::of_request(&parts))
             .unwrap_or_default()
     }
     #[cfg(not(feature = "ssr"))]

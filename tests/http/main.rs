@@ -606,6 +606,13 @@ async fn delegations_belong_to_their_owner(app: TestApp) {
         ("rupert", day(2), day(1), "on or after"),
         ("rupert", "tomorrow".to_owned(), day(1), "YYYY-MM-DD"),
         ("rupert", day(-9), day(-8), "already over"),
+        // The last day of chrono's calendar has no day after it: a clear error, no panic.
+        (
+            "rupert",
+            "262143-12-31".to_owned(),
+            "262143-12-31".to_owned(),
+            "YYYY-MM-DD",
+        ),
         ("admin", day(1), day(5), "overlaps"),
     ] {
         let (status, body) = add(sybil.clone(), substitute, starts, ends).await;

@@ -70,6 +70,23 @@ impl Lang {
     }
 }
 
+#[cfg(feature = "ssr")]
+impl Lang {
+    /// The language of an HTTP request: its cookie, else its `Accept-Language`.
+    pub fn of_request(parts: &axum::http::request::Parts) -> Lang {
+        let header = |name| {
+            parts
+                .headers
+                .get(name)
+                .and_then(|v: &axum::http::HeaderValue| v.to_str().ok())
+        };
+        Lang::for_request(
+            header(axum::http::header::COOKIE),
+            header(axum::http::header::ACCEPT_LANGUAGE),
+        )
+    }
+}
+
 /// The language of the page being rendered.
 pub fn use_lang() -> Lang {
     use_context::<Lang>().unwrap_or_default()

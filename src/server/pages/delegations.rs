@@ -88,13 +88,16 @@ pub async fn add_delegation(
             "Until: a delegation covers at most {MAX_DAYS} days."
         ))));
     }
-    let starts_at = first_day
-        .and_hms_opt(0, 0, 0)
-        .expect("midnight exists")
-        .and_utc();
-    let ends_at = (last_day + chrono::Days::new(1))
-        .and_hms_opt(0, 0, 0)
-        .expect("midnight exists")
+    let starts_at = first_day.and_time(chrono::NaiveTime::MIN).and_utc();
+    // The day after the last, at midnight; a date at the end of the calendar has none.
+    let ends_at = last_day
+        .checked_add_days(chrono::Days::new(1))
+        .ok_or_else(|| {
+            fail(AppError::Invalid(
+                "Until: give a date as YYYY-MM-DD.".into(),
+            ))
+        })?
+        .and_time(chrono::NaiveTime::MIN)
         .and_utc();
     if ends_at <= now {
         return Err(fail(AppError::Invalid(

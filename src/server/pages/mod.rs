@@ -65,6 +65,28 @@ async fn after_form_post(target: &str) {
     }
 }
 
+/// `%`, `_` and `\` match literally in a LIKE pattern escaped with `\`.
+fn like_pattern(text: &str) -> String {
+    let mut pattern = String::from("%");
+    for c in text.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+/// `column` contains `text`, ignoring case, on SQLite and PostgreSQL alike.
+fn contains_ignoring_case(column: workflow_instance::Column, text: &str) -> sea_orm::Condition {
+    use sea_orm::sea_query::{Expr, Func, LikeExpr};
+    sea_orm::Condition::all().add(
+        Expr::expr(Func::lower(Expr::col((workflow_instance::Entity, column))))
+            .like(LikeExpr::new(like_pattern(text)).escape('\\')),
+    )
+}
+
 /// Records the error's status on the response, then hands the error back.
 /// A plain form post keeps the redirect Leptos answers it with (back to the page, the
 /// error in its URL), so its status is left alone.
@@ -238,18 +260,7 @@ pub async fn deploy_definition(
 /// that come from definitions (titles, step names, field labels).
 fn request_lang() -> &'static str {
     use_context::<axum::http::request::Parts>()
-        .map(|parts| {
-            let header = |name| {
-                parts
-                    .headers
-                    .get(name)
-                    .and_then(|v: &axum::http::HeaderValue| v.to_str().ok())
-            };
-            crate::app::i18n::Lang::for_request(
-                header(axum::http::header::COOKIE),
-                header(axum::http::header::ACCEPT_LANGUAGE),
-            )
-        })
+        .map(|parts| crate::app::i18n::Lang::of_request(&parts))
         .unwrap_or_default()
         .code()
 }
@@ -277,7 +288,6 @@ pub async fn my_requests(
     status: Option<String>,
     q: Option<String>,
 ) -> Result<Vec<RequestLine>, AppError> {
-    use sea_orm::sea_query::{Expr, Func, LikeExpr};
     let user = require_user().await?;
     let state = state()?;
     let mut select = workflow_instance::Entity::find()
@@ -302,18 +312,10 @@ pub async fn my_requests(
         )));
     }
     for word in words.split_whitespace().take(8) {
-        let mut pattern = String::from("%");
-        for c in word.to_lowercase().chars() {
-            if matches!(c, '%' | '_' | '\\') {
-                pattern.push('\\');
-            }
-            pattern.push(c);
-        }
-        pattern.push('%');
-        select = select.filter(
-            Expr::expr(Func::lower(Expr::col(workflow_instance::Column::Data)))
-                .like(LikeExpr::new(pattern).escape('\\')),
-        );
+        select = select.filter(contains_ignoring_case(
+            workflow_instance::Column::Data,
+            word,
+        ));
     }
     let rows = select
         .order_by_desc(workflow_instance::Column::CreatedAt)

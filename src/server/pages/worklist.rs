@@ -2,7 +2,7 @@
 //! filter, every item matching a filter (for "all matching" bulk decisions), claiming
 //! pool items, and bulk decisions with the contract's bulkApproval error codes.
 
-use super::{fail, require_user, state, step_title, title_of, MINUTES};
+use super::{contains_ignoring_case, fail, require_user, state, step_title, title_of, MINUTES};
 use crate::app::error::AppError;
 use crate::app::types::{BulkFailure, BulkOutcome, WorkItemLine, WorklistFilter, WorklistPage};
 use crate::server::entities::{work_item, workflow_definition, workflow_instance};
@@ -10,7 +10,7 @@ use crate::server::workflow::{decode_stored, WorkflowError, Workflows};
 use assent_engine::runtime::model::Verdict;
 use assent_engine::runtime::EngineError;
 use assent_engine::UserName;
-use sea_orm::sea_query::{Expr, Func};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, Select,
@@ -20,26 +20,6 @@ pub const PAGE_SIZE: u64 = 50;
 /// Items one bulk decision may carry, and the most "all matching" selects.
 pub const MAX_BULK_ITEMS: usize = 5000;
 const MAX_FILTER_CHARS: usize = 200;
-
-/// `%`, `_` and `\` match literally in a LIKE pattern escaped with `\`.
-fn like_pattern(text: &str) -> String {
-    let mut pattern = String::from("%");
-    for c in text.to_lowercase().chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            pattern.push('\\');
-        }
-        pattern.push(c);
-    }
-    pattern.push('%');
-    pattern
-}
-
-fn contains_ignoring_case(column: workflow_instance::Column, text: &str) -> sea_orm::Condition {
-    sea_orm::Condition::all().add(
-        Expr::expr(Func::lower(Expr::col((workflow_instance::Entity, column))))
-            .like(sea_orm::sea_query::LikeExpr::new(like_pattern(text)).escape('\\')),
-    )
-}
 
 fn given(value: &Option<String>) -> Option<&str> {
     value.as_deref().map(str::trim).filter(|v| !v.is_empty())
