@@ -808,7 +808,8 @@ async fn a_mailed_link_shows_first_and_decides_on_confirmation(app: TestApp) {
     let row = db
         .query_one(Statement::from_string(
             backend,
-            "SELECT instance_id, run_seq FROM work_items WHERE username = 'bob' ORDER BY instance_id",
+            // alice's 4-eye request: bob alone decides it (carol is not asked).
+            "SELECT w.instance_id, w.run_seq FROM work_items w JOIN workflow_instances i ON i.id = w.instance_id WHERE w.username = 'bob' AND i.initiator = 'alice'",
         ))
         .await
         .unwrap()
