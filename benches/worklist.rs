@@ -5,14 +5,14 @@
 //! Run: `cargo bench --bench worklist` (optionally `ASSENT_BENCH_PG_URL=postgres://...`
 //! to measure PostgreSQL; the database must exist and be empty).
 
+mod common;
+
 use assent::app::types::WorklistFilter;
 use assent::server::pages::worklist::page_for;
-use assent::server::workflow::{CreateRequest, SystemClock, Workflows};
-use assent::server::{db, demo};
+use assent::server::workflow::CreateRequest;
 use assent_engine::flowdata::Value;
 use assent_engine::runtime::model::{Order, OrderType};
 use assent_engine::UserName;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const OPEN_ITEMS: usize = 10_000;
@@ -47,24 +47,9 @@ fn median(mut times: Vec<Duration>) -> Duration {
 
 #[tokio::main]
 async fn main() {
-    let folder = tempfile::tempdir().unwrap();
-    let url = std::env::var("ASSENT_BENCH_PG_URL")
-        .unwrap_or_else(|_| format!("sqlite://{}/bench.db?mode=rwc", folder.path().display()));
-    let database = db::connect(&url).await.unwrap();
-    db::migrate(&database).await.unwrap();
-    demo::load_if_empty(&database.connection, "bench")
-        .await
-        .unwrap();
-    let workflows =
-        Workflows::new(database.connection.clone(), Arc::new(SystemClock)).with_group_commit();
-    workflows
-        .deploy_folder(
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("definitions")
-                .as_path(),
-        )
-        .await
-        .unwrap();
+    let bench = common::bench_database().await;
+    let (url, database) = (&bench.url, &bench.database);
+    let workflows = bench.workflows.clone().with_group_commit();
     // alice, frank and grace report to bob, so bob is asked for every one of these.
     let started = Instant::now();
     let mut tasks = Vec::new();

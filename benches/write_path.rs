@@ -4,11 +4,11 @@
 //! Run: `cargo bench --bench write_path` (optionally `ASSENT_BENCH_PG_URL=postgres://...`
 //! to measure PostgreSQL instead; the database must exist and be empty).
 
-use assent::server::workflow::{CreateRequest, Decision, SystemClock, Workflows};
-use assent::server::{db, demo};
+mod common;
+
+use assent::server::workflow::{CreateRequest, Decision, Workflows};
 use assent_engine::runtime::model::{Order, OrderType};
 use assent_engine::UserName;
-use std::sync::Arc;
 use std::time::Instant;
 
 const INSTANCES: usize = 1000;
@@ -82,23 +82,8 @@ async fn measure(label: &str, workflows: Workflows) {
 
 #[tokio::main]
 async fn main() {
-    let folder = tempfile::tempdir().unwrap();
-    let url = std::env::var("ASSENT_BENCH_PG_URL")
-        .unwrap_or_else(|_| format!("sqlite://{}/bench.db?mode=rwc", folder.path().display()));
-    let database = db::connect(&url).await.unwrap();
-    db::migrate(&database).await.unwrap();
-    demo::load_if_empty(&database.connection, "bench")
-        .await
-        .unwrap();
-    let workflows = Workflows::new(database.connection.clone(), Arc::new(SystemClock));
-    workflows
-        .deploy_folder(
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("definitions")
-                .as_path(),
-        )
-        .await
-        .unwrap();
+    let bench = common::bench_database().await;
+    let (url, workflows) = (&bench.url, bench.workflows.clone());
     println!("{INSTANCES} concurrent creations, then {INSTANCES} concurrent decisions ({url}):");
     measure("one commit each", workflows.clone()).await;
     measure("group commit", workflows.with_group_commit()).await;
