@@ -2,26 +2,16 @@
 //! credential for this one decision, so no login is needed; opening the page decides
 //! nothing, the confirmation does.
 
-use super::{fail, state, step_title, title_of};
+use super::{decision_refused, fail, state, step_title, title_of};
 use crate::app::error::AppError;
 use crate::app::types::MailDecisionPreview;
 use crate::server::workflow::links::LinkError;
-use crate::server::workflow::WorkflowError;
 use assent_engine::definition::ActivityKind;
-use assent_engine::runtime::EngineError;
 use sea_orm::EntityTrait;
 
 fn refused(error: LinkError) -> AppError {
     match error {
-        LinkError::Workflow(WorkflowError::Engine(
-            EngineError::NotAwaitingDecision | EngineError::AlreadyDecided,
-        )) => fail(AppError::Invalid(
-            "This item has already been decided.".into(),
-        )),
-        LinkError::Workflow(WorkflowError::Engine(EngineError::InvalidState(_))) => fail(
-            AppError::Invalid("This request is no longer running.".into()),
-        ),
-        LinkError::Workflow(other) => fail(other.into()),
+        LinkError::Workflow(error) => decision_refused(error),
         other => fail(AppError::Invalid(other.to_string())),
     }
 }

@@ -545,9 +545,7 @@ pub async fn decide(
     approve: bool,
     reason: Option<String>,
 ) -> Result<String, AppError> {
-    use crate::server::workflow::WorkflowError;
     use assent_engine::runtime::model::Verdict;
-    use assent_engine::runtime::EngineError;
     let user = require_user().await?;
     let verdict = if approve {
         Verdict::Approve
@@ -579,19 +577,27 @@ pub async fn decide(
                 "Rejected.".into()
             })
         }
-        Err(WorkflowError::Engine(EngineError::ReasonRequired)) => Err(fail(AppError::Invalid(
-            "Please give a reason for rejecting.".into(),
-        ))),
-        Err(WorkflowError::Engine(
-            EngineError::NotAwaitingDecision | EngineError::AlreadyDecided,
-        )) => Err(fail(AppError::Invalid(
-            "This item has already been decided.".into(),
-        ))),
-        Err(WorkflowError::Engine(EngineError::InvalidState(_))) => Err(fail(AppError::Invalid(
-            "This request is no longer running.".into(),
-        ))),
-        Err(other) => Err(fail(other.into())),
+        Err(error) => Err(decision_refused(error)),
     }
+}
+
+/// Why a decision was refused, in the words the decision pages show (the item page and
+/// the mailed link's page alike).
+fn decision_refused(error: crate::server::workflow::WorkflowError) -> AppError {
+    use crate::server::workflow::WorkflowError;
+    use assent_engine::runtime::EngineError;
+    fail(match error {
+        WorkflowError::Engine(EngineError::ReasonRequired) => {
+            AppError::Invalid("Please give a reason for rejecting.".into())
+        }
+        WorkflowError::Engine(EngineError::NotAwaitingDecision | EngineError::AlreadyDecided) => {
+            AppError::Invalid("This item has already been decided.".into())
+        }
+        WorkflowError::Engine(EngineError::InvalidState(_)) => {
+            AppError::Invalid("This request is no longer running.".into())
+        }
+        other => other.into(),
+    })
 }
 
 fn catalog_line(
