@@ -26,7 +26,7 @@ use config::Config;
 use db::{Database, Pool};
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use std::sync::Arc;
 use tokio::net::TcpListener;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -85,6 +85,15 @@ pub enum StartError {
         address: std::net::SocketAddr,
         source: std::io::Error,
     },
+}
+
+/// The pages' routes, generated once per process. Generating them sets leptos_server's
+/// process-wide "suppress resource loading" flag, and a resource first polled while it is
+/// set never resolves (leptos-rs/leptos#4773): a page rendering on one server while a
+/// second server in the same process (as in the HTTP tests) started would hang forever.
+fn route_list() -> Vec<AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<AxumRouteListing>> = std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
 /// Opens and migrates the database, loads demo data if asked, binds the address and
@@ -206,7 +215,7 @@ where
 
     let leptos_options = state.leptos_options.clone();
     let pages = Router::new()
-        .leptos_routes_with_context(&state, generate_route_list(App), || {}, {
+        .leptos_routes_with_context(&state, route_list(), || {}, {
             let leptos_options = leptos_options.clone();
             move || shell(leptos_options.clone())
         })

@@ -968,3 +968,32 @@ async fn pages_speak_the_chosen_language_else_the_browsers(app: TestApp) {
         .unwrap();
     assert_eq!(location(&outside), "/");
 }
+
+/// Pages with server data keep rendering while other servers start in the same process
+/// (each start builds the route list, which once left a concurrently rendered page's
+/// data pending forever: leptos-rs/leptos#4773).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_render_while_other_servers_start() {
+    let app = TestApp::spawn(Backend::Sqlite).await.expect("sqlite app");
+    let admin = app.login("admin", DEMO_PASSWORD).await.expect("login");
+    let starting = tokio::spawn(async {
+        let mut others = Vec::new();
+        for _ in 0..4 {
+            others.push(TestApp::spawn(Backend::Sqlite).await.expect("another app"));
+        }
+        others
+    });
+    let mut rendered = 0;
+    while !starting.is_finished() || rendered < 10 {
+        let page = tokio::time::timeout(
+            std::time::Duration::from_secs(10),
+            app.get("/admin", Some(&admin)),
+        )
+        .await
+        .expect("the admin page renders within 10 s while servers start");
+        let html = page.text().await.unwrap();
+        assert!(html.contains("Workflow definitions"), "page complete");
+        rendered += 1;
+    }
+    drop(starting.await.unwrap());
+}
