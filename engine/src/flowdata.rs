@@ -116,6 +116,27 @@ impl FlowData {
         node.values = values;
     }
 
+    /// Removes the attribute at `path` and everything under it.
+    pub fn remove(&mut self, path: &FlowPath) {
+        let Some((last, parents)) = path.0.split_last() else {
+            return;
+        };
+        let Some((first, rest)) = parents.split_first() else {
+            self.root.remove(last);
+            return;
+        };
+        let Some(mut node) = self.root.get_mut(first) else {
+            return;
+        };
+        for segment in rest {
+            match node.children.get_mut(segment) {
+                Some(child) => node = child,
+                None => return,
+            }
+        }
+        node.children.remove(last);
+    }
+
     pub fn top_level(&self) -> &BTreeMap<String, Node> {
         &self.root
     }
@@ -127,6 +148,21 @@ mod tests {
 
     fn path(text: &str) -> FlowPath {
         FlowPath::parse(text).unwrap()
+    }
+
+    #[test]
+    fn removing_takes_the_attribute_and_what_is_under_it() {
+        let mut data = FlowData::new();
+        data.set(&path("context/a"), vec![Value::text("1")]);
+        data.set(&path("context/a/b"), vec![Value::text("2")]);
+        data.set(&path("context/c"), vec![Value::text("3")]);
+        data.remove(&path("context/a"));
+        assert!(data.node(&path("context/a")).is_none());
+        assert!(data.get(&path("context/a/b")).is_empty());
+        assert_eq!(data.get(&path("context/c")), &[Value::text("3")]);
+        data.remove(&path("context/missing/deeper"));
+        data.remove(&path("context"));
+        assert!(data.top_level().is_empty());
     }
 
     #[test]

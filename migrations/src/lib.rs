@@ -6,6 +6,7 @@ mod m20261122_000001_directory;
 mod m20261122_000002_workflows;
 mod m20261122_000003_work_item_status;
 mod m20261122_000004_decision_links;
+mod m20261202_000005_api_requests;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000002_workflows::Migration),
             Box::new(m20261122_000003_work_item_status::Migration),
             Box::new(m20261122_000004_decision_links::Migration),
+            Box::new(m20261202_000005_api_requests::Migration),
         ]
     }
 }

@@ -222,6 +222,11 @@ where
         .route("/login", post(auth::login))
         .route("/logout", post(auth::logout))
         .route("/lang", get(language::choose))
+        .route(
+            "/api/wfs/v1/openapi.json",
+            get(wfs::openapi::serve_document),
+        )
+        .route("/api/wfs/v1/docs", get(wfs::openapi::serve_page))
         .route("/api/wfs/v1/{operation}", post(wfs::handle))
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,

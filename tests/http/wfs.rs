@@ -169,7 +169,7 @@ async fn every_request_is_authenticated_and_faults_echo_the_request(app: TestApp
     assert_fault(
         status,
         &fault,
-        StatusCode::BAD_REQUEST,
+        StatusCode::NOT_FOUND,
         "invalidRequest",
         "noSuchOperation",
     );
@@ -290,7 +290,7 @@ async fn get_instance_answers_the_people_involved_only(app: TestApp) {
     let instance = &answer["workflowInstance"];
     assert_eq!(instance["state"], "RUNNING", "{answer}");
     assert_eq!(instance["initiator"], "alice");
-    let created = instance["createTime"].as_str().unwrap();
+    let created = instance["startDate"].as_str().unwrap();
     assert!(
         chrono::DateTime::parse_from_rfc3339(created).is_ok() && created.ends_with('Z'),
         "{created}"
@@ -349,10 +349,26 @@ async fn get_instance_answers_the_people_involved_only(app: TestApp) {
     )
     .await;
     assert_eq!(status, StatusCode::OK, "administrators read any: {fault}");
+    // Without the right to read every workflow, a missing one is refused like a
+    // forbidden one: nothing is revealed.
     let (status, fault) = call(
         &app,
         "getInstance",
         Some(&basic("bob")),
+        r#"{"workflowID": "0000"}"#,
+    )
+    .await;
+    assert_fault(
+        status,
+        &fault,
+        StatusCode::FORBIDDEN,
+        "accessDenied",
+        "getInstance",
+    );
+    let (status, fault) = call(
+        &app,
+        "getInstance",
+        Some(&basic("admin")),
         r#"{"workflowID": "0000"}"#,
     )
     .await;
@@ -442,9 +458,22 @@ async fn bulk_approval_applies_each_workflow_on_its_own(app: TestApp) {
         after["workflowInstance"]["applicationState"], "ACCEPTED",
         "{after}"
     );
-    // Deciding again: the activity no longer waits for bob (activity level).
+    // Deciding again: nothing waits for bob any more: at activity level (11) while the
+    // workflow still runs its last steps, at workflow level (20) once it has ended.
     let (_, again) = call(&app, "bulkApproval", Some(&basic("bob")), &own).await;
-    assert_eq!(again["failed"][0]["errorCode"], 11, "{again}");
+    let (_, now) = call(
+        &app,
+        "getInstance",
+        Some(&basic("bob")),
+        &json!({"workflowID": id, "returnData": "everything"}).to_string(),
+    )
+    .await;
+    let expected = if now["workflowInstance"]["state"] == "RUNNING" {
+        11
+    } else {
+        20
+    };
+    assert_eq!(again["failed"][0]["errorCode"], expected, "{again} {now}");
     let (status, fault) = call(
         &app,
         "bulkApproval",

@@ -93,6 +93,14 @@ pub enum Event {
         verdicts: BTreeMap<String, bool>,
         submit: bool,
     },
+    /// Changes made by someone who manages workflows (the contract's modifyInstance).
+    Modify {
+        actor: UserName,
+        change: Modification,
+    },
+    /// The directory changed (a new manager, an owner, a substitute): approvals waiting
+    /// for decisions ask their rule again whom it names now.
+    ReevaluateParticipants,
     Suspend,
     /// Resumes a suspended workflow, or restarts `run` if it waits in error.
     Resume {
@@ -100,6 +108,34 @@ pub enum Event {
     },
     Abort,
 }
+
+/// What a modification changes; `None` leaves a part as it is.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Modification {
+    /// `Some(None)` removes the correlation id.
+    pub correlation_id: Option<Option<String>>,
+    /// Removes every context attribute before `context` is applied.
+    pub clear_context: bool,
+    /// Context attributes to set (an empty list removes one).
+    pub context: BTreeMap<String, Vec<Value>>,
+    /// New participants of running approvals, by run: they replace whoever is asked now.
+    pub participants: BTreeMap<u32, Vec<UserName>>,
+    /// `Some(None)` removes the workflow's own description (the definition's shows again).
+    pub description: Option<Option<String>>,
+    /// Suspends, resumes or aborts in the same step; asking for the state the workflow is
+    /// already in changes nothing.
+    pub lifecycle: Option<Lifecycle>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lifecycle {
+    Suspend,
+    Resume,
+    Abort,
+}
+
+/// Where a workflow's own description is kept in its flowdata.
+pub const DESCRIPTION_PATH: &str = "workflow/description";
 
 /// Work for the caller to do once the step is committed (through its outbox).
 #[derive(Debug, Clone, PartialEq)]
@@ -207,6 +243,10 @@ pub enum EngineError {
     ClaimedBy(String),
     #[error("you have not claimed this item")]
     NotClaimed,
+    #[error("cannot ask {0}: {1}")]
+    CannotAssign(String, &'static str),
+    #[error("the context attribute name {0:?} is not a flowdata name")]
+    BadContextName(String),
     #[error("this activity is not waiting in error")]
     NotInError,
     #[error("the activation key does not match")]
@@ -320,23 +360,32 @@ pub fn handle(
             activities::certification::certify(&mut machine, run, &actor, verdicts, submit)?;
             true
         }
-        Event::Suspend => {
+        Event::Modify { actor, change } => {
+            if state.is_terminal() {
+                return Err(EngineError::InvalidState(state));
+            }
+            let lifecycle = change.lifecycle;
+            modify(&mut machine, &actor, change)?;
+            match lifecycle {
+                Some(Lifecycle::Suspend) if state == WorkflowState::Suspended => {}
+                Some(Lifecycle::Resume) if state == WorkflowState::Running => {}
+                Some(Lifecycle::Suspend) => suspend(&mut machine)?,
+                Some(Lifecycle::Resume) => resume(&mut machine, state, None)?,
+                Some(Lifecycle::Abort) => machine.abort(),
+                None => {}
+            }
+            true
+        }
+        Event::ReevaluateParticipants => {
             machine.require_state(WorkflowState::Running)?;
-            machine.instance.state = WorkflowState::Suspended;
+            activities::approval::reevaluate(&mut machine)
+        }
+        Event::Suspend => {
+            suspend(&mut machine)?;
             true
         }
         Event::Resume { run } => {
-            match (state, run) {
-                (WorkflowState::Suspended, None) => {
-                    machine.instance.state = WorkflowState::Running;
-                    activities::approval::rearm_timers(&mut machine);
-                }
-                (WorkflowState::Suspended | WorkflowState::Running, Some(seq)) => {
-                    machine.instance.state = WorkflowState::Running;
-                    machine.restart(seq)?;
-                }
-                (other, _) => return Err(EngineError::InvalidState(other)),
-            }
+            resume(&mut machine, state, run)?;
             true
         }
         Event::Abort => {
@@ -351,6 +400,80 @@ pub fn handle(
         machine.settle();
     }
     Ok(machine.into_step(changed))
+}
+
+fn suspend(machine: &mut Machine) -> Result<(), EngineError> {
+    machine.require_state(WorkflowState::Running)?;
+    machine.instance.state = WorkflowState::Suspended;
+    Ok(())
+}
+
+fn resume(
+    machine: &mut Machine,
+    state: WorkflowState,
+    run: Option<u32>,
+) -> Result<(), EngineError> {
+    match (state, run) {
+        (WorkflowState::Suspended, None) => {
+            machine.instance.state = WorkflowState::Running;
+            activities::approval::rearm_timers(machine);
+        }
+        (WorkflowState::Suspended | WorkflowState::Running, Some(seq)) => {
+            machine.instance.state = WorkflowState::Running;
+            machine.restart(seq)?;
+        }
+        (other, _) => return Err(EngineError::InvalidState(other)),
+    }
+    Ok(())
+}
+
+/// Applies a modification whole, or refuses it whole.
+fn modify(
+    machine: &mut Machine,
+    actor: &UserName,
+    change: Modification,
+) -> Result<(), EngineError> {
+    for (seq, users) in &change.participants {
+        activities::approval::reassign(machine, *seq, actor, users)?;
+    }
+    if let Some(correlation_id) = change.correlation_id {
+        machine.instance.correlation_id = correlation_id;
+    }
+    if let Some(description) = change.description {
+        let path = FlowPath::parse(DESCRIPTION_PATH).expect("a valid constant path");
+        match description {
+            Some(text) => machine
+                .instance
+                .flowdata
+                .set(&path, vec![Value::Text(text)]),
+            None => machine.instance.flowdata.remove(&path),
+        }
+    }
+    if change.clear_context {
+        if let Some(names) = machine
+            .instance
+            .flowdata
+            .top_level()
+            .get("context")
+            .map(|node| node.children.keys().cloned().collect::<Vec<_>>())
+        {
+            for name in names {
+                let path = FlowPath::parse(&format!("context/{name}"))
+                    .map_err(|_| EngineError::BadContextName(name.clone()))?;
+                machine.instance.flowdata.remove(&path);
+            }
+        }
+    }
+    for (name, values) in change.context {
+        let path = FlowPath::parse(&format!("context/{name}"))
+            .map_err(|_| EngineError::BadContextName(name.clone()))?;
+        if values.is_empty() {
+            machine.instance.flowdata.remove(&path);
+        } else {
+            machine.instance.flowdata.set(&path, values);
+        }
+    }
+    Ok(())
 }
 
 pub(crate) struct Machine<'a> {

@@ -1,5 +1,6 @@
 //! sea-orm models of the tables in `migrations/`.
 
+pub mod api_request;
 pub mod assignment;
 pub mod audit_event;
 pub mod catalog_item;

@@ -3,130 +3,172 @@
 //! (1x activity, 2x workflow, 3x participant, 4x invalid workflow ID) and the others
 //! stay decided.
 
-use super::{may_act_for_others, parse_request, Common, Failure, FaultCode};
-use crate::app::types::SessionUser;
+use super::contract::{wfs_request, MAX_REASON};
+use super::{has_right, Call, Failure, FaultCode, Operation, Right};
 use crate::server::pages::worklist::bulk_error_code;
-use crate::server::AppState;
 use assent_engine::runtime::model::Verdict;
 use assent_engine::UserName;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
 /// Workflows one request may decide.
 pub const MAX_WORKFLOWS: usize = 1000;
 
-#[derive(Deserialize)]
+/// One verdict for several workflows.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[allow(dead_code)] // the common parameters are read before the operation's own parsing
-struct BulkApproval {
-    #[serde(rename = "requestID")]
-    request_id: Option<String>,
-    domain: Option<String>,
-    language: Option<String>,
-    return_data: Option<String>,
-    timeout: Option<u64>,
-    #[serde(rename = "participantDN")]
-    participant_dn: Option<String>,
-    accept: Option<Decisions>,
-    reject: Option<Decisions>,
-    workflow_context: Option<Value>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct Decisions {
-    reason: Option<String>,
+pub struct Decisions {
+    /// Applied to every workflow of this list.
+    #[serde(default)]
+    #[schemars(length(max = 2000))]
+    pub reason: Option<String>,
+    /// Every running task of the participant in each of these workflows is decided.
     #[serde(rename = "workflowID", default)]
-    workflow_id: Vec<String>,
+    #[schemars(length(max = 1000))]
+    pub workflow_id: Vec<String>,
 }
 
-pub async fn bulk(
-    state: &AppState,
-    user: &SessionUser,
-    _common: &Common,
-    body: &[u8],
-) -> Result<Value, Failure> {
-    let request: BulkApproval = parse_request(body)?;
-    let participant = match &request.participant_dn {
-        None => user.username.clone(),
-        Some(name) => {
-            let named = UserName::parse(name).map_err(|_| {
-                Failure::new(
-                    FaultCode::InvalidRequest,
-                    "invalid request: participantDN is not a user name",
-                )
-            })?;
-            if named != user.username && !may_act_for_others(user) {
-                return Err(Failure::new(FaultCode::AccessDenied, "access denied"));
-            }
-            named
-        }
-    };
-    let mut work = Vec::new();
-    for (verdict, decisions) in [
-        (Verdict::Approve, &request.accept),
-        (Verdict::Reject, &request.reject),
-    ] {
-        if let Some(decisions) = decisions {
-            for id in &decisions.workflow_id {
-                work.push((verdict, id.clone(), decisions.reason.clone()));
-            }
-        }
+wfs_request! {
+    pub struct BulkApprovalRequest {
+        /// The user whose tasks are decided; deciding for another needs the right.
+        #[serde(rename = "participantDN", default)]
+        #[schemars(pattern(super::contract::USER_NAME_PATTERN))]
+        pub participant_dn: Option<String>,
+        #[serde(default)]
+        pub accept: Option<Decisions>,
+        #[serde(default)]
+        pub reject: Option<Decisions>,
+        /// Not used, as in the seed.
+        #[allow(dead_code)] // accepted for the contract
+        #[serde(default)]
+        pub workflow_context: Option<serde_json::Value>,
     }
-    if work.len() > MAX_WORKFLOWS {
-        return Err(Failure::new(
-            FaultCode::InvalidRequest,
-            format!("invalid request: at most {MAX_WORKFLOWS} workflows at once"),
-        ));
-    }
-    let mut failed = Vec::new();
-    for (verdict, workflow_id, reason) in work {
-        let failure =
-            |name: String, code: u16| json!({ "id": workflow_id, "name": name, "errorCode": code });
-        let instance = match state.workflows.instance(&workflow_id).await {
-            Ok(instance) => instance,
-            Err(_) => {
-                failed.push(failure(String::new(), 40));
-                continue;
+}
+
+/// A workflow that could not be decided (or one of its activities).
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FailedApproval {
+    /// The workflow ID as sent.
+    pub id: String,
+    /// The activity's name where the failure is at activity level, else empty.
+    pub name: String,
+    /// 1x activity level, 2x workflow level, 3x participant, 4x invalid workflow ID.
+    pub error_code: u16,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct BulkApprovalResponse {
+    pub failed: Vec<FailedApproval>,
+}
+
+pub struct BulkApproval;
+
+impl Operation for BulkApproval {
+    const NAME: &'static str = "bulkApproval";
+    const SUMMARY: &'static str =
+        "Accept and reject the participant's tasks in many workflows at once";
+    const FAULTS: &'static [FaultCode] = &[FaultCode::AccessDenied];
+    type Request = BulkApprovalRequest;
+    type Response = BulkApprovalResponse;
+
+    async fn run(call: &Call<'_>, request: Self::Request) -> Result<Self::Response, Failure> {
+        let participant = match &request.participant_dn {
+            None => call.user.username.clone(),
+            Some(name) => {
+                let named = UserName::parse(name)
+                    .map_err(|_| Failure::invalid("participantDN: not a user name"))?;
+                if named != call.user.username && !has_right(call.user, Right::ActForOthers) {
+                    return Err(Failure::denied());
+                }
+                named
             }
         };
-        // Every activity of this workflow now waiting for the participant.
-        let waiting: Vec<(u32, String)> = instance
-            .runs
-            .iter()
-            .filter(|run| run.state == assent_engine::ActivityState::Running)
-            .filter(|run| {
-                run.approval
+        let mut work = Vec::new();
+        for (verdict, decisions, field) in [
+            (Verdict::Approve, &request.accept, "accept"),
+            (Verdict::Reject, &request.reject, "reject"),
+        ] {
+            if let Some(decisions) = decisions {
+                if decisions
+                    .reason
                     .as_ref()
-                    .is_some_and(|a| a.awaits_decision_from(&participant))
-            })
-            .map(|run| (run.seq, run.activity.0.clone()))
-            .collect();
-        if waiting.is_empty() {
-            let asked = instance.runs.iter().any(|run| {
-                run.approval
-                    .as_ref()
-                    .is_some_and(|a| a.participants.iter().any(|p| p.user == participant))
-            });
-            failed.push(failure(String::new(), if asked { 11 } else { 30 }));
-            continue;
-        }
-        for (run, activity) in waiting {
-            if let Err(error) = state
-                .workflows
-                .decide(
-                    &participant,
-                    &workflow_id,
-                    run,
-                    verdict,
-                    reason.clone(),
-                    None,
-                )
-                .await
-            {
-                failed.push(failure(activity, bulk_error_code(&error)));
+                    .is_some_and(|r| r.chars().count() > MAX_REASON)
+                {
+                    return Err(Failure::invalid(format!(
+                        "{field}.reason: at most {MAX_REASON} characters"
+                    )));
+                }
+                for id in &decisions.workflow_id {
+                    work.push((verdict, id.clone(), decisions.reason.clone()));
+                }
             }
         }
+        if work.len() > MAX_WORKFLOWS {
+            return Err(Failure::invalid(format!(
+                "at most {MAX_WORKFLOWS} workflows at once"
+            )));
+        }
+        let workflows = &call.state.workflows;
+        let mut failed = Vec::new();
+        for (verdict, workflow_id, reason) in work {
+            let failure = |name: String, error_code: u16| FailedApproval {
+                id: workflow_id.clone(),
+                name,
+                error_code,
+            };
+            let instance = match super::instances::checked_id(&workflow_id) {
+                Ok(id) => workflows.instance(id).await,
+                Err(_) => Err(crate::server::workflow::WorkflowError::WorkflowNotFound),
+            };
+            let instance = match instance {
+                Ok(instance) => instance,
+                Err(crate::server::workflow::WorkflowError::WorkflowNotFound) => {
+                    failed.push(failure(String::new(), 40));
+                    continue;
+                }
+                Err(error) => {
+                    failed.push(failure(String::new(), bulk_error_code(&error)));
+                    continue;
+                }
+            };
+            // Every activity of this workflow now waiting for the participant.
+            let waiting: Vec<(u32, String)> = instance
+                .open_items_for(&participant)
+                .map(|run| (run.seq, run.activity.0.clone()))
+                .collect();
+            if waiting.is_empty() {
+                let asked = instance.runs.iter().any(|run| {
+                    run.approval
+                        .as_ref()
+                        .is_some_and(|a| a.participants.iter().any(|p| p.user == participant))
+                });
+                let code = if instance.state.is_terminal() {
+                    20
+                } else if asked {
+                    11
+                } else {
+                    30
+                };
+                failed.push(failure(String::new(), code));
+                continue;
+            }
+            for (run, activity) in waiting {
+                if let Err(error) = workflows
+                    .decide(
+                        &participant,
+                        &workflow_id,
+                        run,
+                        verdict,
+                        reason.clone(),
+                        None,
+                    )
+                    .await
+                {
+                    failed.push(failure(activity, bulk_error_code(&error)));
+                }
+            }
+        }
+        Ok(BulkApprovalResponse { failed })
     }
-    Ok(json!({ "failed": failed }))
 }

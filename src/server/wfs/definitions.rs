@@ -1,119 +1,113 @@
 //! listDefinitions: the deployed definitions (newest version of each), filtered by the
 //! contract's definitionFilter.
 
-use super::{parse_request, Common, Failure, FaultCode};
-use crate::server::AppState;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use super::contract::{wfs_request, NameFilter, Order};
+use super::{Call, Failure, FaultCode, Operation};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
-#[derive(Deserialize)]
+/// Criteria compared with the definitions' attributes; all given must match.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[allow(dead_code)] // the common parameters are read before the operation's own parsing
-struct ListDefinitions {
-    #[serde(rename = "requestID")]
-    request_id: Option<String>,
-    domain: Option<String>,
-    language: Option<String>,
-    return_data: Option<String>,
-    timeout: Option<u64>,
-    definition_filter: Option<DefinitionFilter>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct DefinitionFilter {
-    operation: Option<String>,
-    subject_type: Option<String>,
-    resource_type: Option<String>,
+pub struct DefinitionFilter {
+    #[serde(default)]
+    #[schemars(length(max = 64))]
+    pub operation: Option<String>,
+    #[serde(default)]
+    #[schemars(length(max = 64))]
+    pub subject_type: Option<String>,
+    #[serde(default)]
+    #[schemars(length(max = 64))]
+    pub resource_type: Option<String>,
     /// Accepted for the contract; every definition may be started by any initiator.
-    #[allow(dead_code)]
-    initiator: Option<String>,
-    name_filter: Option<NameFilter>,
-    #[allow(dead_code)]
-    subject: Option<Value>,
-    #[allow(dead_code)]
-    resources: Option<Vec<Value>>,
+    #[allow(dead_code)] // accepted for the contract
+    #[serde(default)]
+    #[schemars(length(max = 64))]
+    pub initiator: Option<String>,
+    #[serde(default)]
+    pub name_filter: Option<NameFilter>,
+    /// Accepted for the contract; listing does not evaluate "when applicable".
+    #[allow(dead_code)] // accepted for the contract
+    #[serde(default)]
+    pub subject: Option<Order>,
+    #[allow(dead_code)] // accepted for the contract
+    #[serde(default)]
+    #[schemars(length(max = 100))]
+    pub resources: Option<Vec<Order>>,
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct NameFilter {
-    dn: Option<String>,
-    path: Option<String>,
-    value_assertion: Option<Vec<ValueAssertion>>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct ValueAssertion {
-    value: String,
-    match_operation: MatchOperation,
-}
-
-#[derive(Deserialize, Clone, Copy)]
-#[serde(rename_all = "camelCase")]
-enum MatchOperation {
-    Equals,
-    StartsWith,
-    EndsWith,
-    Contains,
-}
-
-impl ValueAssertion {
-    fn matches(&self, name: &str) -> bool {
-        let (name, value) = (name.to_lowercase(), self.value.to_lowercase());
-        match self.match_operation {
-            MatchOperation::Equals => name == value,
-            MatchOperation::StartsWith => name.starts_with(&value),
-            MatchOperation::EndsWith => name.ends_with(&value),
-            MatchOperation::Contains => name.contains(&value),
-        }
+wfs_request! {
+    pub struct ListDefinitionsRequest {
+        #[serde(default)]
+        pub definition_filter: Option<DefinitionFilter>,
     }
 }
 
-pub async fn list(state: &AppState, common: &Common, body: &[u8]) -> Result<Value, Failure> {
-    let request: ListDefinitions = parse_request(body)?;
-    let same = |wanted: &Option<String>, actual: &str| {
-        wanted
-            .as_deref()
-            .is_none_or(|w| w.eq_ignore_ascii_case(actual))
-    };
-    let definitions = state.workflows.latest_definitions().await?;
-    let found: Vec<Value> = definitions
-        .into_iter()
-        .map(|(_, definition)| definition)
-        .filter(|d| match &request.definition_filter {
-            None => true,
-            Some(filter) => {
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkflowDefinition {
+    pub name: String,
+    /// What createInstance's `definition.nameFilter.dn` takes.
+    pub id: String,
+    pub path: String,
+    pub request_workflow_type: String,
+    pub operation: String,
+    pub subject_type: String,
+    pub resource_type: String,
+    /// In the request's language where the definition has it.
+    pub title: String,
+    pub description: String,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ListDefinitionsResponse {
+    pub workflow_definition: Vec<WorkflowDefinition>,
+}
+
+pub struct ListDefinitions;
+
+impl Operation for ListDefinitions {
+    const NAME: &'static str = "listDefinitions";
+    const SUMMARY: &'static str = "The deployed workflow definitions matching a filter";
+    const FAULTS: &'static [FaultCode] = &[];
+    type Request = ListDefinitionsRequest;
+    type Response = ListDefinitionsResponse;
+
+    async fn run(call: &Call<'_>, request: Self::Request) -> Result<Self::Response, Failure> {
+        let filter = request.definition_filter.unwrap_or_default();
+        let same = |wanted: &Option<String>, actual: &str| {
+            wanted
+                .as_deref()
+                .is_none_or(|w| w.eq_ignore_ascii_case(actual))
+        };
+        let definitions = call.state.workflows.latest_definitions().await?;
+        let workflow_definition = definitions
+            .into_iter()
+            .map(|(_, definition)| definition)
+            .filter(|d| {
                 same(&filter.operation, &d.operation)
                     && same(&filter.subject_type, &d.subject_type)
                     && same(&filter.resource_type, &d.resource_type)
-                    && filter.name_filter.as_ref().is_none_or(|names| {
-                        names.dn.as_deref().is_none_or(|id| id == d.path)
-                            && names.path.as_deref().is_none_or(|path| path == d.path)
-                            && names
-                                .value_assertion
-                                .as_ref()
-                                .is_none_or(|all| all.iter().all(|a| a.matches(&d.name)))
-                    })
-            }
-        })
-        .map(|d| {
-            json!({
-                "name": d.name,
-                "id": d.path,
-                "path": d.path,
-                "requestWorkflowType": d.request_workflow_type,
-                "title": d.title.get(&common.language),
-                "description": d.description.get(&common.language),
+                    && filter
+                        .name_filter
+                        .as_ref()
+                        .is_none_or(|names| names.matches(&d.path, &d.name))
             })
+            .map(|d| WorkflowDefinition {
+                name: d.name.clone(),
+                id: d.path.clone(),
+                path: d.path.clone(),
+                request_workflow_type: d.request_workflow_type.clone(),
+                operation: d.operation.clone(),
+                subject_type: d.subject_type.clone(),
+                resource_type: d.resource_type.clone(),
+                title: d.title.get(&call.language).to_owned(),
+                description: d.description.get(&call.language).to_owned(),
+            })
+            .collect();
+        Ok(ListDefinitionsResponse {
+            workflow_definition,
         })
-        .collect();
-    if found.is_empty() && request.definition_filter.is_none() {
-        return Err(Failure::new(
-            FaultCode::InternalError,
-            "no workflow definition is deployed",
-        ));
     }
-    Ok(json!({ "workflowDefinition": found }))
 }

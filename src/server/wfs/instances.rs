@@ -1,119 +1,72 @@
-//! getInstance: one workflow instance, for the people involved in it and administrators.
+//! Reading workflows: getInstance, listInstances and getWorklist.
 
-use super::{may_act_for_others, parse_request, Common, Failure, FaultCode};
+use super::contract::{
+    expiration_of, instance_view, wfs_request, ActivityFilter, ApplyTo, DefinitionFacts,
+    InstanceAnswer, ResultConstraints, ReturnData, SortCriterion, SortKey, WorkflowInstanceFilter,
+    WorkflowInstanceView,
+};
+use super::{has_right, Call, Failure, FaultCode, Operation, Right};
 use crate::app::types::SessionUser;
-use crate::server::AppState;
-use assent_engine::runtime::model::{Instance, Timestamp};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use crate::server::entities::{
+    work_item, workflow_definition as definition_row, workflow_instance as row,
+};
+use crate::server::workflow::WorkflowError;
+use assent_engine::definition::Definition;
+use assent_engine::runtime::model::Instance;
+use assent_engine::UserName;
+use schemars::JsonSchema;
+use sea_orm::{
+    ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    QueryTrait,
+};
+use serde::Serialize;
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[allow(dead_code)] // the common parameters are read before the operation's own parsing
-struct GetInstance {
-    #[serde(rename = "requestID")]
-    request_id: Option<String>,
-    domain: Option<String>,
-    language: Option<String>,
-    #[serde(default)]
-    return_data: ReturnData,
-    timeout: Option<u64>,
-    #[serde(rename = "workflowID")]
-    workflow_id: String,
-    workflow_activity_filter: Option<ActivityFilter>,
+/// The newest version of every deployed definition, for the names and operations the
+/// views of instances show.
+pub struct Catalogue {
+    by_path: BTreeMap<String, Arc<Definition>>,
 }
 
-#[derive(Deserialize, Default, Clone, Copy, PartialEq, Eq)]
-#[serde(rename_all = "camelCase")]
-pub enum ReturnData {
-    #[default]
-    Identifier,
-    MatchingActivities,
-    Everything,
-    Nothing,
-}
-
-/// Which activities `matchingActivities` keeps.
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct ActivityFilter {
-    name: Option<String>,
-    state: Option<String>,
-}
-
-/// RFC 3339 in UTC, as the contract has times.
-fn time(at: Timestamp) -> String {
-    chrono::DateTime::from_timestamp_millis(at.0)
-        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
-        .unwrap_or_default()
-}
-
-/// The instance as the contract shows it; `keep` chooses the activities.
-pub fn instance_json(instance: &Instance, keep: impl Fn(&str, &str) -> bool) -> Value {
-    let activities: Vec<Value> = instance
-        .runs
-        .iter()
-        .filter(|run| keep(&run.activity.0, run.state.as_str()))
-        .map(|run| {
-            let mut activity = json!({
-                "id": run.seq.to_string(),
-                "name": run.activity.0,
-                "type": run.activity_type,
-                "state": run.state.as_str(),
-                "startTime": time(run.started_at),
-            });
-            if let Some(ended) = run.ended_at {
-                activity["endTime"] = json!(time(ended));
-            }
-            if let Some(approval) = &run.approval {
-                activity["participant"] = json!(approval
-                    .participants
-                    .iter()
-                    .filter(|p| p.active)
-                    .map(|p| p.user.to_string())
-                    .collect::<Vec<_>>());
-                activity["decision"] = json!(approval
-                    .decisions
-                    .iter()
-                    .map(|d| json!({
-                        "participant": d.user.to_string(),
-                        "accept": d.verdict == assent_engine::runtime::model::Verdict::Approve,
-                        "reason": d.reason,
-                        "time": time(d.at),
-                    }))
-                    .collect::<Vec<_>>());
-            }
-            if let Some(error) = &run.error {
-                activity["error"] = json!(error);
-            }
-            activity
-        })
-        .collect();
-    let mut value = json!({
-        "workflowID": instance.id,
-        "definition": { "id": instance.definition.id, "version": instance.definition.version },
-        "state": instance.state.as_str(),
-        "initiator": instance.initiator.to_string(),
-        "subject": instance.subject,
-        "resources": instance.resources,
-        "createTime": time(instance.created_at),
-        "activity": activities,
-    });
-    if let Some(state) = instance.application_state {
-        value["applicationState"] = json!(state);
+impl Catalogue {
+    pub async fn load(call: &Call<'_>) -> Result<Self, Failure> {
+        let by_path = call
+            .state
+            .workflows
+            .latest_definitions()
+            .await?
+            .into_iter()
+            .map(|(stored, definition)| (stored.path, definition))
+            .collect();
+        Ok(Self { by_path })
     }
-    if let Some(ended) = instance.ended_at {
-        value["endTime"] = json!(time(ended));
+
+    pub fn facts<'a>(&'a self, instance: &'a Instance, language: &str) -> DefinitionFacts<'a> {
+        match self.by_path.get(&instance.definition.id) {
+            Some(definition) => DefinitionFacts {
+                name: &definition.name,
+                operation: &definition.operation,
+                request_workflow_type: &definition.request_workflow_type,
+                owner: definition.owner.as_str(),
+                description: Some(definition.description.get(language).to_owned())
+                    .filter(|d| !d.is_empty()),
+            },
+            None => DefinitionFacts {
+                name: &instance.definition.id,
+                operation: "",
+                request_workflow_type: "",
+                owner: "",
+                description: None,
+            },
+        }
     }
-    if let Some(correlation) = &instance.correlation_id {
-        value["correlationID"] = json!(correlation);
-    }
-    value
 }
 
-/// The requester, the subject, anyone ever asked, and administrators may read it.
+/// The requester, the subject, anyone ever asked, and those with the right may read it.
 pub fn may_read(user: &SessionUser, instance: &Instance) -> bool {
-    may_act_for_others(user)
+    has_right(user, Right::ReadAllWorkflows)
         || instance.initiator == user.username
         || instance.subject_id() == user.username.as_str()
         || instance.runs.iter().any(|run| {
@@ -123,35 +76,434 @@ pub fn may_read(user: &SessionUser, instance: &Instance) -> bool {
         })
 }
 
-pub async fn get(
-    state: &AppState,
-    user: &SessionUser,
-    _common: &Common,
-    body: &[u8],
-) -> Result<Value, Failure> {
-    let request: GetInstance = parse_request(body)?;
-    if request.workflow_id.len() > 64 {
-        return Err(Failure::new(
-            FaultCode::InvalidRequest,
-            "invalid request: workflowID has at most 64 characters",
-        ));
+/// Checks a workflow id's shape before any look-up.
+pub fn checked_id(workflow_id: &str) -> Result<&str, Failure> {
+    let valid = !workflow_id.is_empty()
+        && workflow_id.len() <= 64
+        && workflow_id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if valid {
+        Ok(workflow_id)
+    } else {
+        Err(Failure::invalid(
+            "workflowID: at most 64 letters, digits, '-' or '_'",
+        ))
     }
-    let instance = state.workflows.instance(&request.workflow_id).await?;
-    if !may_read(user, &instance) {
-        return Err(Failure::new(FaultCode::AccessDenied, "access denied"));
-    }
-    let filter = request.workflow_activity_filter.unwrap_or_default();
-    Ok(match request.return_data {
-        ReturnData::Nothing => json!({}),
-        ReturnData::Identifier => json!({ "workflowID": instance.id }),
-        ReturnData::Everything => {
-            json!({ "workflowInstance": instance_json(&instance, |_, _| true) })
+}
+
+/// Loads a workflow the caller may read. Without the right to read every workflow, a
+/// missing one and a forbidden one get the same refusal, so nothing is revealed.
+pub async fn readable(call: &Call<'_>, workflow_id: &str) -> Result<Instance, Failure> {
+    let workflow_id = checked_id(workflow_id)?;
+    let sees_all = has_right(call.user, Right::ReadAllWorkflows);
+    match call.state.workflows.instance(workflow_id).await {
+        Ok(instance) if may_read(call.user, &instance) => Ok(instance),
+        Ok(_) => Err(Failure::denied()),
+        Err(crate::server::workflow::WorkflowError::WorkflowNotFound) if !sees_all => {
+            Err(Failure::denied())
         }
-        ReturnData::MatchingActivities => json!({
-            "workflowInstance": instance_json(&instance, |name, state| {
-                filter.name.as_deref().is_none_or(|n| n == name)
-                    && filter.state.as_deref().is_none_or(|s| s.eq_ignore_ascii_case(state))
+        Err(other) => Err(other.into()),
+    }
+}
+
+wfs_request! {
+    pub struct GetInstanceRequest {
+        #[serde(rename = "workflowID")]
+        #[schemars(pattern(super::contract::WORKFLOW_ID_PATTERN))]
+        pub workflow_id: String,
+        /// Which activities `returnData: matchingActivities` keeps.
+        #[serde(default)]
+        pub workflow_activity_filter: Option<ActivityFilter>,
+    }
+}
+
+pub struct GetInstance;
+
+impl Operation for GetInstance {
+    const NAME: &'static str = "getInstance";
+    const SUMMARY: &'static str = "One workflow instance, for the people involved in it";
+    const FAULTS: &'static [FaultCode] = &[FaultCode::AccessDenied, FaultCode::WorkflowNotFound];
+    type Request = GetInstanceRequest;
+    type Response = InstanceAnswer;
+
+    async fn run(call: &Call<'_>, request: Self::Request) -> Result<Self::Response, Failure> {
+        let instance = readable(call, &request.workflow_id).await?;
+        let catalogue = Catalogue::load(call).await?;
+        Ok(InstanceAnswer::new(
+            request.return_data,
+            &instance,
+            &catalogue.facts(&instance, &call.language),
+            request.workflow_activity_filter.as_ref(),
+        ))
+    }
+}
+
+/// Candidates read from the database per page while filtering.
+const SCAN_PAGE: u64 = 500;
+/// Candidates read at most for one answer that must be sorted in memory (by name or
+/// expiration date); beyond it the answer says `sizeLimitExceeded`.
+pub const MAX_SCAN: usize = 10_000;
+
+wfs_request! {
+    pub struct ListInstancesRequest {
+        #[serde(default)]
+        pub workflow_instance_filter: Option<WorkflowInstanceFilter>,
+        #[serde(default)]
+        pub result_constraints: Option<ResultConstraints>,
+    }
+}
+
+wfs_request! {
+    pub struct GetWorklistRequest {
+        /// Whose work (user name); default the caller. Another's needs the right to read
+        /// others' work.
+        #[serde(default)]
+        #[schemars(pattern(super::contract::USER_NAME_PATTERN))]
+        pub participant: Option<String>,
+        #[serde(default)]
+        pub workflow_instance_filter: Option<WorkflowInstanceFilter>,
+        #[serde(default)]
+        pub result_constraints: Option<ResultConstraints>,
+    }
+}
+
+#[derive(Debug, Default, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ListInstancesResponse {
+    /// With `returnData` `identifier` (the default).
+    #[serde(rename = "workflowID", skip_serializing_if = "Option::is_none")]
+    pub workflow_id: Option<Vec<String>>,
+    /// With `returnData` `everything` or `matchingActivities`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub workflow_instance: Option<Vec<WorkflowInstanceView>>,
+    /// True when more matched than `resultConstraints.range.itemTo` allowed.
+    pub size_limit_exceeded: bool,
+}
+
+#[derive(Debug, Default, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct GetWorklistResponse {
+    /// Each holding only the activities where the participant is asked now.
+    pub workflow_instance: Vec<WorkflowInstanceView>,
+    pub size_limit_exceeded: bool,
+}
+
+/// A workflow that matched, with the activities it shows.
+struct Found {
+    instance: Instance,
+    activities: Vec<u32>,
+}
+
+fn sql_sortable(key: SortKey) -> Option<row::Column> {
+    match key {
+        SortKey::StartDate => Some(row::Column::CreatedAt),
+        SortKey::EndDate => Some(row::Column::EndedAt),
+        SortKey::State => Some(row::Column::State),
+        SortKey::Initiator => Some(row::Column::Initiator),
+        SortKey::Name | SortKey::ExpirationDate => None,
+    }
+}
+
+fn compare(a: &Found, b: &Found, criteria: &[SortCriterion], names: &Catalogue) -> Ordering {
+    for criterion in criteria {
+        let ordering = match criterion.attribute {
+            SortKey::StartDate => a.instance.created_at.cmp(&b.instance.created_at),
+            SortKey::EndDate => a.instance.ended_at.cmp(&b.instance.ended_at),
+            SortKey::ExpirationDate => expiration_of(&a.instance).cmp(&expiration_of(&b.instance)),
+            SortKey::State => a.instance.state.as_str().cmp(b.instance.state.as_str()),
+            SortKey::Name => names
+                .facts(&a.instance, "en")
+                .name
+                .cmp(names.facts(&b.instance, "en").name),
+            SortKey::Initiator => a.instance.initiator.cmp(&b.instance.initiator),
+        };
+        let ordering = if criterion.reverse {
+            ordering.reverse()
+        } else {
+            ordering
+        };
+        if ordering != Ordering::Equal {
+            return ordering;
+        }
+    }
+    b.instance.created_at.cmp(&a.instance.created_at)
+}
+
+/// The SQL part of a filter: what the columns can answer.
+fn prefilter(
+    mut select: sea_orm::Select<row::Entity>,
+    filter: &WorkflowInstanceFilter,
+    definition_ids: Option<Vec<i32>>,
+) -> sea_orm::Select<row::Entity> {
+    if let Some(state) = filter.state {
+        select = select.filter(row::Column::State.eq(state.as_str()));
+    }
+    if let Some(initiator) = &filter.initiator {
+        select = select.filter(row::Column::Initiator.eq(initiator.as_str()));
+    }
+    if let Some(subject) = &filter.subject_id {
+        select = select.filter(row::Column::SubjectId.eq(subject.as_str()));
+    }
+    if let Some(correlation) = &filter.correlation_id {
+        select = select.filter(row::Column::CorrelationId.eq(correlation.as_str()));
+    }
+    if let Some(ids) = definition_ids {
+        select = select.filter(row::Column::DefinitionId.is_in(ids));
+    }
+    select
+}
+
+/// The definition versions a filter's definition path or id names.
+async fn definition_ids(
+    call: &Call<'_>,
+    filter: &WorkflowInstanceFilter,
+) -> Result<Option<Vec<i32>>, Failure> {
+    let Some(path) = filter
+        .definition_filter
+        .as_ref()
+        .and_then(|f| f.dn.as_ref().or(f.path.as_ref()))
+    else {
+        return Ok(None);
+    };
+    let ids = definition_row::Entity::find()
+        .filter(definition_row::Column::Path.eq(path.as_str()))
+        .all(&call.state.db.connection)
+        .await
+        .map_err(|e| Failure::from(WorkflowError::from(e)))?
+        .into_iter()
+        .map(|d| d.id)
+        .collect();
+    Ok(Some(ids))
+}
+
+/// Reads candidates page by page, keeps the ones `keep` accepts, and stops as soon as
+/// the answer is known: `limit + 1` found when the database sorts, everything (up to
+/// `MAX_SCAN`) when the answer is sorted here.
+async fn collect(
+    call: &Call<'_>,
+    select: sea_orm::Select<row::Entity>,
+    constraints: &ResultConstraints,
+    catalogue: &Catalogue,
+    keep: impl Fn(&Instance) -> Option<Vec<u32>>,
+) -> Result<(Vec<Found>, bool), Failure> {
+    let limit = constraints.item_to();
+    let criteria = &constraints.sort_criteria;
+    let in_database = criteria.iter().all(|c| sql_sortable(c.attribute).is_some());
+    let mut select = select;
+    if in_database {
+        for criterion in criteria {
+            let column = sql_sortable(criterion.attribute).expect("checked above");
+            select = if criterion.reverse {
+                select.order_by_desc(column)
+            } else {
+                select.order_by_asc(column)
+            };
+        }
+    }
+    select = select
+        .order_by_desc(row::Column::CreatedAt)
+        .order_by_asc(row::Column::Id);
+    let mut pages = select.paginate(&call.state.db.connection, SCAN_PAGE);
+    let mut found = Vec::new();
+    let mut scanned = 0;
+    let mut truncated = false;
+    'pages: while let Some(rows) = pages
+        .fetch_and_next()
+        .await
+        .map_err(|e| Failure::from(WorkflowError::from(e)))?
+    {
+        for stored in rows {
+            scanned += 1;
+            if scanned > MAX_SCAN && !in_database {
+                truncated = true;
+                break 'pages;
+            }
+            let instance = crate::server::workflow::decode_stored(&stored)?;
+            if let Some(activities) = keep(&instance) {
+                found.push(Found {
+                    instance,
+                    activities,
+                });
+                if in_database && counted(&found, constraints) > limit {
+                    break 'pages;
+                }
+            }
+        }
+    }
+    if !in_database {
+        found.sort_by(|a, b| compare(a, b, criteria, catalogue));
+    }
+    let mut exceeded = truncated;
+    while counted(&found, constraints) > limit {
+        found.pop();
+        exceeded = true;
+    }
+    Ok((found, exceeded))
+}
+
+/// What `itemTo` counts: workflows, or their activities.
+fn counted(found: &[Found], constraints: &ResultConstraints) -> usize {
+    match constraints.apply_to {
+        ApplyTo::Workflows => found.len(),
+        ApplyTo::Activities => found.iter().map(|f| f.activities.len().max(1)).sum(),
+    }
+}
+
+fn view(found: &Found, catalogue: &Catalogue, language: &str) -> WorkflowInstanceView {
+    instance_view(
+        &found.instance,
+        &catalogue.facts(&found.instance, language),
+        |run| found.activities.contains(&run.seq),
+    )
+}
+
+pub struct ListInstances;
+
+impl Operation for ListInstances {
+    const NAME: &'static str = "listInstances";
+    const SUMMARY: &'static str =
+        "Workflow instances matching a filter (all of them with the right to read every workflow; else those one requested, is the subject of, or has open work in)";
+    const FAULTS: &'static [FaultCode] = &[];
+    type Request = ListInstancesRequest;
+    type Response = ListInstancesResponse;
+
+    async fn run(call: &Call<'_>, request: Self::Request) -> Result<Self::Response, Failure> {
+        let filter = request.workflow_instance_filter.unwrap_or_default();
+        let constraints = request.result_constraints.unwrap_or_default();
+        let catalogue = Catalogue::load(call).await?;
+        let mut select = prefilter(
+            row::Entity::find(),
+            &filter,
+            definition_ids(call, &filter).await?,
+        );
+        if !has_right(call.user, Right::ReadAllWorkflows) {
+            let me = call.user.username.as_str();
+            let open_work = work_item::Entity::find()
+                .select_only()
+                .column(work_item::Column::InstanceId)
+                .filter(work_item::Column::Username.eq(me))
+                .into_query();
+            select = select.filter(
+                Condition::any()
+                    .add(row::Column::Initiator.eq(me))
+                    .add(row::Column::SubjectId.eq(me))
+                    .add(row::Column::Id.in_subquery(open_work)),
+            );
+        }
+        let activity_filter = filter.workflow_activity_filter.clone();
+        let language = call.language.clone();
+        let (found, size_limit_exceeded) =
+            collect(call, select, &constraints, &catalogue, |instance| {
+                if !filter.matches(instance, &catalogue.facts(instance, &language)) {
+                    return None;
+                }
+                match &activity_filter {
+                    None => Some(instance.runs.iter().map(|r| r.seq).collect()),
+                    Some(activities) => {
+                        let matching: Vec<u32> = instance
+                            .runs
+                            .iter()
+                            .filter(|r| activities.matches(r))
+                            .map(|r| r.seq)
+                            .collect();
+                        (!matching.is_empty()).then_some(matching)
+                    }
+                }
             })
-        }),
-    })
+            .await?;
+        let mut response = ListInstancesResponse {
+            size_limit_exceeded,
+            ..Default::default()
+        };
+        match request.return_data {
+            ReturnData::Nothing => {}
+            ReturnData::Identifier => {
+                response.workflow_id = Some(found.iter().map(|f| f.instance.id.clone()).collect())
+            }
+            ReturnData::MatchingActivities => {
+                response.workflow_instance = Some(
+                    found
+                        .iter()
+                        .map(|f| view(f, &catalogue, &call.language))
+                        .collect(),
+                )
+            }
+            ReturnData::Everything => {
+                response.workflow_instance = Some(
+                    found
+                        .iter()
+                        .map(|f| {
+                            instance_view(
+                                &f.instance,
+                                &catalogue.facts(&f.instance, &call.language),
+                                |_| true,
+                            )
+                        })
+                        .collect(),
+                )
+            }
+        }
+        Ok(response)
+    }
+}
+
+pub struct GetWorklist;
+
+impl Operation for GetWorklist {
+    const NAME: &'static str = "getWorklist";
+    const SUMMARY: &'static str =
+        "The workflows where a participant is asked now, each with only those activities";
+    const FAULTS: &'static [FaultCode] = &[FaultCode::AccessDenied];
+    type Request = GetWorklistRequest;
+    type Response = GetWorklistResponse;
+
+    async fn run(call: &Call<'_>, request: Self::Request) -> Result<Self::Response, Failure> {
+        let participant = match &request.participant {
+            None => call.user.username.clone(),
+            Some(name) => {
+                let named = UserName::parse(name)
+                    .map_err(|_| Failure::invalid("participant: not a user name"))?;
+                if named != call.user.username && !has_right(call.user, Right::ReadOthersWork) {
+                    return Err(Failure::denied());
+                }
+                named
+            }
+        };
+        let filter = request.workflow_instance_filter.unwrap_or_default();
+        let constraints = request.result_constraints.unwrap_or_default();
+        let catalogue = Catalogue::load(call).await?;
+        let open_work = work_item::Entity::find()
+            .select_only()
+            .column(work_item::Column::InstanceId)
+            .filter(work_item::Column::Username.eq(participant.as_str()))
+            .into_query();
+        let select = prefilter(
+            row::Entity::find().filter(row::Column::Id.in_subquery(open_work)),
+            &filter,
+            definition_ids(call, &filter).await?,
+        );
+        let activity_filter = filter.workflow_activity_filter.clone();
+        let language = call.language.clone();
+        let (found, size_limit_exceeded) =
+            collect(call, select, &constraints, &catalogue, |instance| {
+                if !filter.matches(instance, &catalogue.facts(instance, &language)) {
+                    return None;
+                }
+                let mine: Vec<u32> = instance
+                    .open_items_for(&participant)
+                    .filter(|r| activity_filter.as_ref().is_none_or(|f| f.matches(r)))
+                    .map(|r| r.seq)
+                    .collect();
+                (!mine.is_empty()).then_some(mine)
+            })
+            .await?;
+        Ok(GetWorklistResponse {
+            workflow_instance: found
+                .iter()
+                .map(|f| view(f, &catalogue, &call.language))
+                .collect(),
+            size_limit_exceeded,
+        })
+    }
 }

@@ -3,13 +3,20 @@
 //! is the operation's response object or a fault `{requestID, requestType, error,
 //! errorMessage}`; a fault changes nothing.
 //!
-//! One module per operation family: `definitions` (listDefinitions), `instances`
-//! (getInstance), `approval` (bulkApproval). The other operations of the contract answer
-//! `invalidRequest` naming the operation as not offered yet.
+//! Each operation is a type implementing [`Operation`]: its request and response types
+//! are what the handler parses and answers, and what `openapi` describes. One module per
+//! operation family.
 
+mod activation;
 mod approval;
+pub mod contract;
+mod control;
+mod creation;
 mod definitions;
 mod instances;
+pub mod openapi;
+mod schema_check;
+mod waiting;
 
 use super::accounts::AccountStore;
 use super::auth::Viewer;
@@ -21,14 +28,18 @@ use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
+use contract::CommonParameters;
+use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use serde_json::Value;
+use std::future::Future;
 
 /// Request bodies larger than this are refused before parsing.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
 
 /// The contract's fault codes (the `error` field).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub enum FaultCode {
     InvalidRequest,
@@ -36,22 +47,38 @@ pub enum FaultCode {
     AccessDenied,
     WrongDomain,
     WorkflowNotFound,
+    ActivityNotFound,
+    DefinitionNotFound,
+    NoApplicableDefinition,
+    InvalidState,
     Conflict,
+    InvalidActivationKey,
     InternalError,
 }
 
 impl FaultCode {
-    fn status(self) -> StatusCode {
+    pub fn status(self) -> StatusCode {
         match self {
             FaultCode::InvalidRequest | FaultCode::WrongDomain => StatusCode::BAD_REQUEST,
             FaultCode::AuthenticationFailed => StatusCode::UNAUTHORIZED,
-            FaultCode::AccessDenied => StatusCode::FORBIDDEN,
-            FaultCode::WorkflowNotFound => StatusCode::NOT_FOUND,
-            FaultCode::Conflict => StatusCode::CONFLICT,
+            FaultCode::AccessDenied | FaultCode::InvalidActivationKey => StatusCode::FORBIDDEN,
+            FaultCode::WorkflowNotFound
+            | FaultCode::ActivityNotFound
+            | FaultCode::DefinitionNotFound => StatusCode::NOT_FOUND,
+            FaultCode::InvalidState | FaultCode::Conflict => StatusCode::CONFLICT,
+            FaultCode::NoApplicableDefinition => StatusCode::UNPROCESSABLE_ENTITY,
             FaultCode::InternalError => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 }
+
+/// Faults any operation may answer.
+pub const COMMON_FAULTS: &[FaultCode] = &[
+    FaultCode::InvalidRequest,
+    FaultCode::AuthenticationFailed,
+    FaultCode::WrongDomain,
+    FaultCode::InternalError,
+];
 
 /// What went wrong, before the operation's name and request id are attached.
 #[derive(Debug)]
@@ -67,19 +94,67 @@ impl Failure {
             message: message.into(),
         }
     }
+
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Self::new(
+            FaultCode::InvalidRequest,
+            format!("invalid request: {}", message.into()),
+        )
+    }
+
+    /// Says no without saying whether the object exists or what it holds.
+    pub fn denied() -> Self {
+        Self::new(FaultCode::AccessDenied, "access denied")
+    }
 }
 
 impl From<crate::server::workflow::WorkflowError> for Failure {
     fn from(error: crate::server::workflow::WorkflowError) -> Self {
         use crate::server::workflow::WorkflowError;
+        use assent_engine::runtime::EngineError;
         match error {
             WorkflowError::WorkflowNotFound => {
                 Failure::new(FaultCode::WorkflowNotFound, "no such workflow")
             }
+            WorkflowError::DefinitionNotFound => {
+                Failure::new(FaultCode::DefinitionNotFound, "no such workflow definition")
+            }
+            WorkflowError::NoApplicableDefinition => Failure::new(
+                FaultCode::NoApplicableDefinition,
+                "no workflow definition applies to this request",
+            ),
+            WorkflowError::Forbidden => Failure::denied(),
             WorkflowError::Conflict | WorkflowError::Busy => Failure::new(
                 FaultCode::Conflict,
                 "the workflow changed concurrently or the database was busy; retry",
             ),
+            WorkflowError::Invalid(message) => Failure::invalid(message),
+            WorkflowError::InvalidForm(errors) => Failure::invalid(
+                errors
+                    .iter()
+                    .map(|e| format!("{}: {}", e.field, e.message))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
+            WorkflowError::Engine(engine) => match engine {
+                EngineError::InvalidState(_)
+                | EngineError::NotAwaitingDecision
+                | EngineError::NotInError
+                | EngineError::AlreadyDecided
+                | EngineError::ClaimedBy(_)
+                | EngineError::CertificationIncomplete
+                | EngineError::WrongDefinition => {
+                    Failure::new(FaultCode::InvalidState, engine.to_string())
+                }
+                EngineError::ActivityNotFound(_) => {
+                    Failure::new(FaultCode::ActivityNotFound, engine.to_string())
+                }
+                EngineError::NotAParticipant | EngineError::OwnRequest => Failure::denied(),
+                EngineError::InvalidActivationKey => {
+                    Failure::new(FaultCode::InvalidActivationKey, engine.to_string())
+                }
+                other => Failure::invalid(other.to_string()),
+            },
             other => {
                 tracing::error!(error = %other, "workflow service");
                 Failure::new(FaultCode::InternalError, "internal error")
@@ -88,11 +163,13 @@ impl From<crate::server::workflow::WorkflowError> for Failure {
     }
 }
 
-#[derive(Serialize)]
+/// The fault object every error answers with.
+#[derive(Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
-struct Fault {
+pub struct Fault {
     #[serde(rename = "requestID", skip_serializing_if = "Option::is_none")]
     request_id: Option<String>,
+    /// The operation's name.
     request_type: String,
     error: FaultCode,
     error_message: String,
@@ -188,61 +265,147 @@ fn base64_decode(text: &str) -> Option<String> {
     String::from_utf8(bytes).ok()
 }
 
-/// The common parameters of every request.
-pub struct Common {
-    pub request_id: Option<String>,
+/// What an operation runs with: the state, who calls, and the call's own parameters.
+pub struct Call<'a> {
+    pub state: &'a AppState,
+    pub user: &'a SessionUser,
+    /// `en` or `de`; texts the portal has in no other language stay English.
     pub language: String,
+    /// The `Idempotency-Key` header, if sent.
+    pub idempotency_key: Option<String>,
+}
+
+/// One operation of the contract.
+pub trait Operation {
+    const NAME: &'static str;
+    /// One line for the OpenAPI document.
+    const SUMMARY: &'static str;
+    /// Faults this operation answers besides [`COMMON_FAULTS`].
+    const FAULTS: &'static [FaultCode];
+    type Request: DeserializeOwned + JsonSchema + CommonParameters + Send;
+    type Response: Serialize + JsonSchema;
+
+    fn run(
+        call: &Call<'_>,
+        request: Self::Request,
+    ) -> impl Future<Output = Result<Self::Response, Failure>> + Send;
 }
 
 /// Parses the body into the operation's request type; a mistake names the field.
 fn parse_request<T: DeserializeOwned>(body: &[u8]) -> Result<T, Failure> {
-    serde_json::from_slice(body).map_err(|error| {
-        let message = error.to_string();
-        // serde's messages name the field ("unknown field `x`", "missing field `y`",
-        // "invalid type ... at line 1 column 9"); they carry no internals.
-        Failure::new(
-            FaultCode::InvalidRequest,
-            format!("invalid request: {message}"),
-        )
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    let parsed: T = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+        let path = error.path().to_string();
+        let message = error.inner().to_string();
+        // serde_json adds where in the text; the field's path says it better.
+        let message = match message.rfind(" at line ") {
+            Some(cut) => message[..cut].to_owned(),
+            None => message,
+        };
+        if path.is_empty() || path == "." {
+            Failure::invalid(message)
+        } else {
+            Failure::invalid(format!("{path}: {message}"))
+        }
+    })?;
+    deserializer
+        .end()
+        .map_err(|_| Failure::invalid("trailing characters after the JSON object"))?;
+    Ok(parsed)
+}
+
+async fn run<O: Operation>(call: &Call<'_>, body: &[u8]) -> Result<Value, Failure> {
+    // The document is the gate: what it refuses is refused before serde reads the body.
+    let document = openapi::document();
+    let schema = &document["paths"][format!("{}/{}", openapi::PREFIX, O::NAME)]["post"]
+        ["requestBody"]["content"]["application/json"]["schema"];
+    let value: Value = serde_json::from_slice(body)
+        .map_err(|error| Failure::invalid(format!("the body is not JSON ({error})")))?;
+    schema_check::check(&value, schema, document, "").map_err(Failure::invalid)?;
+    let request: O::Request = parse_request(body)?;
+    let response = O::run(call, request).await?;
+    serde_json::to_value(response).map_err(|error| {
+        tracing::error!(%error, operation = O::NAME, "encoding a response");
+        Failure::new(FaultCode::InternalError, "internal error")
     })
 }
 
-/// Reads `requestID`, `domain` and `language` before the operation's own parsing, so a
-/// fault can echo the request id even when the rest is malformed.
-fn common(state: &AppState, body: &[u8]) -> Result<Common, (Option<String>, Failure)> {
-    let value: serde_json::Value = serde_json::from_slice(body).map_err(|error| {
-        (
-            None,
-            Failure::new(
-                FaultCode::InvalidRequest,
-                format!("invalid request: the body is not JSON ({error})"),
-            ),
-        )
-    })?;
-    let object = value.as_object().ok_or_else(|| {
-        (
-            None,
-            Failure::new(
-                FaultCode::InvalidRequest,
-                "invalid request: the body is not a JSON object",
-            ),
-        )
-    })?;
-    let text = |name: &str| object.get(name).and_then(|v| v.as_str()).map(str::to_owned);
-    let request_id = text("requestID");
-    if let Some(domain) = text("domain") {
+/// Lists every operation once: the handler dispatches on this list and the OpenAPI
+/// document describes it, so neither can have one the other lacks.
+macro_rules! operations {
+    ($($operation:ty),* $(,)?) => {
+        async fn dispatch(name: &str, call: &Call<'_>, body: &[u8]) -> Option<Result<Value, Failure>> {
+            $(
+                if name == <$operation as Operation>::NAME {
+                    return Some(run::<$operation>(call, body).await);
+                }
+            )*
+            None
+        }
+
+        fn is_operation(name: &str) -> bool {
+            [$(<$operation as Operation>::NAME),*].contains(&name)
+        }
+
+        /// Adds every operation to the document.
+        pub fn describe(document: &mut openapi::Document) {
+            $( document.operation::<$operation>(); )*
+        }
+    };
+}
+
+operations!(
+    definitions::ListDefinitions,
+    creation::CreateInstance,
+    instances::GetInstance,
+    instances::ListInstances,
+    instances::GetWorklist,
+    control::ModifyInstance,
+    control::Suspend,
+    control::Resume,
+    control::Abort,
+    activation::Activate,
+    creation::Verify,
+    waiting::WaitForIdle,
+    control::NotifyParticipantChanged,
+    activation::UpdateCertification,
+    approval::BulkApproval,
+);
+
+/// The request id, if the body is a JSON object that has one, for faults that happen
+/// before (or instead of) the operation's own parsing.
+fn request_id_of(body: &[u8]) -> Option<String> {
+    let value: Value = serde_json::from_slice(body).ok()?;
+    value
+        .get("requestID")?
+        .as_str()
+        .map(|id| id.chars().take(contract::MAX_TEXT).collect())
+}
+
+/// The common parameters read before the operation's own parsing: `domain` is checked
+/// and `language` chosen whatever the operation.
+fn check_common(state: &AppState, body: &[u8]) -> Result<String, Failure> {
+    let value: Value = serde_json::from_slice(body)
+        .map_err(|error| Failure::invalid(format!("the body is not JSON ({error})")))?;
+    let object = value
+        .as_object()
+        .ok_or_else(|| Failure::invalid("the body is not a JSON object"))?;
+    if let Some(domain) = object.get("domain").and_then(Value::as_str) {
         if domain != state.config.domain {
-            return Err((
-                request_id,
-                Failure::new(FaultCode::WrongDomain, format!("wrong domain {domain:?}")),
+            let shown: String = domain.chars().take(contract::MAX_TEXT).collect();
+            return Err(Failure::new(
+                FaultCode::WrongDomain,
+                format!("wrong domain {shown:?}"),
             ));
         }
     }
-    let language = text("language").unwrap_or_else(|| "en".into());
-    Ok(Common {
-        request_id,
-        language,
-    })
+    let language = object
+        .get("language")
+        .and_then(Value::as_str)
+        .map(|l| l.split(['-', '_']).next().unwrap_or("en").to_lowercase())
+        .filter(|l| l == "de")
+        .unwrap_or_else(|| "en".into());
+    Ok(language)
 }
 
 /// `POST /api/wfs/v1/{operation}`.
@@ -254,45 +417,70 @@ pub async fn handle(
     body: Bytes,
 ) -> Response {
     let operation: String = operation.chars().take(64).collect();
+    let request_id = request_id_of(&body);
+    if !is_operation(&operation) {
+        let mut answer = fault(
+            request_id,
+            &operation,
+            Failure::invalid(format!("there is no operation {operation:?}")),
+        );
+        *answer.status_mut() = StatusCode::NOT_FOUND;
+        return answer;
+    }
     if body.len() > MAX_BODY_BYTES {
         return fault(
-            None,
+            request_id,
             &operation,
-            Failure::new(
-                FaultCode::InvalidRequest,
-                format!("the request body is larger than {MAX_BODY_BYTES} bytes"),
-            ),
+            Failure::invalid(format!("the body is larger than {MAX_BODY_BYTES} bytes")),
         );
     }
-    let common = match common(&state, &body) {
-        Ok(common) => common,
-        Err((request_id, failure)) => return fault(request_id, &operation, failure),
-    };
     let user = match caller(&state, &viewer, &headers).await {
         Ok(user) => user,
-        Err(failure) => return fault(common.request_id, &operation, failure),
+        Err(failure) => return fault(request_id, &operation, failure),
     };
-    let answer = match operation.as_str() {
-        "listDefinitions" => definitions::list(&state, &common, &body).await,
-        "getInstance" => instances::get(&state, &user, &common, &body).await,
-        "bulkApproval" => approval::bulk(&state, &user, &common, &body).await,
-        other => Err(Failure::new(
-            FaultCode::InvalidRequest,
-            format!("unknown or not yet offered operation {other:?}"),
-        )),
+    let language = match check_common(&state, &body) {
+        Ok(language) => language,
+        Err(failure) => return fault(request_id, &operation, failure),
     };
-    match answer {
-        Ok(mut value) => {
-            if let (Some(object), Some(id)) = (value.as_object_mut(), &common.request_id) {
-                object.insert("requestID".into(), serde_json::Value::String(id.clone()));
+    let idempotency_key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let call = Call {
+        state: &state,
+        user: &user,
+        language,
+        idempotency_key,
+    };
+    match dispatch(&operation, &call, &body).await {
+        Some(Ok(mut value)) => {
+            if let (Some(object), Some(id)) = (value.as_object_mut(), &request_id) {
+                object.insert("requestID".into(), Value::String(id.clone()));
             }
             Json(value).into_response()
         }
-        Err(failure) => fault(common.request_id, &operation, failure),
+        Some(Err(failure)) => fault(request_id, &operation, failure),
+        None => fault(
+            request_id,
+            &operation,
+            Failure::new(FaultCode::InternalError, "internal error"),
+        ),
     }
 }
 
-/// Administrators may act for others (read their work, approve on their behalf).
-pub fn may_act_for_others(user: &SessionUser) -> bool {
+/// Rights beyond one's own work. Administrators hold them all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Right {
+    /// Read another participant's worklist (getWorklist `participant`).
+    ReadOthersWork,
+    /// Decide on behalf of another participant (bulkApproval `participantDN`).
+    ActForOthers,
+    /// Modify, suspend, resume, abort workflows and re-evaluate their participants.
+    ManageWorkflows,
+    /// Read every workflow, not only those one takes part in.
+    ReadAllWorkflows,
+}
+
+pub fn has_right(user: &SessionUser, _right: Right) -> bool {
     user.has_role(Role::Admin)
 }

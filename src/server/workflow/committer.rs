@@ -8,7 +8,7 @@
 //! commits each command at once.
 
 use super::directory::Snapshot;
-use super::instances::{contention, CreateRequest};
+use super::instances::{contention, CreateRequest, IdempotencyKey};
 use super::{WorkflowError, Workflows};
 use assent_engine::runtime::model::Instance;
 use assent_engine::runtime::{Event, Step};
@@ -34,13 +34,22 @@ pub(crate) struct EventCommand {
 
 #[derive(Clone)]
 pub(crate) enum Command {
-    Create(CreateRequest),
+    Create(CreateRequest, Option<IdempotencyKey>),
     Event(EventCommand),
 }
 
 pub(crate) enum Done {
     Created(Instance),
     Step(Step),
+}
+
+impl Done {
+    pub(crate) fn instance(&self) -> &Instance {
+        match self {
+            Done::Created(instance) => instance,
+            Done::Step(step) => &step.instance,
+        }
+    }
 }
 
 struct Queued {
@@ -68,10 +77,10 @@ impl Committer {
         self.queue
             .send(Queued { command, reply })
             .await
-            .map_err(|_| WorkflowError::Invalid("the workflow writer has stopped".into()))?;
+            .map_err(|_| WorkflowError::Unavailable("the workflow writer has stopped".into()))?;
         answer
             .await
-            .map_err(|_| WorkflowError::Invalid("the workflow writer has stopped".into()))?
+            .map_err(|_| WorkflowError::Unavailable("the workflow writer has stopped".into()))?
     }
 }
 
@@ -84,8 +93,8 @@ impl Workflows {
         command: Command,
     ) -> Result<Done, WorkflowError> {
         match command {
-            Command::Create(request) => self
-                .create_in(txn, snapshot, request)
+            Command::Create(request, key) => self
+                .create_in(txn, snapshot, request, key.as_ref())
                 .await
                 .map(Done::Created),
             Command::Event(event) => self.apply_in(txn, snapshot, event).await.map(Done::Step),
@@ -102,6 +111,7 @@ impl Workflows {
                 let snapshot = self.snapshot(&txn).await?;
                 let done = self.execute_in(&txn, &snapshot, command.clone()).await?;
                 txn.commit().await.map_err(contention)?;
+                self.announce(&done);
                 Ok::<_, WorkflowError>(done)
             }
             .await;
@@ -186,7 +196,7 @@ impl Workflows {
             Err(error) => {
                 let message = error.to_string();
                 return failed_all(&|| {
-                    WorkflowError::Invalid(format!("database unavailable: {message}"))
+                    WorkflowError::Unavailable(format!("database unavailable: {message}"))
                 });
             }
         };
@@ -195,7 +205,7 @@ impl Workflows {
             Err(error) => {
                 let message = error.to_string();
                 return failed_all(&|| {
-                    WorkflowError::Invalid(format!("cannot read the directory: {message}"))
+                    WorkflowError::Unavailable(format!("cannot read the directory: {message}"))
                 });
             }
         };
@@ -229,7 +239,12 @@ impl Workflows {
             return results;
         }
         match txn.commit().await {
-            Ok(()) => results,
+            Ok(()) => {
+                for done in results.iter().flatten() {
+                    self.announce(done);
+                }
+                results
+            }
             Err(error) => {
                 let failure = contention(error);
                 let busy = failure.is_busy();

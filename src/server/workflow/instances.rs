@@ -4,12 +4,14 @@ use super::committer::{Command, Done, EventCommand};
 use super::directory::Snapshot;
 use super::store::{decode, Transition};
 use super::{to_timestamp, WorkflowError, Workflows};
-use crate::server::entities::{work_item, workflow_instance as row};
+use crate::server::entities::{api_request, work_item, workflow_instance as row};
 use assent_engine::flowdata::Value;
 use assent_engine::runtime::model::{DefinitionRef, Instance, Order, Verdict};
 use assent_engine::runtime::{handle, start, Env, Event, NewInstance, Step};
 use assent_engine::UserName;
-use sea_orm::{ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{
+    ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, PaginatorTrait, QueryFilter, Set,
+};
 use std::collections::BTreeMap;
 
 pub use assent_engine::runtime::model::Verdict as Decision;
@@ -23,6 +25,20 @@ pub struct CreateRequest {
     pub form: BTreeMap<String, Vec<Value>>,
     pub context: BTreeMap<String, Vec<Value>>,
     pub correlation_id: Option<String>,
+}
+
+/// Who asked for a creation and the key they gave it (a correlation id or an
+/// `Idempotency-Key` header): one key, one workflow, per caller.
+#[derive(Debug, Clone)]
+pub struct IdempotencyKey {
+    pub caller: UserName,
+    pub key: String,
+}
+
+impl IdempotencyKey {
+    pub fn hash(&self) -> String {
+        super::jobs::key_digest(&format!("{}\n{}", self.caller, self.key))
+    }
 }
 
 /// A request as a person submits it: the form's raw values, checked before anything runs.
@@ -102,7 +118,44 @@ impl Workflows {
     }
 
     pub async fn create(&self, request: CreateRequest) -> Result<Instance, WorkflowError> {
-        let command = Command::Create(request);
+        self.create_with(request, None).await
+    }
+
+    /// Creates a workflow unless `key` already created one: then the answer is
+    /// [`WorkflowError::Duplicate`] naming it. The key is stored in the creation's own
+    /// transaction.
+    pub async fn create_once(
+        &self,
+        request: CreateRequest,
+        key: IdempotencyKey,
+    ) -> Result<Instance, WorkflowError> {
+        if let Some(existing) = self.created_for(&key).await? {
+            return Err(WorkflowError::Duplicate(existing));
+        }
+        match self.create_with(request, Some(key.clone())).await {
+            // Someone with the same key committed in between.
+            Err(WorkflowError::Duplicate(_)) => match self.created_for(&key).await? {
+                Some(existing) => Err(WorkflowError::Duplicate(existing)),
+                None => Err(WorkflowError::Conflict),
+            },
+            other => other,
+        }
+    }
+
+    /// The workflow a key created, if it created one.
+    pub async fn created_for(&self, key: &IdempotencyKey) -> Result<Option<String>, WorkflowError> {
+        Ok(api_request::Entity::find_by_id(key.hash())
+            .one(&self.db)
+            .await?
+            .map(|row| row.workflow_id))
+    }
+
+    async fn create_with(
+        &self,
+        request: CreateRequest,
+        key: Option<IdempotencyKey>,
+    ) -> Result<Instance, WorkflowError> {
+        let command = Command::Create(request, key);
         let done = match &self.committer {
             Some(committer) => committer.submit(command).await?,
             None => self.execute(command).await?,
@@ -118,6 +171,7 @@ impl Workflows {
         txn: &DatabaseTransaction,
         snapshot: &Snapshot,
         request: CreateRequest,
+        key: Option<&IdempotencyKey>,
     ) -> Result<Instance, WorkflowError> {
         let (stored, definition) = self.latest_definition(&request.definition_path).await?;
         let initiator = request.initiator.to_string();
@@ -159,6 +213,22 @@ impl Workflows {
             },
         )
         .await?;
+        if let Some(key) = key {
+            api_request::Entity::insert(api_request::ActiveModel {
+                key_hash: Set(key.hash()),
+                caller: Set(key.caller.to_string()),
+                workflow_id: Set(step.instance.id.clone()),
+                created_at: Set(self.clock.now()),
+            })
+            .exec_without_returning(txn)
+            .await
+            .map_err(|error| match error.sql_err() {
+                Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
+                    WorkflowError::Duplicate(String::new())
+                }
+                _ => contention(error),
+            })?;
+        }
         Ok(step.instance)
     }
 
@@ -343,6 +413,52 @@ impl Workflows {
                 "workflow.withdrawn",
                 "withdrawn by the requester".into(),
                 Some(expected_version),
+                None,
+            )
+            .await?;
+        Ok(step.instance)
+    }
+
+    /// A manager of workflows changes a running one (modifyInstance), whole or not at all.
+    pub async fn modify(
+        &self,
+        actor: &UserName,
+        instance_id: &str,
+        change: assent_engine::runtime::Modification,
+        expected_version: Option<u64>,
+        detail: String,
+    ) -> Result<Instance, WorkflowError> {
+        let step = self
+            .apply(
+                instance_id,
+                Event::Modify {
+                    actor: actor.clone(),
+                    change,
+                },
+                Some(actor),
+                "workflow.modified",
+                detail,
+                expected_version,
+                None,
+            )
+            .await?;
+        Ok(step.instance)
+    }
+
+    /// The directory changed: waiting approvals ask their rule again whom it names.
+    pub async fn reevaluate_participants(
+        &self,
+        actor: &UserName,
+        instance_id: &str,
+    ) -> Result<Instance, WorkflowError> {
+        let step = self
+            .apply(
+                instance_id,
+                Event::ReevaluateParticipants,
+                Some(actor),
+                "workflow.participants_reevaluated",
+                String::new(),
+                None,
                 None,
             )
             .await?;

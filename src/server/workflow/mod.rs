@@ -10,6 +10,7 @@ pub mod jobs;
 pub mod links;
 pub mod mail;
 mod store;
+mod waiting;
 
 use crate::app::error::AppError;
 use assent_engine::definition::{Definition, DefinitionErrors};
@@ -21,10 +22,11 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 pub use definitions::DeployOutcome;
-pub use instances::{CreateRequest, Decision, SubmitRequest};
+pub use instances::{CreateRequest, Decision, IdempotencyKey, SubmitRequest};
 pub use jobs::{Integrations, Mailer};
 pub use store::decode as decode_stored;
 pub(crate) use store::placeholders;
+pub use waiting::is_idle;
 
 /// The time, handed to the engine; tests move it by hand.
 pub trait Clock: Send + Sync {
@@ -100,6 +102,12 @@ pub enum WorkflowError {
     Database(#[from] DbErr),
     #[error("stored workflow data is unreadable: {0}")]
     Corrupt(String),
+    /// The idempotency key already created the named workflow.
+    #[error("this request was made before and created workflow {0}")]
+    Duplicate(String),
+    /// The database or the writer task cannot be reached; the text is for the log only.
+    #[error("workflow storage unavailable: {0}")]
+    Unavailable(String),
 }
 
 impl From<WorkflowError> for AppError {
@@ -129,6 +137,11 @@ impl From<WorkflowError> for AppError {
             WorkflowError::Corrupt(message) => {
                 tracing::error!(%message, "corrupt workflow data");
                 AppError::Internal
+            }
+            WorkflowError::Duplicate(_) => AppError::Conflict,
+            WorkflowError::Unavailable(message) => {
+                tracing::error!(%message, "workflow storage unavailable");
+                AppError::Busy
             }
         }
     }
@@ -162,6 +175,9 @@ pub(crate) async fn busy_pause(attempt: u32) {
     .await;
 }
 
+/// Changes a slow waiter may fall behind by before it re-reads its workflow anyway.
+const CHANGE_BUFFER: usize = 1024;
+
 /// Runs workflows against the database. Cheap to clone.
 #[derive(Clone)]
 pub struct Workflows {
@@ -173,6 +189,9 @@ pub struct Workflows {
     definitions: Arc<Mutex<HashMap<i32, Arc<Definition>>>>,
     /// Set when creations and decisions go through the group-commit writer.
     committer: Option<committer::Committer>,
+    /// The id of every instance whose change was just committed, for those who wait on
+    /// a workflow (waitForIdle): they wake on its change instead of polling.
+    changes: tokio::sync::broadcast::Sender<String>,
 }
 
 impl Workflows {
@@ -184,6 +203,7 @@ impl Workflows {
             integrations: Arc::new(jobs::NoIntegrations),
             definitions: Arc::default(),
             committer: None,
+            changes: tokio::sync::broadcast::channel(CHANGE_BUFFER).0,
         }
     }
 

@@ -523,3 +523,190 @@ fn conclude(
     };
     machine.complete(seq, &[next]);
 }
+
+/// Replaces whoever is asked now on run `seq` with `users` (modifyInstance). Decisions
+/// already made stay; the requester can never be asked, nor an inactive user.
+pub(crate) fn reassign(
+    machine: &mut Machine,
+    seq: u32,
+    actor: &UserName,
+    users: &[UserName],
+) -> Result<(), EngineError> {
+    let state = open_approval(machine, seq)?;
+    if users.is_empty() {
+        return Err(EngineError::CannotAssign(
+            "nobody".into(),
+            "an approval needs at least one participant",
+        ));
+    }
+    for user in users {
+        if user == &machine.instance.initiator {
+            return Err(EngineError::CannotAssign(
+                user.to_string(),
+                "the requester cannot decide on their own request",
+            ));
+        }
+        if !machine.env.directory.is_active(user) {
+            return Err(EngineError::CannotAssign(
+                user.to_string(),
+                "no such active user",
+            ));
+        }
+    }
+    let decided: Vec<&UserName> = state.decisions.iter().map(|d| &d.user).collect();
+    let new: Vec<UserName> =
+        users
+            .iter()
+            .filter(|u| !decided.contains(u))
+            .fold(Vec::new(), |mut unique, u| {
+                if !unique.contains(u) {
+                    unique.push(u.clone());
+                }
+                unique
+            });
+    if new.is_empty() {
+        return Err(EngineError::CannotAssign(
+            users
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", "),
+            "they have already decided",
+        ));
+    }
+    if let RunMode::Quorum { required } = state.mode {
+        if state.approvals() + (new.len() as u32) < required {
+            return Err(EngineError::CannotAssign(
+                users
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                "too few people left to reach the quorum",
+            ));
+        }
+    }
+    let state = machine
+        .run_mut(seq)
+        .approval
+        .as_mut()
+        .expect("checked by open_approval");
+    let mut notify = Vec::new();
+    for participant in &mut state.participants {
+        let undecided = !state.decisions.iter().any(|d| d.user == participant.user);
+        if participant.active && undecided && !new.contains(&participant.user) {
+            participant.active = false;
+        }
+    }
+    for user in new {
+        if !state
+            .participants
+            .iter()
+            .any(|p| p.active && p.user == user)
+        {
+            state.participants.push(Participant {
+                user: user.clone(),
+                because: Because::Forwarded { by: actor.clone() },
+                active: true,
+            });
+            notify.push(user);
+        }
+    }
+    state.claimed_by = None;
+    if !notify.is_empty() {
+        machine.effects.push(Effect::NotifyParticipants {
+            run: seq,
+            users: notify,
+            reminder: false,
+        });
+    }
+    Ok(())
+}
+
+/// Asks every approval still waiting whom its rule names now (notifyParticipantChanged).
+/// Participants the rule put there and no longer names are replaced; those who came by
+/// escalation or forwarding stay. A rule that now names nobody changes nothing. True
+/// when someone changed.
+pub(crate) fn reevaluate(machine: &mut Machine) -> bool {
+    let waiting: Vec<u32> = machine
+        .instance
+        .runs
+        .iter()
+        .filter(|r| r.state == ActivityState::Running)
+        .filter(|r| r.approval.as_ref().is_some_and(|a| a.outcome.is_none()))
+        .map(|r| r.seq)
+        .collect();
+    let mut changed = false;
+    for seq in waiting {
+        let Some(approval) = approval_of(machine, seq) else {
+            continue;
+        };
+        let named = resolve(machine, &approval.participants, true);
+        let Some(current) = machine.instance.run(seq).and_then(|r| r.approval.clone()) else {
+            continue;
+        };
+        let undecided_named = named
+            .iter()
+            .filter(|n| !current.decisions.iter().any(|d| d.user == n.user))
+            .count() as u32;
+        let reachable = match current.mode {
+            RunMode::Quorum { required } => current.approvals() + undecided_named >= required,
+            _ => true,
+        };
+        if named.is_empty() || !reachable {
+            continue;
+        }
+        let state = machine
+            .run_mut(seq)
+            .approval
+            .as_mut()
+            .expect("filtered to approvals");
+        let from_rule = |because: &Because| {
+            matches!(
+                because,
+                Because::Rule { .. }
+                    | Because::Substitute { .. }
+                    | Because::InsteadOfRequester { .. }
+            )
+        };
+        let mut notify = Vec::new();
+        for participant in &mut state.participants {
+            let undecided = !state.decisions.iter().any(|d| d.user == participant.user);
+            if participant.active
+                && undecided
+                && from_rule(&participant.because)
+                && !named.iter().any(|n| n.user == participant.user)
+            {
+                participant.active = false;
+                changed = true;
+            }
+        }
+        for candidate in named {
+            let known = state
+                .participants
+                .iter()
+                .any(|p| p.user == candidate.user && (p.active || !from_rule(&p.because)))
+                || state.decisions.iter().any(|d| d.user == candidate.user);
+            if !known {
+                notify.push(candidate.user.clone());
+                state.participants.push(candidate);
+                changed = true;
+            }
+        }
+        if state
+            .claimed_by
+            .as_ref()
+            .is_some_and(|c| !state.participants.iter().any(|p| p.active && &p.user == c))
+        {
+            state.claimed_by = None;
+        }
+        if !notify.is_empty() {
+            machine.effects.push(Effect::NotifyParticipants {
+                run: seq,
+                users: notify,
+                reminder: false,
+            });
+        }
+    }
+    changed
+}
