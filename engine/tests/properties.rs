@@ -88,11 +88,18 @@ fn definition_for(stages: &[Stage]) -> String {
 
 #[derive(Debug, Clone)]
 enum Action {
-    Decide { who: usize, approve: bool },
+    Decide {
+        who: usize,
+        approve: bool,
+    },
     FireLatestTimer,
     FireOldTimer(u32),
     Suspend,
     Resume,
+    /// An administrator asks other people (modifyInstance).
+    Reassign(Vec<usize>),
+    /// The directory was said to have changed (notifyParticipantChanged).
+    Reevaluate,
 }
 
 fn action() -> impl Strategy<Value = Action> {
@@ -102,6 +109,8 @@ fn action() -> impl Strategy<Value = Action> {
         1 => (0u32..4).prop_map(Action::FireOldTimer),
         1 => Just(Action::Suspend),
         1 => Just(Action::Resume),
+        1 => prop::collection::vec(0usize..7, 0..3).prop_map(Action::Reassign),
+        1 => Just(Action::Reevaluate),
     ]
 }
 
@@ -142,6 +151,15 @@ proptest! {
                 (Action::FireOldTimer(_), None) => continue,
                 (Action::Suspend, _) => Event::Suspend,
                 (Action::Resume, _) => Event::Resume { run: None },
+                (Action::Reassign(who), Some(seq)) => Event::Modify {
+                    actor: user("admin"),
+                    change: assent_engine::runtime::Modification {
+                        participants: [(seq, who.iter().map(|w| user(ACTORS[*w])).collect())].into(),
+                        ..Default::default()
+                    },
+                },
+                (Action::Reassign(_), None) => continue,
+                (Action::Reevaluate, _) => Event::ReevaluateParticipants,
             };
             run.advance(2 * HOUR);
             let timer_key = match &event { Event::TimerFired { run, generation } => Some((*run, *generation)), _ => None };

@@ -1085,3 +1085,74 @@ fn a_single_approver_item_cannot_be_claimed() {
         EngineError::NotAPool
     );
 }
+
+#[test]
+fn verification_names_what_is_missing() {
+    use assent_engine::runtime::model::{Order, OrderType};
+    type Attributes<'a> = &'a [(&'a str, &'a str)];
+    let cases: &[(Attributes, &[&str])] = &[
+        (&[("mail", "ann@example.com"), ("sn", "Lee")], &[]),
+        (
+            &[("mail", "ann@elsewhere.org"), ("sn", "Lee")],
+            &["mail: a company address ending in @example.com is required"],
+        ),
+        (
+            &[("mail", "ANN@EXAMPLE.COM")],
+            &["sn: the surname is required"],
+        ),
+        (
+            &[],
+            &[
+                "mail: a company address ending in @example.com is required",
+                "sn: the surname is required",
+            ],
+        ),
+    ];
+    for (attributes, expected) in cases {
+        let definition = shipped("user-verification.toml");
+        let directory = company();
+        let lookups = TestLookups::default();
+        let step = assent_engine::runtime::start(
+            &definition,
+            assent_engine::runtime::NewInstance {
+                id: "v-1".into(),
+                definition: assent_engine::runtime::model::DefinitionRef {
+                    id: definition.path.clone(),
+                    version: 1,
+                },
+                initiator: user("admin"),
+                subject: Some(Order {
+                    order_type: OrderType::AddOrder,
+                    target_id: "new.hire".into(),
+                    object_type: "user".into(),
+                    attributes: attributes
+                        .iter()
+                        .map(|(k, v)| ((*k).to_owned(), vec![(*v).to_owned()]))
+                        .collect(),
+                }),
+                resources: vec![],
+                form: Default::default(),
+                context: Default::default(),
+                correlation_id: None,
+            },
+            &assent_engine::runtime::Env {
+                now: Timestamp(1_800_000_000_000),
+                directory: &directory,
+                lookups: &lookups,
+            },
+        );
+        assert_eq!(
+            step.instance.state,
+            WorkflowState::Succeeded,
+            "{attributes:?}"
+        );
+        let messages: Vec<String> = step
+            .instance
+            .flowdata
+            .get(&FlowPath::parse("context/errorMessage").unwrap())
+            .iter()
+            .map(|v| v.as_text())
+            .collect();
+        assert_eq!(messages, *expected, "{attributes:?}");
+    }
+}

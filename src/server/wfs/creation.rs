@@ -439,8 +439,7 @@ wfs_request! {
         #[schemars(pattern(super::contract::USER_NAME_PATTERN))]
         pub initiator: Option<String>,
         /// Typically an addOrder with the attributes of a user to be created.
-        #[serde(default)]
-        pub subject: Option<Order>,
+        pub subject: Order,
         #[serde(default)]
         pub context: BTreeMap<String, Vec<String>>,
     }
@@ -490,11 +489,11 @@ impl Operation for Verify {
                         ..NameFilter::default()
                     }),
                 operation: Some("verify".into()),
-                subject_type: request.subject.as_ref().map(|s| s.object_type.clone()),
+                subject_type: Some(request.subject.object_type.clone()),
                 ..DefinitionCriteria::default()
             }),
             initiator: request.initiator,
-            subject: request.subject,
+            subject: Some(request.subject),
             resources: vec![],
             context: request.context,
             correlation_id: None,

@@ -623,10 +623,18 @@ pub(crate) fn reassign(
     Ok(())
 }
 
+/// Whether the rule (not a person) put this participant there.
+fn from_rule(because: &Because) -> bool {
+    matches!(
+        because,
+        Because::Rule { .. } | Because::Substitute { .. } | Because::InsteadOfRequester { .. }
+    )
+}
+
 /// Asks every approval still waiting whom its rule names now (notifyParticipantChanged).
-/// Participants the rule put there and no longer names are replaced; those who came by
-/// escalation or forwarding stay. A rule that now names nobody changes nothing. True
-/// when someone changed.
+/// Participants the rule put there and no longer names are replaced; an item a person
+/// routed (forwarded, escalated, assigned) keeps its people. A rule that now names
+/// nobody, or too few for the quorum, changes nothing. True when someone changed.
 pub(crate) fn reevaluate(machine: &mut Machine) -> bool {
     let waiting: Vec<u32> = machine
         .instance
@@ -645,6 +653,15 @@ pub(crate) fn reevaluate(machine: &mut Machine) -> bool {
         let Some(current) = machine.instance.run(seq).and_then(|r| r.approval.clone()) else {
             continue;
         };
+        // Once a person routed the item (forwarded, escalated, assigned), their choice
+        // stands: the rule does not take it back.
+        if current
+            .participants
+            .iter()
+            .any(|p| p.active && !from_rule(&p.because))
+        {
+            continue;
+        }
         let undecided_named = named
             .iter()
             .filter(|n| !current.decisions.iter().any(|d| d.user == n.user))
@@ -661,14 +678,6 @@ pub(crate) fn reevaluate(machine: &mut Machine) -> bool {
             .approval
             .as_mut()
             .expect("filtered to approvals");
-        let from_rule = |because: &Because| {
-            matches!(
-                because,
-                Because::Rule { .. }
-                    | Because::Substitute { .. }
-                    | Because::InsteadOfRequester { .. }
-            )
-        };
         let mut notify = Vec::new();
         for participant in &mut state.participants {
             let undecided = !state.decisions.iter().any(|d| d.user == participant.user);
