@@ -31,8 +31,9 @@ macro_rules! on_both_databases {
     };
 }
 
-// After the macro, which it uses.
+// After the macro, which they use.
 mod wfs;
+mod wfs_operations;
 
 on_both_databases!(
     health_and_readiness_answer,

@@ -13,7 +13,7 @@ on_both_databases!(
 );
 
 /// `user:password` as HTTP Basic credentials.
-fn basic(user: &str) -> String {
+pub fn basic(user: &str) -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let input = format!("{user}:{DEMO_PASSWORD}").into_bytes();
     let mut out = String::new();
@@ -35,11 +35,21 @@ fn basic(user: &str) -> String {
     format!("Basic {out}")
 }
 
-async fn call(
+pub async fn call(
     app: &TestApp,
     operation: &str,
     auth: Option<&str>,
     body: &str,
+) -> (StatusCode, Value) {
+    call_with(app, operation, auth, body, &[]).await
+}
+
+pub async fn call_with(
+    app: &TestApp,
+    operation: &str,
+    auth: Option<&str>,
+    body: &str,
+    headers: &[(&str, &str)],
 ) -> (StatusCode, Value) {
     let mut request = app
         .client
@@ -48,6 +58,9 @@ async fn call(
         .body(body.to_owned());
     if let Some(auth) = auth {
         request = request.header("authorization", auth);
+    }
+    for (name, value) in headers {
+        request = request.header(*name, *value);
     }
     let response = request.send().await.expect("POST");
     let status = response.status();
@@ -58,7 +71,7 @@ async fn call(
     )
 }
 
-fn assert_fault(
+pub fn assert_fault(
     status: StatusCode,
     body: &Value,
     expected: StatusCode,
@@ -258,7 +271,7 @@ async fn list_definitions_filters_by_the_contract(app: TestApp) {
 }
 
 /// alice's running demo request (4-eye, bob decides).
-async fn alices_request(app: &TestApp) -> String {
+pub async fn alices_request(app: &TestApp) -> String {
     use sea_orm::{ConnectionTrait, Statement};
     let db = app.database().await;
     let row = db

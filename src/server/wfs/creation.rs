@@ -3,8 +3,8 @@
 //! messages).
 
 use super::contract::{
-    instance_view, wfs_request, CommonParameters, NameFilter, Order, WorkflowInstanceView,
-    MAX_REASON, MAX_TEXT,
+    instance_view, wfs_request, CommonParameters, NameFilter, Order, OrderType,
+    WorkflowInstanceView, MAX_REASON, MAX_TEXT,
 };
 use super::instances::Catalogue;
 use super::{has_right, Call, Failure, FaultCode, Operation, Right};
@@ -182,7 +182,9 @@ fn initiator_of(call: &Call<'_>, named: Option<&str>) -> Result<UserName, Failur
 
 /// A user subject other than the initiator needs the initiator to be their manager, or
 /// the caller the right to act for others; anyone else is refused without saying whether
-/// that user exists.
+/// that user exists. An addOrder may name a user still to be created (a registration)
+/// but not one who exists: that would let anyone start, say, the activation of someone
+/// else's disabled account.
 async fn check_subject(
     call: &Call<'_>,
     initiator: &UserName,
@@ -191,7 +193,7 @@ async fn check_subject(
     let Some(subject) = subject.filter(|s| s.object_type.eq_ignore_ascii_case("user")) else {
         return Ok(());
     };
-    if subject.target_id == initiator.as_str() || has_right(call.user, Right::ActForOthers) {
+    if has_right(call.user, Right::ActForOthers) {
         return Ok(());
     }
     let db = &call.state.db.connection;
@@ -202,8 +204,17 @@ async fn check_subject(
             .await
             .map_err(|e| Failure::from(WorkflowError::from(e)))
     };
+    let target = lookup(subject.target_id.to_lowercase()).await?;
+    if subject.order_type == OrderType::AddOrder {
+        return match target {
+            None => Ok(()),
+            Some(_) => Err(Failure::denied()),
+        };
+    }
+    if subject.target_id.eq_ignore_ascii_case(initiator.as_str()) {
+        return Ok(());
+    }
     let manager = lookup(initiator.to_string()).await?;
-    let target = lookup(subject.target_id.clone()).await?;
     match (manager, target) {
         (Some(manager), Some(target))
             if !target.disabled && target.manager_id == Some(manager.id) =>
