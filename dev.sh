@@ -10,6 +10,7 @@ cd "$ROOT"
 export PATH="$HOME/.cargo/bin:$PATH"
 TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 TRUNK_VERSION="0.21.14"
+SCHEMATHESIS_VERSION="4.32.5"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
@@ -44,6 +45,16 @@ ensure_browser_tools() {
   if [ ! -d end2end/node_modules/@playwright/test ]; then
     say "installing Playwright (without its browser download)"
     (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+  fi
+}
+
+ensure_schemathesis() {
+  SCHEMATHESIS="$TARGET_DIR/schemathesis-venv/bin/schemathesis"
+  if [ "$("$SCHEMATHESIS" --version 2>/dev/null | awk '{print $NF}')" != "$SCHEMATHESIS_VERSION" ]; then
+    say "installing schemathesis $SCHEMATHESIS_VERSION (PyPI, in its own venv; once)"
+    python3 -m venv "$TARGET_DIR/schemathesis-venv"
+    "$TARGET_DIR/schemathesis-venv/bin/pip" install --quiet --disable-pip-version-check \
+      "schemathesis==$SCHEMATHESIS_VERSION"
   fi
 }
 
@@ -98,8 +109,48 @@ run_browser_tests() {
   fi
 }
 
+# schemathesis against the Workflow Management Service's own OpenAPI document, on a fresh
+# demo server: no 500, every answer as documented, every malformed request refused.
+# (Its positive_data_acceptance check is left out: a request can match the schema and
+# still break a business rule, such as a form's required field, and then the contract
+# answers invalidRequest.) Adds one test to the totals.
+run_api_contract_check() {
+  local port data password auth
+  say "checking the Workflow Management Service against its OpenAPI document (schemathesis)"
+  port="$(free_port)"
+  data="$(mktemp -d)"
+  password="${ASSENT_DEMO_PASSWORD:-assent-demo}"
+  ASSENT_BIND="127.0.0.1:$port" DATABASE_URL="sqlite://$data/api.db?mode=rwc" \
+    ASSENT_DEMO_DATA=true ASSENT_SECURE_COOKIES=false ASSENT_DEMO_PASSWORD="$password" \
+    "$TARGET_DIR/debug/assent" >"$data/server.log" 2>&1 &
+  local server=$!
+  for _ in $(seq 1 120); do
+    curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
+    sleep 0.5
+  done
+  auth="Basic $(printf 'admin:%s' "$password" | base64 | tr -d '\n')"
+  if "$SCHEMATHESIS" run "http://127.0.0.1:$port/api/wfs/v1/openapi.json" \
+    --url "http://127.0.0.1:$port" -H "Authorization: $auth" \
+    --checks all --exclude-checks positive_data_acceptance \
+    --max-examples "${ASSENT_SCHEMATHESIS_EXAMPLES:-25}" --no-color; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    echo "schemathesis found failures; server log:" >&2
+    tail -20 "$data/server.log" >&2
+  fi
+  if grep -q '"level":"ERROR"\|ERROR' "$data/server.log"; then
+    echo "the server logged errors during the API check:" >&2
+    grep 'ERROR' "$data/server.log" | head -20 >&2
+    failed=$((failed + 1))
+  fi
+  kill "$server" 2>/dev/null || true
+  wait "$server" 2>/dev/null || true
+}
+
 run_tests() {
   ensure_browser_tools
+  ensure_schemathesis
   build
   local log passed=0 failed=0 status=0
   log="$(mktemp)"
@@ -115,6 +166,8 @@ run_tests() {
   cargo test --no-fail-fast 2>&1 | tee "$log" || status=1
   passed=$(awk '/^test result:/{for(i=1;i<=NF;i++) if($i ~ /^passed;?$/) s+=$(i-1)} END{print s+0}' "$log")
   failed=$(awk '/^test result:/{for(i=1;i<=NF;i++) if($i ~ /^failed;?$/) s+=$(i-1)} END{print s+0}' "$log")
+
+  run_api_contract_check
 
   run_browser_tests "SQLite" "sqlite://$(mktemp -d)/e2e.db?mode=rwc"
   if [ -n "${ASSENT_TEST_PG_URL:-}" ]; then
