@@ -70,7 +70,7 @@ test('a requester follows their request with its state and current step', async 
   const row = page.locator('#my-requests tbody tr').first();
   await expect(row).toContainText('4-eye approval');
   await expect(row).toContainText('Finance Analyst');
-  await expect(row).toContainText('RUNNING');
+  await expect(row).toContainText('In progress');
   await expect(row).toContainText('Approval by the manager');
 });
 
@@ -191,4 +191,19 @@ test('without JavaScript: field errors keep what was typed, a request is confirm
   // carol also owns the badge, so the owner's step comes to her next.
   await expect(carol.locator(`#worklist tbody tr[data-workflow="${workflowId}"]`)).not.toContainText('manager approval');
   await carolContext.close();
+});
+
+test('without JavaScript: a refused request for a report keeps whom it was for', async ({ browser }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  // heidi manages ivan.
+  await logIn(page, 'heidi');
+  await page.goto('/catalog');
+  await page.getByRole('link', { name: 'Request Building Badge' }).click();
+  await page.locator('#subject').selectOption('ivan');
+  await page.getByLabel('Justification *').fill('   ');
+  await page.getByRole('button', { name: 'Submit request' }).click();
+  await expect(page.getByRole('alert').first()).toHaveText('Please correct the marked fields.');
+  await expect(page.locator('#subject')).toHaveValue('ivan');
+  await context.close();
 });

@@ -80,9 +80,9 @@ test.describe.serial('erin clears sybil\'s requests', () => {
 
     // The rejections reach the requester, with the reason on the timeline.
     await page.goto('/requests');
-    await expect(page.locator('#my-requests tbody tr', { hasText: 'REJECTED' })).toHaveCount(12);
-    await expect(page.locator('#my-requests tbody tr', { hasText: 'ACCEPTED' })).toHaveCount(188);
-    await page.locator('#my-requests tbody tr', { hasText: 'REJECTED' }).first().getByRole('link').click();
+    await expect(page.locator('#my-requests tbody tr', { hasText: 'Rejected' })).toHaveCount(12);
+    await expect(page.locator('#my-requests tbody tr', { hasText: 'Approved' })).toHaveCount(188);
+    await page.locator('#my-requests tbody tr', { hasText: 'Rejected' }).first().getByRole('link').click();
     await expect(page.locator('#timeline')).toContainText('not this quarter');
   });
 

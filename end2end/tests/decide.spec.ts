@@ -40,7 +40,7 @@ test('an approver decides with a reason; a stale second decision is refused clea
   const requester = await browser.newPage();
   await logIn(requester, 'niaj');
   await requester.goto('/requests');
-  await expect(requester.locator('#my-requests tbody tr').first()).toContainText('REJECTED');
+  await expect(requester.locator('#my-requests tbody tr').first()).toContainText('Rejected');
   await requester.close();
 });
 

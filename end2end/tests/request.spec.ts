@@ -20,10 +20,12 @@ test('a requester finds an item, gets field errors from the server, and submits'
   await page.getByLabel('Justification *').fill('Customer follow-ups for the new sales team');
   await page.getByRole('button', { name: 'Submit request' }).click();
   await expect(page.locator('#confirmation')).toContainText('Workflow ID:');
+  // Once started, the form is gone: a second click cannot file the request twice.
+  await expect(page.getByRole('button', { name: 'Submit request' })).toHaveCount(0);
   await page.getByRole('link', { name: 'Follow it in My requests' }).click();
   const row = page.locator('#my-requests tbody tr').first();
   await expect(row).toContainText('CRM Account');
-  await expect(row).toContainText('RUNNING');
+  await expect(row).toContainText('In progress');
 });
 
 test('a requester follows the timeline of a request and withdraws it', async ({ page, browser }) => {
@@ -50,6 +52,6 @@ test('a requester follows the timeline of a request and withdraws it', async ({ 
 
   await page.getByRole('button', { name: 'Withdraw request' }).click();
   await expect(page.getByRole('status')).toHaveText('Your request was withdrawn.');
-  await expect(page.locator('#request-state')).toHaveText('ABORTED');
+  await expect(page.locator('#request-state')).toHaveText('Withdrawn');
   await expect(page.getByRole('button', { name: 'Withdraw request' })).toHaveCount(0);
 });

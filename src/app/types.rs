@@ -348,3 +348,7 @@ pub struct MailDecisionPreview {
     /// The item still waits for a decision.
     pub still_open: bool,
 }
+
+/// Where a refused request form echoes the chosen "Requested for" (not a field name, so
+/// it cannot clash with one).
+pub const SUBJECT_ECHO: &str = "@subject";

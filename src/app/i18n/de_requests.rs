@@ -78,6 +78,12 @@ pub(super) fn get(en: &str) -> Option<&'static str> {
         "Step" => "Schritt",
         "Started (UTC)" => "Begonnen (UTC)",
         "Who and what" => "Wer und was",
+        // A request's state in the requester's words
+        "Approved" => "Genehmigt",
+        "Starting" => "Wird gestartet",
+        "In progress" => "In Bearbeitung",
+        "On hold" => "Angehalten",
+        "Completed" => "Abgeschlossen",
         // The states of a request and of its steps, as the server names them
         "INITIAL" => "NEU",
         "RUNNABLE" => "BEREIT",

@@ -77,7 +77,7 @@ pub fn CartPage() -> impl IntoView {
                             .map(|group| view! { <GroupItems group=group.clone() remove/> })
                             .collect_view()}
                         <ActionForm action=submit attr:class="form request-form" attr:id="cart-form">
-                            <SubjectChoice subjects=cart.subjects.clone()/>
+                            <SubjectChoice subjects=cart.subjects.clone() selected=None/>
                             {cart
                                 .groups
                                 .into_iter()

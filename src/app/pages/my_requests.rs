@@ -2,7 +2,7 @@
 //! and words by a plain GET form (so it works without JavaScript).
 
 use crate::app::api::get_my_requests;
-use crate::app::i18n::{t, tf, tr, use_lang};
+use crate::app::i18n::{t, tf, tr, use_lang, Lang};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -100,12 +100,11 @@ pub fn MyRequestsPage() -> impl IntoView {
                                     {requests
                                         .into_iter()
                                         .map(|request| {
-                                            let state = match request.outcome {
-                                                Some(outcome) => {
-                                                    format!("{} ({})", tr(lang, &request.state), tr(lang, &outcome))
-                                                }
-                                                None => tr(lang, &request.state),
-                                            };
+                                            let state = request_status(
+                                                lang,
+                                                &request.state,
+                                                request.outcome.as_deref(),
+                                            );
                                             let href = format!("/requests/{}", request.workflow_id);
                                             view! {
                                                 <tr data-workflow=request.workflow_id>
@@ -132,4 +131,21 @@ pub fn MyRequestsPage() -> impl IntoView {
             })}
         </Transition>
     }
+}
+
+/// A request's state in the requester's words: the outcome once there is one (the
+/// engine's SUCCEEDED says only that the workflow ran to its end, approved or not).
+pub fn request_status(lang: Lang, state: &str, outcome: Option<&str>) -> String {
+    let words = match (state, outcome) {
+        (_, Some("ACCEPTED")) => "Approved",
+        (_, Some("REJECTED")) => "Rejected",
+        ("INITIAL", _) => "Starting",
+        ("RUNNING", _) => "In progress",
+        ("SUSPENDED", _) => "On hold",
+        ("SUCCEEDED", _) => "Completed",
+        ("FAILED", _) => "Failed",
+        ("ABORTED", _) => "Withdrawn",
+        (other, _) => other,
+    };
+    tr(lang, words)
 }

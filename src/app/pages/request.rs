@@ -4,7 +4,7 @@
 use crate::app::api::{get_request_form, SubmitRequest};
 use crate::app::error::AppError;
 use crate::app::i18n::{t, tf, tr, use_lang, Lang};
-use crate::app::types::{FieldView, RequestForm, SubmitOutcome};
+use crate::app::types::{FieldView, RequestForm, SubmitOutcome, SUBJECT_ECHO};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -58,7 +58,9 @@ fn RequestFormView(form: RequestForm) -> impl IntoView {
         Some(Err(error)) => error.typed(field),
         _ => None,
     };
-    let item_id = form.item.id.to_string();
+    let item_id = StoredValue::new(form.item.id.to_string());
+    let fields = StoredValue::new(form.fields.clone());
+    let subjects = StoredValue::new(form.subjects.clone());
     let heading = tf(lang, "Request {name}", &[("name", form.item.name.clone())]);
     let values = [
         ("description", form.item.description.clone()),
@@ -79,11 +81,16 @@ fn RequestFormView(form: RequestForm) -> impl IntoView {
             Some(Err(error)) => view! { <p class="alert alert-error" role="alert">{tr(lang, &error.to_string())}</p> }.into_any(),
             None => ().into_any(),
         }}
+        // Once started, the form goes: a second click must not file the request twice.
+        <Show when=move || !matches!(submit.value().get(), Some(Ok(_)))>
         <ActionForm action=submit attr:class="form request-form">
-            <input type="hidden" name="item_id" value=item_id/>
-            <SubjectChoice subjects=form.subjects.clone()/>
-            {form
-                .fields
+            <input type="hidden" name="item_id" value=item_id.get_value()/>
+            <SubjectChoice
+                subjects=subjects.get_value()
+                selected=typed(SUBJECT_ECHO).and_then(|v| v.into_iter().next())
+            />
+            {fields
+                .get_value()
                 .into_iter()
                 .map(|field| {
                     let error = error_for(field.name.clone());
@@ -91,8 +98,15 @@ fn RequestFormView(form: RequestForm) -> impl IntoView {
                     view! { <Field field error value/> }
                 })
                 .collect_view()}
-            <button type="submit" class="button button-primary">{t(lang, "Submit request")}</button>
+            <button
+                type="submit"
+                class="button button-primary"
+                disabled=move || submit.pending().get()
+            >
+                {t(lang, "Submit request")}
+            </button>
         </ActionForm>
+        </Show>
     }
 }
 
@@ -170,9 +184,10 @@ pub fn Field(
     }
 }
 
-/// "Requested for": shown only to people who may request for someone else.
+/// "Requested for": shown only to people who may request for someone else; `selected`
+/// keeps the choice of a refused submission.
 #[component]
-pub fn SubjectChoice(subjects: Vec<(String, String)>) -> impl IntoView {
+pub fn SubjectChoice(subjects: Vec<(String, String)>, selected: Option<String>) -> impl IntoView {
     let lang = use_lang();
     (subjects.len() > 1).then(|| {
         view! {
@@ -188,7 +203,8 @@ pub fn SubjectChoice(subjects: Vec<(String, String)>) -> impl IntoView {
                             } else {
                                 format!("{display} ({username})")
                             };
-                            view! { <option value=username>{label}</option> }
+                            let chosen = selected.as_deref() == Some(username.as_str());
+                            view! { <option value=username selected=chosen>{label}</option> }
                         })
                         .collect_view()}
                 </select>

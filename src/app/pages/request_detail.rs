@@ -68,10 +68,11 @@ pub fn RequestDetailPage() -> impl IntoView {
 #[component]
 fn Detail(detail: RequestDetail, withdraw: ServerAction<WithdrawRequest>) -> impl IntoView {
     let lang = use_lang();
-    let state = match &detail.outcome {
-        Some(outcome) => format!("{} ({})", tr(lang, &detail.state), tr(lang, outcome)),
-        None => tr(lang, &detail.state),
-    };
+    let state = crate::app::pages::my_requests::request_status(
+        lang,
+        &detail.state,
+        detail.outcome.as_deref(),
+    );
     view! {
         <h1>{detail.workflow.clone()}</h1>
         <dl class="facts">

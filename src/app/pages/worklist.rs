@@ -321,6 +321,13 @@ pub fn WorklistPage() -> impl IntoView {
             }
             progress.set(None);
             outcome.set(Some(Ok(result)));
+            // The result shows above the list; after applying at the bottom of a long
+            // page it would be out of sight.
+            request_animation_frame(|| {
+                if let Some(shown) = document().get_element_by_id("bulk-result") {
+                    shown.scroll_into_view();
+                }
+            });
             selection.marks.set(BTreeMap::new());
             selection.selected.set(BTreeSet::new());
             refresh.update(|r| *r += 1);

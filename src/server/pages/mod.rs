@@ -782,7 +782,11 @@ pub async fn submit_request(
             form: fields.clone(),
         })
         .await;
-    let typed = fields;
+    let mut typed = fields;
+    typed.insert(
+        crate::app::types::SUBJECT_ECHO.to_owned(),
+        vec![subject.to_string()],
+    );
     match result {
         Ok(instance) => {
             after_form_post(&format!("/requests/{}?submitted=1", instance.id)).await;
