@@ -227,7 +227,13 @@ where
             get(wfs::openapi::serve_document),
         )
         .route("/api/wfs/v1/docs", get(wfs::openapi::serve_page))
-        .route("/api/wfs/v1/{operation}", post(wfs::handle))
+        .route(
+            "/api/wfs/v1/{operation}",
+            // One byte over the limit is enough for the handler to tell "too large".
+            post(wfs::handle).layer(axum::extract::DefaultBodyLimit::max(
+                wfs::MAX_BODY_BYTES + 1,
+            )),
+        )
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
             _,

@@ -24,6 +24,7 @@ use super::AppState;
 use crate::app::types::SessionUser;
 use assent_engine::{Role, UserName};
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -414,9 +415,24 @@ pub async fn handle(
     Extension(viewer): Extension<Viewer>,
     Path(operation): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let operation: String = operation.chars().take(64).collect();
+    // Beyond the route's body limit (MAX_BODY_BYTES) axum stops reading: still a fault.
+    let body = match body {
+        Ok(body) => body,
+        Err(rejection) => {
+            let mut answer = fault(
+                None,
+                &operation,
+                Failure::invalid(format!(
+                    "the body could not be read: at most {MAX_BODY_BYTES} bytes of JSON"
+                )),
+            );
+            *answer.status_mut() = rejection.status();
+            return answer;
+        }
+    };
     let request_id = request_id_of(&body);
     if !is_operation(&operation) {
         let mut answer = fault(
