@@ -21,7 +21,7 @@ test('a cart requests a role and a resource at once; nothing starts while a form
   await expect(page.locator('#field-g1_justification-error')).not.toBeEmpty();
   await justifications.nth(1).fill('new team');
   await page.getByRole('button', { name: 'Request everything' }).click();
-  await expect(page.locator('#confirmation')).toContainText('submitted as 2 workflow(s)');
+  await expect(page.locator('#confirmation')).toContainText('submitted as 2 workflows');
   await expect(page.locator('#confirmation li')).toHaveCount(2);
   await expect(page.locator('.empty-state')).toContainText('Your cart is empty.');
   await page.goto('/requests?q=new+team');

@@ -73,7 +73,11 @@ fn Navigation(info: ShellInfo, menu_open: RwSignal<bool>) -> impl IntoView {
     let initials = info.user.initials();
     let lang = use_lang();
     let count = info.open_work_items;
-    let badge_label = tf(lang, "{count} open items", &[("count", count.to_string())]);
+    let badge_label = if count == 1 {
+        tf(lang, "{count} open item", &[("count", count.to_string())])
+    } else {
+        tf(lang, "{count} open items", &[("count", count.to_string())])
+    };
     view! {
         <nav
             id="primary-nav"

@@ -17,6 +17,7 @@ pub(super) fn get(en: &str) -> Option<&'static str> {
         "Admin" => "Verwaltung",
         "Language" => "Sprache",
         "{count} open items" => "{count} offene Vorgänge",
+        "{count} open item" => "{count} offener Vorgang",
         "Assent — identity requests and approvals" => {
             "Assent — Berechtigungsanträge und Genehmigungen"
         }

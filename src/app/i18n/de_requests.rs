@@ -39,8 +39,11 @@ pub(super) fn get(en: &str) -> Option<&'static str> {
         "{name} (myself)" => "{name} (ich selbst)",
         // Cart
         "Cart" => "Warenkorb",
-        "Your request was submitted as {count} workflow(s)." => {
-            "Ihr Antrag wurde als {count} Workflow(s) eingereicht."
+        "Your request was submitted as {count} workflows." => {
+            "Ihr Antrag wurde als {count} Workflows eingereicht."
+        }
+        "Your request was submitted as {count} workflow." => {
+            "Ihr Antrag wurde als {count} Workflow eingereicht."
         }
         "Workflow ID:" => "Workflow-ID:",
         "{error} Nothing was requested yet." => "{error} Es wurde noch nichts beantragt.",
@@ -54,7 +57,8 @@ pub(super) fn get(en: &str) -> Option<&'static str> {
         "{kind} · owner {owner}" => "{kind} · verantwortlich: {owner}",
         "Remove" => "Entfernen",
         // My requests
-        "{count} request(s) submitted." => "Eingereichte Anträge: {count}.",
+        "{count} requests submitted." => "{count} Anträge eingereicht.",
+        "{count} request submitted." => "{count} Antrag eingereicht.",
         "Any word of the request" => "Ein beliebiges Wort des Antrags",
         "Any" => "Alle",
         "Open" => "Offen",

@@ -70,6 +70,9 @@ pub(super) fn get(en: &str) -> Option<&'static str> {
         "{total} open items · page {page} of {pages}" => {
             "{total} offene Vorgänge · Seite {page} von {pages}"
         }
+        "{total} open item · page {page} of {pages}" => {
+            "{total} offener Vorgang · Seite {page} von {pages}"
+        }
         "← Previous" => "← Zurück",
         "Next →" => "Weiter →",
         "No open item matches this filter." => "Kein offener Vorgang passt zu diesem Filter.",
@@ -89,6 +92,7 @@ pub(super) fn get(en: &str) -> Option<&'static str> {
         "Waiting since" => "Wartet seit",
         "Apply the marked decisions" => "Markierte Entscheidungen anwenden",
         "All {total} items matching the filter" => "Alle {total} zum Filter passenden Vorgänge",
+        "The {total} item matching the filter" => "Der {total} zum Filter passende Vorgang",
         "Only the marked items" => "Nur die markierten Vorgänge",
         "Approve all of them" => "Alle genehmigen",
         "Reject all of them" => "Alle ablehnen",

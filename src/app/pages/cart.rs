@@ -37,7 +37,11 @@ pub fn CartPage() -> impl IntoView {
                 let count = [("count", workflow_ids.len().to_string())];
                 view! {
                     <div class="alert alert-info" role="status" id="confirmation">
-                        <p>{tf(lang, "Your request was submitted as {count} workflow(s).", &count)}</p>
+                        <p>{if workflow_ids.len() == 1 {
+                            tf(lang, "Your request was submitted as {count} workflow.", &count)
+                        } else {
+                            tf(lang, "Your request was submitted as {count} workflows.", &count)
+                        }}</p>
                         <ul>
                             {workflow_ids
                                 .into_iter()

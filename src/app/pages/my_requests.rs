@@ -39,7 +39,11 @@ pub fn MyRequestsPage() -> impl IntoView {
                 .get("submitted")
                 .and_then(|n| n.parse::<u32>().ok())
                 .map(|n| {
-                    let text = tf(lang, "{count} request(s) submitted.", &[("count", n.to_string())]);
+                    let text = if n == 1 {
+                        tf(lang, "{count} request submitted.", &[("count", n.to_string())])
+                    } else {
+                        tf(lang, "{count} requests submitted.", &[("count", n.to_string())])
+                    };
                     view! { <p class="alert alert-info" role="status" id="confirmation">{text}</p> }
                 })
         }}

@@ -596,7 +596,11 @@ fn Pager(filter: WorklistFilter, page: u32, pages: u32, total: u64) -> impl Into
     view! {
         <nav class="pager" aria-label=t(lang, "Pages")>
             <span class="muted" id="worklist-count">
-                {tf(lang, "{total} open items · page {page} of {pages}", &values)}
+                {if total == 1 {
+                    tf(lang, "{total} open item · page {page} of {pages}", &values)
+                } else {
+                    tf(lang, "{total} open items · page {page} of {pages}", &values)
+                }}
             </span>
             {(page > 1).then(|| view! { <a href=link(page - 1) rel="prev">{t(lang, "← Previous")}</a> })}
             {(page < pages).then(|| view! { <a href=link(page + 1) rel="next">{t(lang, "Next →")}</a> })}
@@ -687,7 +691,11 @@ where
                     <fieldset class="bulk-actions">
                         <legend>{t(lang, "Apply the marked decisions")}</legend>
                         <div class="field">
-                            <label for="all-matching">{tf(lang, "All {total} items matching the filter", &[("total", total.to_string())])}</label>
+                            <label for="all-matching">{if total == 1 {
+                                    tf(lang, "The {total} item matching the filter", &[("total", total.to_string())])
+                                } else {
+                                    tf(lang, "All {total} items matching the filter", &[("total", total.to_string())])
+                                }}</label>
                             <select id="all-matching" name="all_matching">
                                 <option value="">{t(lang, "Only the marked items")}</option>
                                 <option value="approve">{t(lang, "Approve all of them")}</option>

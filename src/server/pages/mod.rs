@@ -365,7 +365,22 @@ fn because_text(because: &assent_engine::runtime::model::Because) -> String {
     let german = request_lang() == "de";
     match (because, german) {
         (Because::Rule { rule }, false) => format!("You are the {rule}."),
-        (Because::Rule { rule }, true) => format!("Sie sind gefragt als: {rule}."),
+        (Because::Rule { rule }, true) => {
+            // The engine words its three rules in English: "manager of", "owner of",
+            // "member of".
+            let words = [
+                ("manager of ", "Sie sind Vorgesetzte(r) von "),
+                ("owner of ", "Sie sind verantwortlich für "),
+                ("member of ", "Sie sind Mitglied von "),
+            ];
+            match words
+                .iter()
+                .find_map(|(en, de)| rule.strip_prefix(en).map(|rest| format!("{de}{rest}.")))
+            {
+                Some(text) => text,
+                None => format!("Sie sind gefragt als: {rule}."),
+            }
+        }
         (Because::Substitute { for_user }, false) => format!("You stand in for {for_user}."),
         (Because::Substitute { for_user }, true) => format!("Sie vertreten {for_user}."),
         (Because::Escalation { from }, false) => {
@@ -490,8 +505,16 @@ pub async fn work_item(workflow_id: String, run: u32) -> Result<WorkItemDetail, 
             node.children
                 .iter()
                 .map(|(name, child)| {
+                    // The form's own label, in the reader's language.
+                    let label = definition
+                        .form
+                        .iter()
+                        .find(|f| &f.name == name)
+                        .map(|f| f.label.get(request_lang()).to_owned())
+                        .filter(|l| !l.is_empty())
+                        .unwrap_or_else(|| name.replace('_', " "));
                     (
-                        name.replace('_', " "),
+                        label,
                         child
                             .values
                             .iter()
