@@ -552,6 +552,25 @@ pub async fn start_example_workflows(workflows: &Workflows) -> Result<(), Workfl
         },
     )
     .await?;
+    // A registration checked before anything is created: it ends at once, telling what
+    // is missing (no surname).
+    let mut registration = order("user", "new.hire");
+    registration
+        .attributes
+        .insert("mail".into(), vec!["new.hire@example.com".into()]);
+    start_or_skip(
+        workflows,
+        CreateRequest {
+            definition_path: "My-Company/Registration/User-Verification".into(),
+            initiator: UserName::parse("admin").expect("valid"),
+            subject: Some(registration),
+            resources: vec![],
+            form: Default::default(),
+            context: Default::default(),
+            correlation_id: None,
+        },
+    )
+    .await?;
     Ok(())
 }
 

@@ -480,12 +480,14 @@ async fn bulk_approval_applies_each_workflow_on_its_own(app: TestApp) {
         &json!({"workflowID": id, "returnData": "everything"}).to_string(),
     )
     .await;
-    let expected = if now["workflowInstance"]["state"] == "RUNNING" {
-        11
+    // Read after the attempt: still running now means it was running then; ended now
+    // may have happened either side of it.
+    let code = again["failed"][0]["errorCode"].as_u64();
+    if now["workflowInstance"]["state"] == "RUNNING" {
+        assert_eq!(code, Some(11), "{again} {now}");
     } else {
-        20
-    };
-    assert_eq!(again["failed"][0]["errorCode"], expected, "{again} {now}");
+        assert!(matches!(code, Some(11 | 20)), "{again} {now}");
+    }
     let (status, fault) = call(
         &app,
         "bulkApproval",

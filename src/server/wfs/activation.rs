@@ -3,9 +3,9 @@
 
 use super::contract::{wfs_request, InstanceAnswer, Order, OrderType};
 use super::instances::{checked_id, may_read, Catalogue};
-use super::{has_right, Call, Failure, FaultCode, Operation, Right};
+use super::{named_or_caller, Call, Failure, FaultCode, Operation, Right};
 use assent_engine::runtime::model::Instance;
-use assent_engine::{ActivityState, UserName};
+use assent_engine::ActivityState;
 use schemars::JsonSchema;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -136,17 +136,12 @@ impl Operation for UpdateCertification {
     type Response = UpdateCertificationResponse;
 
     async fn run(call: &Call<'_>, request: Self::Request) -> Result<Self::Response, Failure> {
-        let certifier = match &request.initiator {
-            None => call.user.username.clone(),
-            Some(name) => {
-                let named = UserName::parse(name)
-                    .map_err(|_| Failure::invalid("initiator: not a user name"))?;
-                if named != call.user.username && !has_right(call.user, Right::ActForOthers) {
-                    return Err(Failure::denied());
-                }
-                named
-            }
-        };
+        let certifier = named_or_caller(
+            call,
+            request.initiator.as_deref(),
+            "initiator",
+            Right::ActForOthers,
+        )?;
         let instance = super::instances::readable(call, &request.workflow_id).await?;
         let seq = run_named(&instance, &request.activity_name, "certification")?;
         let verdicts = request

@@ -4,10 +4,9 @@
 //! stay decided.
 
 use super::contract::{wfs_request, MAX_REASON};
-use super::{has_right, Call, Failure, FaultCode, Operation, Right};
+use super::{named_or_caller, Call, Failure, FaultCode, Operation, Right};
 use crate::server::pages::worklist::bulk_error_code;
 use assent_engine::runtime::model::Verdict;
-use assent_engine::UserName;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -73,17 +72,12 @@ impl Operation for BulkApproval {
     type Response = BulkApprovalResponse;
 
     async fn run(call: &Call<'_>, request: Self::Request) -> Result<Self::Response, Failure> {
-        let participant = match &request.participant_dn {
-            None => call.user.username.clone(),
-            Some(name) => {
-                let named = UserName::parse(name)
-                    .map_err(|_| Failure::invalid("participantDN: not a user name"))?;
-                if named != call.user.username && !has_right(call.user, Right::ActForOthers) {
-                    return Err(Failure::denied());
-                }
-                named
-            }
-        };
+        let participant = named_or_caller(
+            call,
+            request.participant_dn.as_deref(),
+            "participantDN",
+            Right::ActForOthers,
+        )?;
         let mut work = Vec::new();
         for (verdict, decisions, field) in [
             (Verdict::Approve, &request.accept, "accept"),

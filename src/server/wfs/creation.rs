@@ -7,7 +7,7 @@ use super::contract::{
     WorkflowInstanceView, MAX_REASON, MAX_TEXT,
 };
 use super::instances::Catalogue;
-use super::{has_right, Call, Failure, FaultCode, Operation, Right};
+use super::{has_right, named_or_caller, Call, Failure, FaultCode, Operation, Right};
 use crate::server::entities::{catalog_item, user};
 use crate::server::workflow::{IdempotencyKey, SubmitRequest, WorkflowError};
 use assent_engine::definition::RequestFacts;
@@ -164,22 +164,6 @@ fn check_context(context: &BTreeMap<String, Vec<String>>) -> Result<(), Failure>
     Ok(())
 }
 
-/// The initiator the request names, if the caller may start workflows as them.
-fn initiator_of(call: &Call<'_>, named: Option<&str>) -> Result<UserName, Failure> {
-    match named {
-        None => Ok(call.user.username.clone()),
-        Some(name) => {
-            let name = UserName::parse(name)
-                .map_err(|_| Failure::invalid("initiator: not a user name"))?;
-            if name == call.user.username || has_right(call.user, Right::ActForOthers) {
-                Ok(name)
-            } else {
-                Err(Failure::denied())
-            }
-        }
-    }
-}
-
 /// A user subject other than the initiator needs the initiator to be their manager, or
 /// the caller the right to act for others; anyone else is refused without saying whether
 /// that user exists. An addOrder may name a user still to be created (a registration)
@@ -302,7 +286,12 @@ async fn start(
     if let Some(id) = &request.cause_ref_id {
         check_text("causeRefID", id, MAX_TEXT)?;
     }
-    let initiator = initiator_of(call, request.initiator.as_deref())?;
+    let initiator = named_or_caller(
+        call,
+        request.initiator.as_deref(),
+        "initiator",
+        Right::ActForOthers,
+    )?;
     check_subject(call, &initiator, request.subject.as_ref()).await?;
     let criteria = request.definition.as_ref();
     let path = chosen_definition(

@@ -5,7 +5,7 @@ use super::contract::{
     InstanceAnswer, ResultConstraints, ReturnData, SortCriterion, SortKey, WorkflowInstanceFilter,
     WorkflowInstanceView,
 };
-use super::{has_right, Call, Failure, FaultCode, Operation, Right};
+use super::{has_right, named_or_caller, Call, Failure, FaultCode, Operation, Right};
 use crate::app::types::SessionUser;
 use crate::server::entities::{
     work_item, workflow_definition as definition_row, workflow_instance as row,
@@ -13,7 +13,6 @@ use crate::server::entities::{
 use crate::server::workflow::WorkflowError;
 use assent_engine::definition::Definition;
 use assent_engine::runtime::model::Instance;
-use assent_engine::UserName;
 use schemars::JsonSchema;
 use sea_orm::{
     ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -459,17 +458,12 @@ impl Operation for GetWorklist {
     type Response = GetWorklistResponse;
 
     async fn run(call: &Call<'_>, request: Self::Request) -> Result<Self::Response, Failure> {
-        let participant = match &request.participant {
-            None => call.user.username.clone(),
-            Some(name) => {
-                let named = UserName::parse(name)
-                    .map_err(|_| Failure::invalid("participant: not a user name"))?;
-                if named != call.user.username && !has_right(call.user, Right::ReadOthersWork) {
-                    return Err(Failure::denied());
-                }
-                named
-            }
-        };
+        let participant = named_or_caller(
+            call,
+            request.participant.as_deref(),
+            "participant",
+            Right::ReadOthersWork,
+        )?;
         let filter = request.workflow_instance_filter.unwrap_or_default();
         let constraints = request.result_constraints.unwrap_or_default();
         let catalogue = Catalogue::load(call).await?;

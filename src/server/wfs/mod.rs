@@ -500,3 +500,23 @@ pub enum Right {
 pub fn has_right(user: &SessionUser, _right: Right) -> bool {
     user.has_role(Role::Admin)
 }
+
+/// The user a request names in `field` (a participant, an initiator), or the caller when
+/// it names none. Naming someone else needs `right`; the refusal says nothing of them.
+pub fn named_or_caller(
+    call: &Call<'_>,
+    named: Option<&str>,
+    field: &str,
+    right: Right,
+) -> Result<UserName, Failure> {
+    let Some(name) = named else {
+        return Ok(call.user.username.clone());
+    };
+    let named =
+        UserName::parse(name).map_err(|_| Failure::invalid(format!("{field}: not a user name")))?;
+    if named == call.user.username || has_right(call.user, right) {
+        Ok(named)
+    } else {
+        Err(Failure::denied())
+    }
+}

@@ -107,6 +107,7 @@ impl Workflows {
         let mut attempt = 0;
         loop {
             let result = async {
+                let _turn = self.write_turn().await;
                 let txn = self.db.begin().await.map_err(contention)?;
                 let snapshot = self.snapshot(&txn).await?;
                 let done = self.execute_in(&txn, &snapshot, command.clone()).await?;
@@ -189,6 +190,7 @@ impl Workflows {
 
     async fn commit_batch_once(&self, commands: Vec<Command>) -> Vec<Result<Done, WorkflowError>> {
         let count = commands.len();
+        let _turn = self.write_turn().await;
         let failed_all =
             |error: &dyn Fn() -> WorkflowError| (0..count).map(|_| Err(error())).collect();
         let txn = match self.db.begin().await {

@@ -117,6 +117,7 @@ impl Workflows {
     }
 
     async fn claim(&self, worker: &str, limit: u64) -> Result<Vec<job::Model>, WorkflowError> {
+        let _turn = self.write_turn().await;
         let now = self.clock.now();
         let txn = self.db.begin().await?;
         let free = Condition::any()
@@ -378,6 +379,7 @@ impl Workflows {
                     .col_expr(job::Column::LastError, Expr::value(error))
             }
         };
+        let _turn = self.write_turn().await;
         update.exec(&self.db).await?;
         Ok(())
     }

@@ -192,6 +192,8 @@ pub struct Workflows {
     /// The id of every instance whose change was just committed, for those who wait on
     /// a workflow (waitForIdle): they wake on its change instead of polling.
     changes: tokio::sync::broadcast::Sender<String>,
+    /// On SQLite, this process's writers take turns here (see [`Workflows::write_turn`]).
+    sqlite_writer: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Workflows {
@@ -204,6 +206,22 @@ impl Workflows {
             definitions: Arc::default(),
             committer: None,
             changes: tokio::sync::broadcast::channel(CHANGE_BUFFER).0,
+            sqlite_writer: Arc::default(),
+        }
+    }
+
+    /// SQLite has one writer at a time, and a transaction that read before it writes is
+    /// turned away at once ("database is locked", code 517) when another committed in
+    /// between: the busy timeout cannot help it, and under load (the group-commit writer
+    /// and the job runner at once) even eight retries were not always enough, which the
+    /// requester saw as a 503. The workflow writers of this process therefore take turns;
+    /// PostgreSQL needs no turn. Hold the turn only around a transaction, never across
+    /// another call that takes it.
+    pub(crate) async fn write_turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        if sea_orm::ConnectionTrait::get_database_backend(&self.db) == sea_orm::DbBackend::Sqlite {
+            Some(self.sqlite_writer.lock().await)
+        } else {
+            None
         }
     }
 
