@@ -450,19 +450,8 @@ fn modify(
         }
     }
     if change.clear_context {
-        if let Some(names) = machine
-            .instance
-            .flowdata
-            .top_level()
-            .get("context")
-            .map(|node| node.children.keys().cloned().collect::<Vec<_>>())
-        {
-            for name in names {
-                let path = FlowPath::parse(&format!("context/{name}"))
-                    .map_err(|_| EngineError::BadContextName(name.clone()))?;
-                machine.instance.flowdata.remove(&path);
-            }
-        }
+        let context = FlowPath::parse("context").expect("a valid constant path");
+        machine.instance.flowdata.remove(&context);
     }
     for (name, values) in change.context {
         let path = FlowPath::parse(&format!("context/{name}"))

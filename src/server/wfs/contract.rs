@@ -17,6 +17,9 @@ pub const USER_NAME_PATTERN: &str = "^[A-Za-z0-9._-]{1,64}$";
 pub const MAX_TEXT: usize = 256;
 /// Longest reason or description accepted.
 pub const MAX_REASON: usize = 2000;
+/// Values one attribute (of the context or of an order) may carry.
+pub const MAX_ATTRIBUTE_VALUES: usize = 100;
+
 /// Longest wait (`timeout`) a request may ask for, in milliseconds: under the 30 s after
 /// which the server ends any request.
 pub const MAX_TIMEOUT_MS: u64 = 25_000;
@@ -983,4 +986,35 @@ impl InstanceAnswer {
             },
         }
     }
+}
+
+/// Checks one context attribute of a request (`field` names where, as `context` or
+/// `workflow.context`): its name must be one flowdata name, as the engine keeps it under
+/// `context/<name>`, and its values are bounded.
+pub fn check_context_attribute(
+    field: &str,
+    name: &str,
+    values: &[String],
+) -> Result<(), super::Failure> {
+    use super::Failure;
+    let valid = name.len() <= 64
+        && !name.contains('/')
+        && assent_engine::flowdata::FlowPath::parse(name).is_ok();
+    if !valid {
+        return Err(Failure::invalid(format!(
+            "{field}: attribute names have 1 to 64 letters, digits, '_' or '-' ({:?} has not)",
+            name.chars().take(64).collect::<String>()
+        )));
+    }
+    if values.len() > MAX_ATTRIBUTE_VALUES {
+        return Err(Failure::invalid(format!(
+            "{field}.{name}: at most {MAX_ATTRIBUTE_VALUES} values"
+        )));
+    }
+    if values.iter().any(|v| v.chars().count() > MAX_REASON) {
+        return Err(Failure::invalid(format!(
+            "{field}.{name}: at most {MAX_REASON} characters"
+        )));
+    }
+    Ok(())
 }

@@ -3,7 +3,8 @@
 //! it is refused before anything is loaded, so the refusal says nothing of the workflow.
 
 use super::contract::{
-    wfs_request, CommonParameters, InstanceAnswer, Order, WorkflowStateName, MAX_REASON,
+    check_context_attribute, wfs_request, CommonParameters, InstanceAnswer, Order,
+    WorkflowStateName,
 };
 use super::instances::{checked_id, Catalogue};
 use super::{has_right, Call, Failure, FaultCode, Operation, Right};
@@ -509,21 +510,7 @@ fn modification(w: &WorkflowModification, instance: &Instance) -> Result<Modific
         change.correlation_id = Some(Some(id.clone()));
     }
     for (name, values) in w.context.iter().flatten() {
-        let valid = !name.is_empty()
-            && name.len() <= 64
-            && name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-        if !valid {
-            return Err(Failure::invalid(
-                "workflow.context: attribute names have 1 to 64 letters, digits, '_' or '-'",
-            ));
-        }
-        if values.len() > 100 || values.iter().any(|v| v.chars().count() > MAX_REASON) {
-            return Err(Failure::invalid(format!(
-                "workflow.context.{name}: at most 100 values of at most {MAX_REASON} characters"
-            )));
-        }
+        check_context_attribute("workflow.context", name, values)?;
         change.context.insert(
             name.clone(),
             values.iter().map(|v| FlowValue::text(v.clone())).collect(),

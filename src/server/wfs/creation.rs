@@ -3,8 +3,8 @@
 //! messages).
 
 use super::contract::{
-    instance_view, wfs_request, CommonParameters, NameFilter, Order, OrderType,
-    WorkflowInstanceView, MAX_REASON, MAX_TEXT,
+    check_context_attribute, instance_view, wfs_request, CommonParameters, NameFilter, Order,
+    OrderType, WorkflowInstanceView, MAX_ATTRIBUTE_VALUES, MAX_REASON, MAX_TEXT,
 };
 use super::instances::Catalogue;
 use super::{has_right, named_or_caller, Call, Failure, FaultCode, Operation, Right};
@@ -19,9 +19,8 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// Context attributes one request may carry, and values per attribute.
+/// Context attributes (or attributes of an order) one request may carry.
 const MAX_CONTEXT_ATTRIBUTES: usize = 50;
-const MAX_VALUES: usize = 100;
 /// Resource orders one request may carry.
 const MAX_RESOURCES: usize = 100;
 
@@ -121,9 +120,9 @@ fn check_order(field: &str, order: &Order) -> Result<(), Failure> {
     }
     for (name, values) in &order.attributes {
         check_text(&format!("{field}.attributes"), name, 64)?;
-        if values.len() > MAX_VALUES {
+        if values.len() > MAX_ATTRIBUTE_VALUES {
             return Err(Failure::invalid(format!(
-                "{field}.attributes.{name}: at most {MAX_VALUES} values"
+                "{field}.attributes.{name}: at most {MAX_ATTRIBUTE_VALUES} values"
             )));
         }
         for value in values {
@@ -141,25 +140,7 @@ fn check_context(context: &BTreeMap<String, Vec<String>>) -> Result<(), Failure>
         )));
     }
     for (name, values) in context {
-        let valid = !name.is_empty()
-            && name.len() <= 64
-            && name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-        if !valid {
-            return Err(Failure::invalid(format!(
-                "context: attribute names have 1 to 64 letters, digits, '_' or '-' ({:?} has not)",
-                name.chars().take(64).collect::<String>()
-            )));
-        }
-        if values.len() > MAX_VALUES {
-            return Err(Failure::invalid(format!(
-                "context.{name}: at most {MAX_VALUES} values"
-            )));
-        }
-        for value in values {
-            check_text(&format!("context.{name}"), value, MAX_REASON)?;
-        }
+        check_context_attribute("context", name, values)?;
     }
     Ok(())
 }

@@ -292,37 +292,26 @@ pub trait Operation {
     ) -> impl Future<Output = Result<Self::Response, Failure>> + Send;
 }
 
-/// Parses the body into the operation's request type; a mistake names the field.
-fn parse_request<T: DeserializeOwned>(body: &[u8]) -> Result<T, Failure> {
-    let mut deserializer = serde_json::Deserializer::from_slice(body);
-    let parsed: T = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+/// Reads the (already parsed and schema-checked) body as the operation's request type;
+/// a mistake names the field.
+fn parse_request<T: DeserializeOwned>(body: Value) -> Result<T, Failure> {
+    serde_path_to_error::deserialize(body).map_err(|error| {
         let path = error.path().to_string();
         let message = error.inner().to_string();
-        // serde_json adds where in the text; the field's path says it better.
-        let message = match message.rfind(" at line ") {
-            Some(cut) => message[..cut].to_owned(),
-            None => message,
-        };
         if path.is_empty() || path == "." {
             Failure::invalid(message)
         } else {
             Failure::invalid(format!("{path}: {message}"))
         }
-    })?;
-    deserializer
-        .end()
-        .map_err(|_| Failure::invalid("trailing characters after the JSON object"))?;
-    Ok(parsed)
+    })
 }
 
-async fn run<O: Operation>(call: &Call<'_>, body: &[u8]) -> Result<Value, Failure> {
+async fn run<O: Operation>(call: &Call<'_>, body: Value) -> Result<Value, Failure> {
     // The document is the gate: what it refuses is refused before serde reads the body.
     let document = openapi::document();
     let schema = &document["paths"][format!("{}/{}", openapi::PREFIX, O::NAME)]["post"]
         ["requestBody"]["content"]["application/json"]["schema"];
-    let value: Value = serde_json::from_slice(body)
-        .map_err(|error| Failure::invalid(format!("the body is not JSON ({error})")))?;
-    schema_check::check(&value, schema, document, "").map_err(Failure::invalid)?;
+    schema_check::check(&body, schema, document, "").map_err(Failure::invalid)?;
     let request: O::Request = parse_request(body)?;
     let response = O::run(call, request).await?;
     serde_json::to_value(response).map_err(|error| {
@@ -335,7 +324,7 @@ async fn run<O: Operation>(call: &Call<'_>, body: &[u8]) -> Result<Value, Failur
 /// document describes it, so neither can have one the other lacks.
 macro_rules! operations {
     ($($operation:ty),* $(,)?) => {
-        async fn dispatch(name: &str, call: &Call<'_>, body: &[u8]) -> Option<Result<Value, Failure>> {
+        async fn dispatch(name: &str, call: &Call<'_>, body: Value) -> Option<Result<Value, Failure>> {
             $(
                 if name == <$operation as Operation>::NAME {
                     return Some(run::<$operation>(call, body).await);
@@ -375,20 +364,16 @@ operations!(
 
 /// The request id, if the body is a JSON object that has one, for faults that happen
 /// before (or instead of) the operation's own parsing.
-fn request_id_of(body: &[u8]) -> Option<String> {
-    let value: Value = serde_json::from_slice(body).ok()?;
-    value
-        .get("requestID")?
+fn request_id_of(body: &Value) -> Option<String> {
+    body.get("requestID")?
         .as_str()
         .map(|id| id.chars().take(contract::MAX_TEXT).collect())
 }
 
 /// The common parameters read before the operation's own parsing: `domain` is checked
 /// and `language` chosen whatever the operation.
-fn check_common(state: &AppState, body: &[u8]) -> Result<String, Failure> {
-    let value: Value = serde_json::from_slice(body)
-        .map_err(|error| Failure::invalid(format!("the body is not JSON ({error})")))?;
-    let object = value
+fn check_common(state: &AppState, body: &Value) -> Result<String, Failure> {
+    let object = body
         .as_object()
         .ok_or_else(|| Failure::invalid("the body is not a JSON object"))?;
     if let Some(domain) = object.get("domain").and_then(Value::as_str) {
@@ -433,7 +418,9 @@ pub async fn handle(
             return answer;
         }
     };
-    let request_id = request_id_of(&body);
+    // Parsed once; a body that is no JSON is refused after authentication.
+    let parsed: Result<Value, _> = serde_json::from_slice(&body);
+    let request_id = parsed.as_ref().ok().and_then(request_id_of);
     if !is_operation(&operation) {
         let mut answer = fault(
             request_id,
@@ -454,6 +441,13 @@ pub async fn handle(
         Ok(user) => user,
         Err(failure) => return fault(request_id, &operation, failure),
     };
+    let body = match parsed {
+        Ok(body) => body,
+        Err(error) => {
+            let failure = Failure::invalid(format!("the body is not JSON ({error})"));
+            return fault(request_id, &operation, failure);
+        }
+    };
     let language = match check_common(&state, &body) {
         Ok(language) => language,
         Err(failure) => return fault(request_id, &operation, failure),
@@ -468,7 +462,7 @@ pub async fn handle(
         language,
         idempotency_key,
     };
-    match dispatch(&operation, &call, &body).await {
+    match dispatch(&operation, &call, body).await {
         Some(Ok(mut value)) => {
             if let (Some(object), Some(id)) = (value.as_object_mut(), &request_id) {
                 object.insert("requestID".into(), Value::String(id.clone()));

@@ -564,24 +564,23 @@ pub(crate) fn reassign(
                 }
                 unique
             });
+    let everyone = || {
+        users
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     if new.is_empty() {
         return Err(EngineError::CannotAssign(
-            users
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(", "),
+            everyone(),
             "they have already decided",
         ));
     }
     if let RunMode::Quorum { required } = state.mode {
         if state.approvals() + (new.len() as u32) < required {
             return Err(EngineError::CannotAssign(
-                users
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                everyone(),
                 "too few people left to reach the quorum",
             ));
         }
