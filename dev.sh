@@ -120,8 +120,11 @@ run_api_contract_check() {
   port="$(free_port)"
   data="$(mktemp -d)"
   password="${ASSENT_DEMO_PASSWORD:-assent-demo}"
+  # Its ignored_auth check sends wrong credentials on purpose and must see 401 every
+  # time, not the lockout that slows password guessing (tested in tests/http/security_auth.rs).
   ASSENT_BIND="127.0.0.1:$port" DATABASE_URL="sqlite://$data/api.db?mode=rwc" \
     ASSENT_DEMO_DATA=true ASSENT_SECURE_COOKIES=false ASSENT_DEMO_PASSWORD="$password" \
+    ASSENT_LOGIN_FAILURES=1000 ASSENT_ADDRESS_FAILURES=100000 \
     "$TARGET_DIR/debug/assent" >"$data/server.log" 2>&1 &
   local server=$!
   for _ in $(seq 1 120); do

@@ -87,7 +87,8 @@ test('logging out kills the session: the old cookie no longer works', async ({ p
   await logIn(page, 'carol');
   await expectLoggedInAs(page, 'Carol Nguyen');
   const cookies = await page.context().cookies();
-  const session = cookies.find((c) => c.name === 'assent_session');
+  // `__Host-assent_session` when the portal runs with Secure cookies (behind TLS).
+  const session = cookies.find((c) => c.name === 'assent_session' || c.name === '__Host-assent_session');
   expect(session).toBeDefined();
   expect(session!.httpOnly).toBe(true);
   expect(session!.sameSite).toBe('Lax');

@@ -51,7 +51,8 @@ test('an item is shown only to the people asked', async ({ page }) => {
   await page.getByRole('button', { name: 'Log out' }).click();
   await logIn(page, 'alice');
   const response = await page.goto(itemUrl);
-  expect(response?.status()).toBe(403);
+  // Answered as if the item did not exist: nothing is told of other people's work.
+  expect(response?.status()).toBe(404);
   await expect(page.getByRole('alert')).toHaveText('This item is not in your worklist.');
 });
 

@@ -73,6 +73,7 @@ fn main() {
                     actor: UserName::parse(actor).unwrap(),
                     verdict: Verdict::Approve,
                     reason: None,
+                    by: None,
                 },
                 &env,
             )

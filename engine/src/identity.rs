@@ -72,16 +72,27 @@ pub enum Role {
     Requester,
     Approver,
     Admin,
+    /// May act on behalf of another person: decide their items, start workflows as them.
+    /// Deliberately not implied by `Admin`: acting as someone else is a separate, rarer
+    /// right (a help desk or an integration's service account), granted on its own.
+    #[serde(rename = "act-for-others")]
+    ActForOthers,
 }
 
 impl Role {
-    pub const ALL: [Role; 3] = [Role::Requester, Role::Approver, Role::Admin];
+    pub const ALL: [Role; 4] = [
+        Role::Requester,
+        Role::Approver,
+        Role::Admin,
+        Role::ActForOthers,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Requester => "requester",
             Role::Approver => "approver",
             Role::Admin => "admin",
+            Role::ActForOthers => "act-for-others",
         }
     }
 }
@@ -93,7 +104,7 @@ impl fmt::Display for Role {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown role {0:?}; expected requester, approver or admin")]
+#[error("unknown role {0:?}; expected requester, approver, admin or act-for-others")]
 pub struct UnknownRole(pub String);
 
 impl FromStr for Role {

@@ -141,8 +141,9 @@ proptest! {
                     actor: user(ACTORS[*who]),
                     verdict: if *approve { Verdict::Approve } else { Verdict::Reject },
                     reason: Some("because".into()),
+                    by: None,
                 },
-                (Action::Decide { .. }, None) => Event::Decide { run: 1, actor: user("bob"), verdict: Verdict::Approve, reason: None },
+                (Action::Decide { .. }, None) => Event::Decide { run: 1, actor: user("bob"), verdict: Verdict::Approve, reason: None, by: None },
                 (Action::FireLatestTimer, _) => match latest_timer {
                     Some(timer) => Event::TimerFired { run: timer.run, generation: timer.generation },
                     None => continue,

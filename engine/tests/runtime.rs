@@ -150,9 +150,10 @@ fn the_requester_never_approves_their_own_request() {
         run.decide(approval, "bob", true, None).unwrap_err(),
         EngineError::OwnRequest
     );
+    // alice is the person the request is for: she may not decide it either.
     assert_eq!(
         run.decide(approval, "alice", true, None).unwrap_err(),
-        EngineError::NotAParticipant
+        EngineError::OwnRequest
     );
     run.decide(approval, "erin", true, None).unwrap();
 }
@@ -877,7 +878,7 @@ fn activation_waits_for_the_key_and_refuses_a_wrong_one() {
     );
     assert!(step.effects.contains(&Effect::IssueActivationKey {
         run: 2,
-        to: "New.Hire@Example.com".into()
+        account: user("newhire")
     }));
     run.instance = step.instance;
     run.definition = definition;
@@ -885,7 +886,8 @@ fn activation_waits_for_the_key_and_refuses_a_wrong_one() {
     assert!(
         run.send(Event::KeyIssued {
             run: activation,
-            key_hash: "h1".into()
+            key_hash: "h1".into(),
+            expires_at: Timestamp(run.now.0 + DAY),
         })
         .unwrap()
         .changed
@@ -940,6 +942,7 @@ fn certification_keeps_and_revokes_item_by_item() {
         actor: user(actor),
         verdicts: verdicts.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
         submit,
+        by: None,
     };
     assert_eq!(
         run.send(certify(&[("Finance Analyst", true)], false, "dave"))
@@ -1047,7 +1050,8 @@ fn a_pool_member_claims_an_item_and_only_they_can_decide_until_released() {
     );
     assert_eq!(
         run.send(claim("alice")).unwrap_err(),
-        EngineError::NotAParticipant
+        EngineError::OwnRequest,
+        "the requester hears why, as when deciding"
     );
     run.send(claim("bob")).unwrap();
     assert_eq!(waiting(&run), vec!["bob"]);

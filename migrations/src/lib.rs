@@ -7,6 +7,9 @@ mod m20261122_000002_workflows;
 mod m20261122_000003_work_item_status;
 mod m20261122_000004_decision_links;
 mod m20261202_000005_api_requests;
+mod m20261203_000006_idempotency_binding;
+mod m20261203_000007_audit_append_only;
+mod m20261203_000008_api_tokens;
 
 pub struct Migrator;
 
@@ -19,6 +22,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000003_work_item_status::Migration),
             Box::new(m20261122_000004_decision_links::Migration),
             Box::new(m20261202_000005_api_requests::Migration),
+            Box::new(m20261203_000006_idempotency_binding::Migration),
+            Box::new(m20261203_000007_audit_append_only::Migration),
+            Box::new(m20261203_000008_api_tokens::Migration),
         ]
     }
 }

@@ -174,6 +174,31 @@ pub async fn remove_delegation(id: i32) -> Result<String, AppError> {
     crate::server::pages::delegations::remove_delegation(id).await
 }
 
+/// The signed-in user's API tokens (an administrator's: everyone's) and the form's choices.
+#[server(prefix = "/app", endpoint = "tokens")]
+pub async fn get_tokens() -> Result<super::types::TokensView, AppError> {
+    crate::server::pages::tokens::tokens().await
+}
+
+/// Creates an API token for oneself (an administrator: for `owner`) that may call the
+/// operations in `scopes` (`*`: every one) through the day `expires` (YYYY-MM-DD). The
+/// answer holds the secret, the only time it is shown.
+#[server(prefix = "/app", endpoint = "tokens/create")]
+pub async fn create_token(
+    name: String,
+    #[server(default)] owner: Option<String>,
+    #[server(default)] scopes: Vec<String>,
+    expires: String,
+) -> Result<super::types::NewToken, AppError> {
+    crate::server::pages::tokens::create_token(name, owner, scopes, expires).await
+}
+
+/// Revokes one's own API token (an administrator: anyone's); it stays listed.
+#[server(prefix = "/app", endpoint = "tokens/revoke")]
+pub async fn revoke_token(id: i32) -> Result<String, AppError> {
+    crate::server::pages::tokens::revoke_token(id).await
+}
+
 /// How many items the signed-in user's cart holds.
 #[server(prefix = "/app", endpoint = "cart/count")]
 pub async fn get_cart_count() -> Result<u32, AppError> {

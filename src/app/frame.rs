@@ -95,6 +95,7 @@ fn Navigation(info: ShellInfo, menu_open: RwSignal<bool>) -> impl IntoView {
                 </span>
             </A>
             <A href="/delegations">{t(lang, "Delegations")}</A>
+            <A href="/tokens">{t(lang, "API tokens")}</A>
             {is_admin.then(|| view! { <A href="/admin">{t(lang, "Admin")}</A> })}
         </nav>
         <div class="user-menu" class:open=move || menu_open.get()>

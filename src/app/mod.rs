@@ -5,7 +5,7 @@ pub mod error;
 pub mod frame;
 mod history;
 pub mod i18n;
-mod pages;
+pub(crate) mod pages;
 pub mod types;
 
 use leptos::prelude::*;
@@ -109,6 +109,7 @@ pub fn App() -> impl IntoView {
                             view=pages::delegations::DelegationsPage
                             ssr=SsrMode::Async
                         />
+                        <Route path=path!("tokens") view=pages::tokens::TokensPage ssr=SsrMode::Async/>
                         <Route path=path!("admin") view=pages::admin::AdminPage ssr=SsrMode::Async/>
                     </ParentRoute>
                 </Routes>

@@ -352,3 +352,46 @@ pub struct MailDecisionPreview {
 /// Where a refused request form echoes the chosen "Requested for" (not a field name, so
 /// it cannot clash with one).
 pub const SUBJECT_ECHO: &str = "@subject";
+
+/// An API token as its screen lists it; the secret itself is never listed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenLine {
+    pub id: i32,
+    pub name: String,
+    pub owner: String,
+    /// The operations it may call; empty when it may call every operation.
+    pub scopes: Vec<String>,
+    pub created: String,
+    pub created_by: String,
+    pub expires: String,
+    pub last_used: Option<String>,
+    /// `active`, `expired` or `revoked`.
+    pub state: String,
+}
+
+/// A token just created: the only time its secret is shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewToken {
+    pub id: i32,
+    pub name: String,
+    pub owner: String,
+    pub secret: String,
+    pub expires: String,
+}
+
+/// The API tokens screen: the viewer's tokens (an administrator's: everyone's) and what
+/// the form offers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokensView {
+    pub tokens: Vec<TokenLine>,
+    /// Every operation of the Workflow Management Service, for the scopes.
+    pub operations: Vec<String>,
+    /// Administrators may create tokens for other users (service accounts).
+    pub may_choose_owner: bool,
+    /// YYYY-MM-DD: the default last day, the first and the last day one may choose.
+    pub default_expiry: String,
+    pub earliest_expiry: String,
+    pub latest_expiry: String,
+    /// A token created by a form posted without JavaScript, shown on this one rendering.
+    pub created: Option<NewToken>,
+}

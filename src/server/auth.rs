@@ -1,18 +1,20 @@
 //! Logging in and out, and knowing who each request comes from.
 
-use super::accounts::{AccountStore, AuditEntry, SeaOrmAccounts};
+use super::accounts::{AccountStore, AuditEntry, LoginRecord, SeaOrmAccounts};
 use super::passwords;
+use super::throttle::Locked;
 use super::AppState;
 use crate::app::error::AppError;
 use crate::app::types::SessionUser;
 use assent_engine::UserName;
 use axum::body::Body;
-use axum::extract::{Request, State};
-use axum::http::{HeaderMap, Method, StatusCode};
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use serde::Deserialize;
+use std::net::{IpAddr, SocketAddr};
 use tower_sessions::Session;
 
 const SESSION_USER_ID: &str = "user_id";
@@ -40,52 +42,132 @@ pub fn request_id(headers: &HeaderMap) -> Option<String> {
         .map(|v| v.chars().take(64).collect())
 }
 
-pub async fn login(
-    State(state): State<AppState>,
-    session: Session,
-    headers: HeaderMap,
-    Form(form): Form<LoginForm>,
-) -> Response {
+/// Why a password check let nobody in.
+#[derive(Debug)]
+pub enum PasswordRefused {
+    /// The account or the client address is locked out (or this failure locked it).
+    Locked(Locked),
+    /// Wrong password, unknown or disabled account: the same to the caller.
+    Wrong,
+    Database(sea_orm::DbErr),
+}
+
+/// Checks a user name and password sent from `address` (the login page or HTTP Basic,
+/// named by `channel` in the audit trail) behind the throttle: while the account or the
+/// address is locked out nothing is looked up or hashed; a failure is counted and, when
+/// it starts a lockout, audited and answered as [`PasswordRefused::Locked`]; a success
+/// wipes the account's failures.
+pub async fn check_password(
+    state: &AppState,
+    username: &str,
+    password: String,
+    address: IpAddr,
+    channel: &'static str,
+    request_id: Option<String>,
+) -> Result<LoginRecord, PasswordRefused> {
+    let throttle = &state.throttle;
+    if let Err(locked) = throttle.check(username, address) {
+        tracing::warn!(%address, retry_after = locked.seconds(), "password check refused: locked out");
+        return Err(PasswordRefused::Locked(locked));
+    }
     let accounts = state.accounts();
-    let name = UserName::parse(&form.username).ok();
-    let record = match &name {
-        Some(name) => match accounts.find_login(name).await {
-            Ok(record) => record,
-            Err(error) => return AppErrorResponse::from(AppError::from(error)).into_response(),
-        },
-        None => None,
+    let record = match UserName::parse(username) {
+        Ok(name) => accounts
+            .find_login(&name)
+            .await
+            .map_err(PasswordRefused::Database)?,
+        Err(_) => None,
     };
     // Unknown users are checked against a dummy hash so that both failures take as long.
     let stored_hash = record
         .as_ref()
         .and_then(|r| r.password_hash.clone())
         .unwrap_or_else(|| state.dummy_password_hash.to_string());
-    let password_matches = passwords::verify(stored_hash, form.password).await;
-    let account = record.filter(|r| password_matches && !r.disabled && r.password_hash.is_some());
-    let next = safe_next(&form.next);
-    let audit_actor = name.as_ref().map(|n| n.to_string());
-
-    let Some(account) = account else {
+    // Asked again once a hashing slot is free: a lockout may have begun while waiting.
+    let matches = passwords::verify_if(stored_hash, password, || throttle.check(username, address))
+        .await
+        .map_err(PasswordRefused::Locked)?;
+    if let Some(record) = record.filter(|r| matches && !r.disabled && r.password_hash.is_some()) {
+        throttle.succeeded(username);
+        return Ok(record);
+    }
+    let started = throttle.failed(username, address);
+    let shown: String = username.chars().take(64).collect();
+    let mut longest = None;
+    for (lockout, what) in [
+        (started.account, format!("account {shown:?}")),
+        (started.address, format!("address {address}")),
+    ] {
+        let Some(lockout) = lockout else { continue };
+        longest = longest.max(Some(lockout));
         audit(
             &accounts,
             AuditEntry {
                 actor: None,
-                action: "login.failed",
+                action: "login.locked",
                 detail: format!(
-                    "user name {:?}",
-                    audit_actor.unwrap_or_else(|| "(invalid)".into())
+                    "{what} locked out for {} s after repeated failed password checks ({channel}; account {shown:?} from {address})",
+                    lockout.as_secs()
                 ),
-                request_id: request_id(&headers),
+                request_id: request_id.clone(),
             },
         )
         .await;
-        let mut target = String::from("/login?error=credentials");
-        if next != "/" {
-            target.push_str("&next=");
-            target.push_str(&percent_encode(&next));
+    }
+    match longest {
+        Some(retry_after) => Err(PasswordRefused::Locked(Locked { retry_after })),
+        None => Err(PasswordRefused::Wrong),
+    }
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    session: Session,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    let next = safe_next(&form.next);
+    let name = UserName::parse(&form.username).ok();
+    let audit_actor = name.as_ref().map(|n| n.to_string());
+    let checked = check_password(
+        &state,
+        &form.username,
+        form.password,
+        peer.ip(),
+        "login page",
+        request_id(&headers),
+    )
+    .await;
+    let account = match checked {
+        Ok(account) => account,
+        Err(PasswordRefused::Database(error)) => {
+            return AppErrorResponse::from(AppError::from(error)).into_response()
         }
-        return Redirect::to(&target).into_response();
+        Err(PasswordRefused::Locked(locked)) => return locked_out(&headers, &next, locked),
+        Err(PasswordRefused::Wrong) => {
+            audit(
+                &state.accounts(),
+                AuditEntry {
+                    actor: None,
+                    action: "login.failed",
+                    detail: format!(
+                        "user name {:?}",
+                        audit_actor.unwrap_or_else(|| "(invalid)".into())
+                    ),
+                    request_id: request_id(&headers),
+                },
+            )
+            .await;
+            let mut target = String::from("/login?error=credentials");
+            if next != "/" {
+                target.push_str("&next=");
+                target.push_str(&percent_encode(&next));
+            }
+            return Redirect::to(&target).into_response();
+        }
     };
+    let accounts = state.accounts();
 
     // A fresh session id at login defeats session fixation.
     let stored = async {
@@ -136,6 +218,42 @@ pub async fn logout(
         .await;
     }
     Redirect::to("/login?logged_out=1").into_response()
+}
+
+/// A locked-out login: `429` with `Retry-After`, and a page that goes straight back to
+/// the login form, which says how long to wait (a plain HTML form gets no script).
+fn locked_out(headers: &HeaderMap, next: &str, locked: Locked) -> Response {
+    use crate::app::i18n::{t, Lang};
+    let lang = Lang::for_request(
+        headers.get(header::COOKIE).and_then(|v| v.to_str().ok()),
+        headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    );
+    let seconds = locked.seconds();
+    let mut target = format!("/login?error=locked&wait={seconds}");
+    if next != "/" {
+        target.push_str("&next=");
+        target.push_str(&percent_encode(next));
+    }
+    let target = target.replace('&', "&amp;");
+    let message = crate::app::pages::login::locked_message(lang, seconds);
+    let page = format!(
+        "<!DOCTYPE html><html lang=\"{code}\"><head><meta charset=\"utf-8\">\
+         <meta http-equiv=\"refresh\" content=\"0; url={target}\">\
+         <title>{title}</title><link rel=\"stylesheet\" href=\"/pkg/assent.css\"></head>\
+         <body><main class=\"login-page\"><section class=\"login-card\">\
+         <p class=\"alert alert-error\" role=\"alert\">{message}</p>\
+         <p><a href=\"{target}\">{back}</a></p></section></main></body></html>",
+        code = lang.code(),
+        title = t(lang, "Log in"),
+        back = t(lang, "Back to the login page"),
+    );
+    let mut response = (StatusCode::TOO_MANY_REQUESTS, Html(page)).into_response();
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    response
 }
 
 async fn audit(accounts: &SeaOrmAccounts, entry: AuditEntry) {

@@ -67,10 +67,15 @@ pub struct Config {
     #[arg(long, env = "ASSENT_JOB_INTERVAL_MS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(10..=3_600_000))]
     pub job_interval_ms: u64,
 
-    /// SMTP server for mail (smtp://user:password@host:587, smtps://host); unset: mail is
-    /// only logged.
+    /// SMTP server for mail (smtp://user:password@host:587, smtps://host); unset: each mail
+    /// is written to --mail-dir as an .eml file.
     #[arg(long, env = "ASSENT_SMTP_URL", hide_env_values = true)]
     pub smtp_url: Option<String>,
+
+    /// Without --smtp-url: the folder (created if missing) where each mail is written as
+    /// one .eml file. The files hold decision links and activation keys: keep it private.
+    #[arg(long, env = "ASSENT_MAIL_DIR", default_value = "data/mail")]
+    pub mail_dir: PathBuf,
 
     /// Sender of the portal's mail.
     #[arg(
@@ -83,6 +88,39 @@ pub struct Config {
     /// The portal's address as people reach it, for links in mail (default: the bind address).
     #[arg(long, env = "ASSENT_PUBLIC_URL")]
     pub public_url: Option<String>,
+
+    /// An API idempotency key (correlationID, Idempotency-Key) is remembered this many
+    /// hours; after that the same key starts a new workflow.
+    #[arg(long, env = "ASSENT_IDEMPOTENCY_HOURS", default_value_t = 24, value_parser = clap::value_parser!(u32).range(1..=8760))]
+    pub idempotency_hours: u32,
+
+    /// A mailed activation key works this many hours; later it is refused and the
+    /// account stays disabled.
+    #[arg(long, env = "ASSENT_ACTIVATION_KEY_HOURS", default_value_t = 72, value_parser = clap::value_parser!(u32).range(1..=8760))]
+    pub activation_key_hours: u32,
+
+    /// Requests that may wait on workflows at once (waitForIdle, waitForTermination,
+    /// notifyParticipantChanged); each caller gets an eighth of them.
+    #[arg(long, env = "ASSENT_MAX_WAITING_REQUESTS", default_value_t = 256, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub max_waiting_requests: u64,
+
+    /// Failed password checks of one account (login page or API Basic) within
+    /// --login-window-minutes that lock it out for a while.
+    #[arg(long, env = "ASSENT_LOGIN_FAILURES", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub login_failures: u32,
+
+    /// Failed password checks from one client address within --login-window-minutes that
+    /// lock the address out for a while, whichever accounts were tried.
+    #[arg(long, env = "ASSENT_ADDRESS_FAILURES", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub address_failures: u32,
+
+    /// The window in which failed password checks are counted.
+    #[arg(long, env = "ASSENT_LOGIN_WINDOW_MINUTES", default_value_t = 15, value_parser = clap::value_parser!(u32).range(1..=1440))]
+    pub login_window_minutes: u32,
+
+    /// The first lockout, in seconds; each repeated one lasts twice as long, up to an hour.
+    #[arg(long, env = "ASSENT_LOCKOUT_SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u32).range(1..=86_400))]
+    pub lockout_seconds: u32,
 
     /// A session ends this many hours after login, however active.
     #[arg(long, env = "ASSENT_SESSION_MAX_HOURS", default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=168))]
@@ -99,7 +137,7 @@ impl Config {
     /// One line for the start-up log; the database URL loses any password.
     pub fn summary(&self) -> String {
         format!(
-            "bind={} database={} domain={} demo_data={} secure_cookies={} log_format={} site_root={} definitions={} smtp={} session_idle={}m session_max={}h",
+            "bind={} database={} domain={} demo_data={} secure_cookies={} log_format={} site_root={} definitions={} smtp={} mail_dir={} session_idle={}m session_max={}h",
             self.bind,
             redact_url(&self.database_url),
             self.domain,
@@ -108,7 +146,8 @@ impl Config {
             format!("{:?}", self.log_format).to_lowercase(),
             self.site_root.display(),
             self.definitions_dir.display(),
-            if self.smtp_url.is_some() { "configured" } else { "off (mail is logged)" },
+            if self.smtp_url.is_some() { "configured" } else { "off (mail written to mail_dir)" },
+            self.mail_dir.display(),
             self.session_idle_minutes,
             self.session_max_hours,
         )

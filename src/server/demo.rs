@@ -34,7 +34,7 @@ struct DemoUser {
     roles: &'static [Role],
 }
 
-use Role::{Admin, Approver, Requester};
+use Role::{ActForOthers, Admin, Approver, Requester};
 
 const USERS: &[DemoUser] = &[
     DemoUser {
@@ -52,6 +52,16 @@ const USERS: &[DemoUser] = &[
         department: "IT Operations",
         manager: Some("erin"),
         roles: &[Admin, Requester],
+    },
+    // The service desk acts for people who cannot (decides for an approver on leave,
+    // files a request for someone): a right of its own, which the administrator lacks.
+    DemoUser {
+        username: "sam",
+        display_name: "Sam Service Desk",
+        title: "Service Desk Agent",
+        department: "IT Operations",
+        manager: Some("admin"),
+        roles: &[Requester, ActForOthers],
     },
     DemoUser {
         username: "bob",

@@ -7,11 +7,14 @@ pub mod csrf;
 pub mod db;
 pub mod demo;
 pub mod entities;
+pub mod headers;
 mod health;
 pub mod language;
 pub mod pages;
 pub mod passwords;
 pub mod telemetry;
+pub mod throttle;
+pub mod tokens;
 pub mod wfs;
 pub mod workflow;
 
@@ -40,7 +43,6 @@ use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 
 /// The name wasm-bindgen gives the browser half (Trunk names it after its package).
 const BROWSER_BUNDLE_NAME: &str = "assent-hydrate";
-const SESSION_COOKIE: &str = "assent_session";
 
 /// Everything a request handler or server function may need.
 #[derive(Clone)]
@@ -52,6 +54,8 @@ pub struct AppState {
     /// whether or not the user exists.
     pub dummy_password_hash: Arc<str>,
     pub workflows: workflow::Workflows,
+    /// Failed password checks per account and client address (see [`throttle`]).
+    pub throttle: Arc<throttle::Throttle>,
 }
 
 impl AppState {
@@ -105,22 +109,36 @@ pub async fn prepare(config: Config) -> Result<(TcpListener, Router), StartError
     // Creations and decisions share commits (see workflow::committer).
     let mut workflows =
         workflow::Workflows::new(database.connection.clone(), Arc::new(workflow::SystemClock));
-    if let Some(smtp_url) = &config.smtp_url {
-        let public_url = config
-            .public_url
-            .clone()
-            .unwrap_or_else(|| format!("http://{}", config.bind));
-        let mailer = workflow::mail::SmtpMailer::new(
-            smtp_url,
-            &config.mail_from,
-            database.connection.clone(),
-            &public_url,
-        )
-        .map_err(StartError::Mail)?;
-        workflows =
-            workflows.with_integrations(Arc::new(mailer), Arc::new(workflow::jobs::NoIntegrations));
-    }
-    let workflows = workflows.with_group_commit();
+    let public_url = config
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{}", config.bind));
+    // Through SMTP, else one .eml file per message in --mail-dir; never into the log.
+    let mailer: Arc<dyn workflow::Mailer> = match &config.smtp_url {
+        Some(smtp_url) => Arc::new(
+            workflow::mail::SmtpMailer::new(
+                smtp_url,
+                &config.mail_from,
+                database.connection.clone(),
+                &public_url,
+            )
+            .map_err(StartError::Mail)?,
+        ),
+        None => Arc::new(
+            workflow::mail::FileMailer::new(
+                &config.mail_dir,
+                &config.mail_from,
+                database.connection.clone(),
+                &public_url,
+            )
+            .map_err(StartError::Mail)?,
+        ),
+    };
+    workflows = workflows.with_integrations(mailer, Arc::new(workflow::jobs::NoIntegrations));
+    let workflows = workflows
+        .with_max_waiting(config.max_waiting_requests as usize)
+        .with_activation_key_hours(config.activation_key_hours)
+        .with_group_commit();
     workflows
         .deploy_folder(&config.definitions_dir)
         .await
@@ -139,6 +157,7 @@ pub async fn prepare(config: Config) -> Result<(TcpListener, Router), StartError
         workflows.clone(),
         std::time::Duration::from_millis(config.job_interval_ms),
     );
+    spawn_idempotency_purge(workflows.clone(), config.idempotency_hours);
     let bundle = config
         .site_root
         .join("pkg")
@@ -165,8 +184,22 @@ pub async fn prepare(config: Config) -> Result<(TcpListener, Router), StartError
             .await
             .into(),
         workflows,
+        throttle: Arc::new(throttle::Throttle::new(throttle::Policy::of(&config))),
         config: Arc::new(config),
     };
+    tokio::spawn({
+        let throttle = Arc::downgrade(&state.throttle);
+        async move {
+            let mut every = tokio::time::interval(std::time::Duration::from_secs(300));
+            loop {
+                every.tick().await;
+                match throttle.upgrade() {
+                    Some(throttle) => throttle.prune(),
+                    None => break,
+                }
+            }
+        }
+    });
     let app = match &database.pool {
         Pool::Sqlite(pool) => {
             let store = SqliteStore::new(pool.clone());
@@ -189,10 +222,14 @@ pub async fn run(config: Config) -> Result<(), StartError> {
         source,
     })?;
     tracing::info!("listening on http://{address}");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|source| StartError::Bind { address, source })
+    // The peer address is the client address of the login throttle.
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(|source| StartError::Bind { address, source })
 }
 
 fn application<Store>(state: AppState, store: Store) -> Router
@@ -205,7 +242,8 @@ where
             .continuously_delete_expired(tokio::time::Duration::from_secs(300)),
     );
     let sessions = SessionManagerLayer::new(store)
-        .with_name(SESSION_COOKIE)
+        // `__Host-assent_session` when Secure (path `/` and no domain, as that prefix needs).
+        .with_name(headers::session_cookie_name(state.config.secure_cookies))
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(state.config.secure_cookies)
@@ -215,7 +253,7 @@ where
 
     let leptos_options = state.leptos_options.clone();
     let pages = Router::new()
-        .leptos_routes_with_context(&state, route_list(), || {}, {
+        .leptos_routes_with_context(&state, route_list(), headers::provide_page_nonce, {
             let leptos_options = leptos_options.clone();
             move || shell(leptos_options.clone())
         })
@@ -240,7 +278,10 @@ where
         >(
             {
                 let state = state.clone();
-                move || provide_context(state.clone())
+                move || {
+                    provide_context(state.clone());
+                    headers::provide_page_nonce();
+                }
             },
             shell,
         ))
@@ -254,6 +295,7 @@ where
 
     let request_id = HeaderName::from_static("x-request-id");
     let pkg_dir = state.config.site_root.join("pkg");
+    let secure_cookies = state.config.secure_cookies;
     Router::new()
         .route("/healthz", get(health::alive))
         .route("/readyz", get(health::ready))
@@ -278,11 +320,10 @@ where
             header::REFERRER_POLICY,
             HeaderValue::from_static("same-origin"),
         ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(
-                "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'",
-            ),
+        // Content-Security-Policy (a fresh nonce per page) and, behind TLS, HSTS.
+        .layer(middleware::from_fn_with_state(
+            secure_cookies,
+            headers::security_headers,
         ))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(
@@ -301,6 +342,20 @@ where
             }),
         )
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+}
+
+/// Once an hour, forgets the API idempotency keys older than the window.
+fn spawn_idempotency_purge(workflows: workflow::Workflows, hours: u32) {
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            ticker.tick().await;
+            let not_before = workflows.now() - chrono::Duration::hours(i64::from(hours));
+            if let Err(error) = workflows.forget_expired_keys(not_before).await {
+                tracing::warn!(%error, "forgetting expired idempotency keys");
+            }
+        }
+    });
 }
 
 async fn shutdown_signal() {

@@ -1,5 +1,8 @@
 //! Password hashing: argon2id with OWASP's minimum parameters (19 MiB, 2 passes, 1 lane),
-//! always on the blocking pool so a login never stalls the async workers.
+//! always on the blocking pool so a login never stalls the async workers, and at most one
+//! hash per CPU at a time: each takes 19 MiB, and a flood of Basic-authenticated requests
+//! once drove resident memory from 250 MB to 1.5 GB. Requests beyond that wait their turn
+//! (the request timeout bounds the wait).
 
 use argon2::{Algorithm, Argon2, Params, PasswordHash, PasswordHasher, PasswordVerifier, Version};
 use password_hash::{rand_core::OsRng, SaltString};
@@ -33,16 +36,49 @@ pub fn verify_blocking(stored_hash: &str, password: &str) -> bool {
     }
 }
 
+/// The hashing slots: one per CPU.
+fn slots() -> &'static tokio::sync::Semaphore {
+    static SLOTS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    SLOTS.get_or_init(|| {
+        let cpus = std::thread::available_parallelism().map_or(2, |n| n.get());
+        tokio::sync::Semaphore::new(cpus)
+    })
+}
+
 pub async fn hash(password: String) -> String {
+    let _slot = slots().acquire().await.expect("the slots are never closed");
     tokio::task::spawn_blocking(move || hash_blocking(&password))
         .await
         .expect("password hashing task panicked")
 }
 
 pub async fn verify(stored_hash: String, password: String) -> bool {
-    tokio::task::spawn_blocking(move || verify_blocking(&stored_hash, &password))
-        .await
-        .unwrap_or(false)
+    verify_if(stored_hash, password, || {
+        Ok::<(), std::convert::Infallible>(())
+    })
+    .await
+    .unwrap_or(false)
+}
+
+/// Verifies once a hashing slot is free, if `still_allowed` (asked while the slot is held,
+/// just before hashing) agrees: requests that queued while a lockout began hash nothing.
+pub async fn verify_if<E>(
+    stored_hash: String,
+    password: String,
+    still_allowed: impl FnOnce() -> Result<(), E>,
+) -> Result<bool, E> {
+    let _slot = slots().acquire().await.expect("the slots are never closed");
+    still_allowed()?;
+    Ok(
+        tokio::task::spawn_blocking(move || verify_blocking(&stored_hash, &password))
+            .await
+            .unwrap_or(false),
+    )
+}
+
+/// Hashing slots free right now (for tests).
+pub fn free_slots() -> usize {
+    slots().available_permits()
 }
 
 #[cfg(test)]
@@ -60,6 +96,39 @@ mod tests {
         assert!(!verify_blocking(&hash, "correct horsE"));
         assert!(!verify_blocking("not a hash", "correct horse"));
         assert_ne!(hash, hash_blocking("correct horse"), "salts differ");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn no_more_hashes_run_at_once_than_there_are_cpus() {
+        let cpus = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let hash = hash_blocking("x");
+        // Every slot taken: a check waits, and hashes nothing meanwhile.
+        let all = slots().acquire_many(cpus as u32).await.unwrap();
+        assert_eq!(free_slots(), 0);
+        let asked = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let check = tokio::spawn({
+            let (hash, asked) = (hash.clone(), asked.clone());
+            async move {
+                verify_if(hash, "x".into(), || {
+                    asked.store(true, std::sync::atomic::Ordering::SeqCst);
+                    Ok::<(), ()>(())
+                })
+                .await
+            }
+        });
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        assert!(
+            !asked.load(std::sync::atomic::Ordering::SeqCst),
+            "waits for a slot"
+        );
+        drop(all);
+        assert_eq!(check.await.unwrap(), Ok(true));
+        // A refusal while holding a slot hashes nothing and frees the slot.
+        assert_eq!(
+            verify_if(hash, "x".into(), || Err("locked")).await,
+            Err("locked")
+        );
+        assert_eq!(free_slots(), cpus);
     }
 
     #[test]

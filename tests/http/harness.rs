@@ -17,6 +17,8 @@ pub struct TestApp {
     pub address: SocketAddr,
     pub database_url: String,
     pub client: Client,
+    /// Where the server writes its mail, unless the test names another `--mail-dir`.
+    pub mail_dir: tempfile::TempDir,
     _database: TestDatabase,
     server: tokio::task::JoinHandle<()>,
 }
@@ -29,11 +31,13 @@ impl TestApp {
 
     pub async fn spawn_with(backend: Backend, extra_args: &[&str]) -> Option<TestApp> {
         let database = TestDatabase::create(backend).await?;
-        let (address, server) = Self::start(&database.url, extra_args).await;
+        let mail_dir = tempfile::tempdir().expect("mail dir");
+        let (address, server) = Self::start(&database.url, mail_dir.path(), extra_args).await;
         Some(TestApp {
             address,
             database_url: database.url.clone(),
             client: client(),
+            mail_dir,
             _database: database,
             server,
         })
@@ -41,16 +45,24 @@ impl TestApp {
 
     /// Starts another server on the same database, as a restart would.
     pub async fn restart(&mut self) {
+        self.restart_with(&[]).await;
+    }
+
+    /// Starts another server on the same database with other flags.
+    pub async fn restart_with(&mut self, extra_args: &[&str]) {
         self.server.abort();
-        let (address, server) = Self::start(&self.database_url, &[]).await;
+        let (address, server) =
+            Self::start(&self.database_url, self.mail_dir.path(), extra_args).await;
         self.address = address;
         self.server = server;
     }
 
     async fn start(
         database_url: &str,
+        mail_dir: &std::path::Path,
         extra_args: &[&str],
     ) -> (SocketAddr, tokio::task::JoinHandle<()>) {
+        let mail_dir = mail_dir.display().to_string();
         let mut args = vec![
             "assent",
             "--bind",
@@ -65,6 +77,9 @@ impl TestApp {
         if !extra_args.contains(&"--secure-cookies") {
             args.extend_from_slice(&["--secure-cookies", "false"]);
         }
+        if !extra_args.contains(&"--mail-dir") {
+            args.extend_from_slice(&["--mail-dir", &mail_dir]);
+        }
         args.extend_from_slice(extra_args);
         let config = Config::try_parse_from(args).expect("valid test configuration");
         let (listener, router) = assent::server::prepare(config)
@@ -72,7 +87,12 @@ impl TestApp {
             .expect("server starts");
         let address = listener.local_addr().unwrap();
         let server = tokio::spawn(async move {
-            axum::serve(listener, router).await.expect("server runs");
+            axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .await
+            .expect("server runs");
         });
         (address, server)
     }
@@ -166,13 +186,19 @@ fn encode(value: &str) -> String {
         .collect()
 }
 
+/// Whether a `Set-Cookie` value is the session cookie: `assent_session`, or with Secure
+/// cookies `__Host-assent_session`.
+fn is_session_cookie(set_cookie: &str) -> bool {
+    set_cookie.starts_with("assent_session=") || set_cookie.starts_with("__Host-assent_session=")
+}
+
 /// The session cookie a response sets, as `name=value`.
 pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
     headers
         .get_all(SET_COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("assent_session="))
+        .find(|v| is_session_cookie(v))
         .and_then(|v| v.split(';').next())
         .map(str::to_owned)
 }
@@ -182,7 +208,7 @@ pub fn set_cookie_header(headers: &HeaderMap) -> Option<String> {
         .get_all(SET_COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("assent_session="))
+        .find(|v| is_session_cookie(v))
         .map(str::to_owned)
 }
 

@@ -136,9 +136,11 @@ async fn with_slow_jobs(app: &TestApp) -> TestApp {
     slow
 }
 
-fn four_eye_request(subject: &str, role: &str) -> Value {
+/// A role request naming the definition that applies to roles (segregation of duties
+/// checked, then the subject's manager decides).
+fn role_request(subject: &str, role: &str) -> Value {
     json!({
-        "definition": {"nameFilter": {"path": "My-Company/Approval/4-Eye-Approval"}},
+        "definition": {"nameFilter": {"path": "My-Company/Roles/Role-Request-SoD"}},
         "subject": {"type": "infoOrder", "targetID": subject, "objectType": "user"},
         "resources": [{"type": "addOrder", "targetID": role, "objectType": "role"}],
         "context": {"justification": ["for the new project"]},
@@ -146,7 +148,7 @@ fn four_eye_request(subject: &str, role: &str) -> Value {
 }
 
 async fn create_instance_starts_waits_and_is_idempotent(app: TestApp) {
-    let mut request = four_eye_request("alice", "Developer");
+    let mut request = role_request("alice", "Developer");
     request["requestID"] = json!("c-1");
     request["context"]["ticket"] = json!(["T-42"]);
     request["correlationID"] = json!("T-42");
@@ -163,7 +165,7 @@ async fn create_instance_starts_waits_and_is_idempotent(app: TestApp) {
     let id = answer["workflowID"].as_str().unwrap().to_owned();
     assert_eq!(
         answer["workflowPath"],
-        format!("My-Company/Approval/4-Eye-Approval/{id}")
+        format!("My-Company/Roles/Role-Request-SoD/{id}")
     );
     let created = &answer["workflowInstance"];
     assert_eq!(created["state"], "RUNNING");
@@ -174,7 +176,7 @@ async fn create_instance_starts_waits_and_is_idempotent(app: TestApp) {
         created["context"]["justification"],
         json!(["for the new project"])
     );
-    let approval = activity(created, "manager_approval");
+    let approval = activity(created, "manager_only");
     assert_eq!(approval["state"], "RUNNING");
     assert_eq!(approval["participant"], json!(["bob"]));
     assert_eq!(instance_count(&app).await, before + 1);
@@ -185,7 +187,7 @@ async fn create_instance_starts_waits_and_is_idempotent(app: TestApp) {
     assert_eq!(instance_count(&app).await, before + 1);
 
     // An Idempotency-Key header does the same.
-    let keyed = four_eye_request("alice", "Auditor").to_string();
+    let keyed = role_request("alice", "HR Records Viewer").to_string();
     let alice = basic("alice");
     let headers = [("idempotency-key", "order-9")];
     let (status, first) = call_with(&app, "createInstance", Some(&alice), &keyed, &headers).await;
@@ -196,13 +198,13 @@ async fn create_instance_starts_waits_and_is_idempotent(app: TestApp) {
     assert_eq!(instance_count(&app).await, before + 2);
 
     // Another caller's key is another key.
-    let mut bobs = four_eye_request("bob", "Developer");
+    let mut bobs = role_request("bob", "Developer");
     bobs["correlationID"] = json!("T-42");
     let other = ok(&app, "createInstance", "bob", bobs).await;
     assert_ne!(other["workflowID"], id.as_str());
 
     // No definition named: the best fitting one for a role.
-    let mut best = four_eye_request("alice", "Developer");
+    let mut best = role_request("alice", "Developer");
     best.as_object_mut().unwrap().remove("definition");
     let chosen = ok(&app, "createInstance", "alice", best).await;
     assert!(
@@ -217,7 +219,7 @@ async fn create_instance_starts_waits_and_is_idempotent(app: TestApp) {
         &app,
         "createInstance",
         "bob",
-        four_eye_request("alice", "Developer"),
+        role_request("alice", "Developer"),
     )
     .await;
     assert!(for_alice.get("workflowInstance").is_none(), "{for_alice}");
@@ -229,7 +231,7 @@ async fn create_instance_starts_waits_and_is_idempotent(app: TestApp) {
 
 async fn create_instance_refuses_and_creates_nothing(app: TestApp) {
     let before = instance_count(&app).await;
-    let mut unknown = four_eye_request("alice", "Developer");
+    let mut unknown = role_request("alice", "Developer");
     unknown["definition"] = json!({"nameFilter": {"path": "My-Company/No-Such"}});
     fault(
         &app,
@@ -240,7 +242,7 @@ async fn create_instance_refuses_and_creates_nothing(app: TestApp) {
         "definitionNotFound",
     )
     .await;
-    let mut nothing_fits = four_eye_request("alice", "Developer");
+    let mut nothing_fits = role_request("alice", "Developer");
     nothing_fits["definition"] = json!({"operation": "teleport"});
     fault(
         &app,
@@ -251,7 +253,7 @@ async fn create_instance_refuses_and_creates_nothing(app: TestApp) {
         "noApplicableDefinition",
     )
     .await;
-    let mut as_bob = four_eye_request("alice", "Developer");
+    let mut as_bob = role_request("alice", "Developer");
     as_bob["initiator"] = json!("bob");
     let refusal = fault(
         &app,
@@ -268,7 +270,7 @@ async fn create_instance_refuses_and_creates_nothing(app: TestApp) {
         &app,
         "createInstance",
         "alice",
-        four_eye_request("carol", "Developer"),
+        role_request("carol", "Developer"),
         StatusCode::FORBIDDEN,
         "accessDenied",
     )
@@ -288,7 +290,7 @@ async fn create_instance_refuses_and_creates_nothing(app: TestApp) {
         "accessDenied",
     )
     .await;
-    let mut no_reason = four_eye_request("alice", "Developer");
+    let mut no_reason = role_request("alice", "Developer");
     no_reason["context"] = json!({});
     let missing = fault(
         &app,
@@ -306,7 +308,7 @@ async fn create_instance_refuses_and_creates_nothing(app: TestApp) {
             .contains("context.justification"),
         "{missing}"
     );
-    let mut bad_name = four_eye_request("alice", "Developer");
+    let mut bad_name = role_request("alice", "Developer");
     bad_name["context"]["no spaces"] = json!(["x"]);
     fault(
         &app,
@@ -317,7 +319,7 @@ async fn create_instance_refuses_and_creates_nothing(app: TestApp) {
         "invalidRequest",
     )
     .await;
-    let mut empty_target = four_eye_request("alice", "Developer");
+    let mut empty_target = role_request("alice", "Developer");
     empty_target["subject"]["targetID"] = json!("");
     let named = fault(
         &app,
@@ -335,7 +337,7 @@ async fn create_instance_refuses_and_creates_nothing(app: TestApp) {
             .contains("subject.targetID"),
         "{named}"
     );
-    let mut wrong_type = four_eye_request("alice", "Developer");
+    let mut wrong_type = role_request("alice", "Developer");
     wrong_type["waitForIdle"] = json!("yes");
     let typed = fault(
         &app,
@@ -353,7 +355,7 @@ async fn create_instance_refuses_and_creates_nothing(app: TestApp) {
             .contains("waitForIdle"),
         "{typed}"
     );
-    let mut too_long = four_eye_request("alice", "Developer");
+    let mut too_long = role_request("alice", "Developer");
     too_long["timeout"] = json!(60_000);
     fault(
         &app,
@@ -848,10 +850,21 @@ async fn activate_takes_the_mailed_key_once(app: TestApp) {
         "invalidActivationKey",
     )
     .await;
+    // carol may not read the workflow: a wrong activity or an unknown workflow answer
+    // exactly like a wrong key. The administrator, who may read it, is told what is wrong.
     fault(
         &app,
         "activate",
         "carol",
+        with("the-mailed-key", "nope"),
+        StatusCode::FORBIDDEN,
+        "invalidActivationKey",
+    )
+    .await;
+    fault(
+        &app,
+        "activate",
+        "admin",
         with("the-mailed-key", "nope"),
         StatusCode::NOT_FOUND,
         "activityNotFound",
@@ -862,8 +875,8 @@ async fn activate_takes_the_mailed_key_once(app: TestApp) {
         "activate",
         "carol",
         json!({"workflowID": "0000", "activityName": "activation", "activationKey": "k"}),
-        StatusCode::NOT_FOUND,
-        "workflowNotFound",
+        StatusCode::FORBIDDEN,
+        "invalidActivationKey",
     )
     .await;
     assert!(app.login("nora", DEMO_PASSWORD).await.is_err(), "not yet");
@@ -880,6 +893,15 @@ async fn activate_takes_the_mailed_key_once(app: TestApp) {
         "activate",
         "carol",
         with("the-mailed-key", "activation"),
+        StatusCode::FORBIDDEN,
+        "invalidActivationKey",
+    )
+    .await;
+    fault(
+        &app,
+        "activate",
+        "admin",
+        with("the-mailed-key", "activation"),
         StatusCode::CONFLICT,
         "invalidState",
     )
@@ -887,11 +909,12 @@ async fn activate_takes_the_mailed_key_once(app: TestApp) {
 }
 
 async fn verify_answers_what_the_verification_found(app: TestApp) {
+    // Verifications are for administrators (the definition's starters).
     let subject = |attributes: Value| json!({"subject": {"type": "addOrder", "targetID": "new.hire", "objectType": "user", "attributes": attributes}});
     let bad = ok(
         &app,
         "verify",
-        "bob",
+        "admin",
         subject(json!({"mail": ["ann@elsewhere.org"]})),
     )
     .await;
@@ -905,7 +928,7 @@ async fn verify_answers_what_the_verification_found(app: TestApp) {
     assert!(bad.get("timedout").is_none(), "{bad}");
     let mut named = subject(json!({"mail": ["ann@example.com"], "sn": ["Lee"]}));
     named["workflowDefinitionName"] = json!("User-Verification");
-    let good = ok(&app, "verify", "bob", named).await;
+    let good = ok(&app, "verify", "admin", named).await;
     assert_eq!(good["errorMessage"], json!([]));
     let ended = instance(&app, good["workflowID"].as_str().unwrap()).await;
     assert_eq!(ended["state"], "SUCCEEDED");
@@ -914,7 +937,7 @@ async fn verify_answers_what_the_verification_found(app: TestApp) {
     fault(
         &app,
         "verify",
-        "bob",
+        "admin",
         unknown,
         StatusCode::NOT_FOUND,
         "definitionNotFound",
@@ -923,7 +946,7 @@ async fn verify_answers_what_the_verification_found(app: TestApp) {
     let missing = fault(
         &app,
         "verify",
-        "bob",
+        "admin",
         json!({}),
         StatusCode::BAD_REQUEST,
         "invalidRequest",
@@ -997,7 +1020,7 @@ async fn waits_answer_timedout_when_time_runs_out(app: TestApp) {
     assert_eq!(waited["timedout"], true, "{waited}");
     assert_eq!(waited["workflowInstance"]["state"], "RUNNING");
     assert!(started.elapsed() >= Duration::from_millis(300));
-    let mut request = four_eye_request("alice", "Developer");
+    let mut request = role_request("alice", "Developer");
     request["waitForTermination"] = json!(true);
     request["timeout"] = json!(300);
     let created = ok(&app, "createInstance", "alice", request).await;

@@ -35,6 +35,7 @@ on_both_databases!(
     mail_goes_out_through_smtp_and_is_retried,
     a_request_naming_no_definition_gets_the_best_fitting_one,
     mailed_links_decide_once_after_confirmation,
+    only_the_definitions_starters_may_start_it,
 );
 
 const FOUR_EYE: &str = "My-Company/Approval/4-Eye-Approval";
@@ -313,10 +314,8 @@ async fn a_request_runs_from_creation_to_grant(backend: Backend) {
             None,
         )
         .await;
-    assert!(matches!(
-        wrong,
-        Err(WorkflowError::Engine(EngineError::NotAParticipant))
-    ));
+    // dave has no part in this workflow: it answers as if it did not exist.
+    assert!(matches!(wrong, Err(WorkflowError::WorkflowNotFound)));
     let stale = f
         .workflows
         .decide(
@@ -764,7 +763,8 @@ async fn group_commit_shares_commits_and_isolates_refusals(backend: Backend) {
                 assert_eq!(instance.application_state, Some(ApplicationState::Accepted));
                 approved += 1;
             }
-            Err(WorkflowError::Engine(EngineError::NotAParticipant)) => refused += 1,
+            // Outsiders are answered as if the workflow did not exist.
+            Err(WorkflowError::WorkflowNotFound) => refused += 1,
             Err(other) => panic!("unexpected: {other:?}"),
         }
     }
@@ -940,7 +940,11 @@ async fn registration_is_activated_by_the_mailed_key(backend: Backend) {
             initiator: user("admin"),
             subject: Some(order("newhire")),
             resources: vec![],
-            form: BTreeMap::from([("email".to_owned(), vec!["new.hire@example.com".to_owned()])]),
+            // Typed by the requester: the key must not go here, only to the stored address.
+            form: BTreeMap::from([(
+                "email".to_owned(),
+                vec!["someone.else@example.com".to_owned()],
+            )]),
         })
         .await
         .unwrap();
@@ -953,9 +957,22 @@ async fn registration_is_activated_by_the_mailed_key(backend: Backend) {
         .first()
         .cloned()
         .expect("a key was mailed");
-    assert!(f.mailer.sent.lock().unwrap().iter().any(|(to, template)| to
-        == &vec!["new.hire@example.com".to_owned()]
-        && template == "activation-key"));
+    let keys_sent: Vec<Vec<String>> = f
+        .mailer
+        .sent
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|(_, template)| template == "activation-key")
+        .map(|(to, _)| to.clone())
+        .collect();
+    assert_eq!(keys_sent, vec![vec!["new.hire@example.com".to_owned()]]);
+    // The key works for the default 72 hours from its mailing.
+    let stored = f.workflows.instance(&instance.id).await.unwrap();
+    let expires =
+        stored.runs[running(&stored, "activation") as usize].result["keyExpiresAt"].clone();
+    let due = f.workflows.now() + chrono::Duration::hours(72);
+    assert_eq!(expires, vec![Value::Int(due.timestamp_millis())]);
     let stored: String =
         f.db.query_one(Statement::from_string(
             backend_kind,
@@ -1048,7 +1065,7 @@ async fn certification_revokes_what_the_certifier_rejects(backend: Backend) {
         ("CRM Account".to_owned(), false),
     ]);
     f.workflows
-        .certify(&user("heidi"), &instance.id, review, verdicts, true)
+        .certify(&user("heidi"), None, &instance.id, review, verdicts, true)
         .await
         .unwrap();
     assert_eq!(count(&f.db, "SELECT COUNT(*) AS n FROM assignments WHERE username = 'ivan' AND name = 'Sales Representative'").await, 1);
@@ -1267,5 +1284,91 @@ async fn mailed_links_decide_once_after_confirmation(backend: Backend) {
             .unwrap()
             .application_state,
         None
+    );
+}
+
+/// `starters` is checked where every creation passes (portal, cart, API, demo, jobs):
+/// the workflow layer's create.
+async fn only_the_definitions_starters_may_start_it(backend: Backend) {
+    let f = fixture(backend).await;
+    let source = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("definitions/4-eye-approval.toml"),
+    )
+    .unwrap();
+    let for_the_team = source
+        .replace(
+            r#"path = "My-Company/Approval/4-Eye-Approval""#,
+            "path = \"Test/Team-Only\"\nstarters = [\"group:security-team\", \"manager\"]",
+        )
+        .replace(r#"name = "4-Eye-Approval""#, r#"name = "Team-Only""#);
+    f.workflows
+        .deploy("team-only.toml", &for_the_team, Some("admin"))
+        .await
+        .unwrap();
+    let refused = f
+        .workflows
+        .create(request(
+            "Test/Team-Only",
+            "alice",
+            "alice",
+            "Finance Analyst",
+        ))
+        .await;
+    assert!(
+        matches!(refused, Err(WorkflowError::Forbidden)),
+        "alice is in no such group: {refused:?}"
+    );
+    // A member of the group, for herself; a manager, for his report.
+    f.workflows
+        .create(request(
+            "Test/Team-Only",
+            "trent",
+            "trent",
+            "Finance Analyst",
+        ))
+        .await
+        .expect("trent is in the security team");
+    f.workflows
+        .create(request("Test/Team-Only", "bob", "alice", "Finance Analyst"))
+        .await
+        .expect("bob is alice's manager");
+    // Administrators are not starters of this one.
+    let by_admin = f
+        .workflows
+        .create(request(
+            "Test/Team-Only",
+            "admin",
+            "alice",
+            "Finance Analyst",
+        ))
+        .await;
+    assert!(
+        matches!(by_admin, Err(WorkflowError::Forbidden)),
+        "{by_admin:?}"
+    );
+    // The default (self, manager, admin) still lets a requester ask for herself, but
+    // not for someone else who does not report to her.
+    f.workflows
+        .create(request(FOUR_EYE, "alice", "alice", "Finance Analyst"))
+        .await
+        .expect("for herself");
+    let for_carol = f
+        .workflows
+        .create(request(FOUR_EYE, "alice", "carol", "Finance Analyst"))
+        .await;
+    assert!(
+        matches!(for_carol, Err(WorkflowError::Forbidden)),
+        "{for_carol:?}"
+    );
+    // Any subject but a user is refused, whoever asks.
+    let mut group_subject = request(FOUR_EYE, "admin", "alice", "Finance Analyst");
+    group_subject.subject.as_mut().unwrap().object_type = "group".into();
+    assert!(matches!(
+        f.workflows.create(group_subject).await,
+        Err(WorkflowError::Invalid(_))
+    ));
+    assert_eq!(
+        count(&f.db, "SELECT COUNT(*) AS n FROM workflow_instances i JOIN workflow_definitions d ON d.id = i.definition_id WHERE d.path = 'Test/Team-Only'").await,
+        2
     );
 }

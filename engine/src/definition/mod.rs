@@ -9,6 +9,7 @@
 mod applicable;
 mod graph;
 mod raw;
+mod starters;
 
 use crate::{ApplicationState, UserName};
 use std::collections::BTreeMap;
@@ -16,6 +17,7 @@ use std::fmt;
 
 pub use applicable::{applicable, RequestFacts};
 pub use raw::parse;
+pub use starters::Starter;
 
 /// A text in several languages, keyed by language code (`en`, `de`).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -45,6 +47,9 @@ pub struct Definition {
     pub resource_type: String,
     pub request_workflow_type: String,
     pub owner: UserName,
+    /// Who may start it (`starters`); never empty. Absent in the file: `self`, `manager`
+    /// and `admin` ([`Starter::DEFAULT`]).
+    pub starters: Vec<Starter>,
     pub applicability: Vec<Criterion>,
     pub form: Vec<FormField>,
     /// In file order; the first is the start activity.
@@ -247,8 +252,8 @@ pub enum ActivityKind {
         system: String,
         next: ActivityId,
     },
-    /// Sends a one-time key (to the e-mail address in `request/email`, else the subject)
-    /// and waits until the key comes back.
+    /// Sends a one-time key to the address stored for the subject's account (never to
+    /// an address typed into the request) and waits until the key comes back in time.
     Activation {
         next: ActivityId,
     },
@@ -308,7 +313,8 @@ pub struct Approval {
     pub on_timeout: Option<ActivityId>,
 }
 
-/// Who is asked. The requester is removed from whatever this resolves to.
+/// Who is asked. The requester and the subject are removed from whatever this resolves
+/// to (their manager is asked instead).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Participants {
     ManagerOf(Party),

@@ -24,6 +24,7 @@ struct RawDefinition {
     resource_type: String,
     request_workflow_type: String,
     owner: Spanned<String>,
+    starters: Option<Spanned<Vec<Spanned<String>>>>,
     #[serde(default)]
     applicable: Vec<Spanned<RawCriterion>>,
     #[serde(default)]
@@ -203,6 +204,7 @@ fn convert(raw: RawDefinition, problems: &mut Problems) -> Option<Definition> {
             None
         }
     };
+    let starters = super::starters::convert(raw.starters, problems);
     let applicability = raw
         .applicable
         .into_iter()
@@ -242,6 +244,7 @@ fn convert(raw: RawDefinition, problems: &mut Problems) -> Option<Definition> {
         resource_type: raw.resource_type,
         request_workflow_type: raw.request_workflow_type,
         owner: owner?,
+        starters,
         applicability,
         form,
         activities,

@@ -43,11 +43,15 @@ pub struct NewInstance {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
+    /// `actor` is the participant the decision counts for. `by` is `None` when they
+    /// decide themselves, or whoever decides on their behalf (the caller checks that
+    /// right); it is recorded with the decision.
     Decide {
         run: u32,
         actor: UserName,
         verdict: Verdict,
         reason: Option<String>,
+        by: Option<UserName>,
     },
     Forward {
         run: u32,
@@ -76,10 +80,12 @@ pub enum Event {
         run: u32,
         error: String,
     },
-    /// The activation key was sent; only its hash is kept.
+    /// The activation key was sent; only its hash is kept, with the instant from which
+    /// it no longer works.
     KeyIssued {
         run: u32,
         key_hash: String,
+        expires_at: Timestamp,
     },
     /// Someone presents an activation key (hashed by the caller).
     Activate {
@@ -87,11 +93,13 @@ pub enum Event {
         key_hash: String,
     },
     /// A certifier's verdicts on items (true keeps, false revokes); `submit` ends it.
+    /// `by` as for [`Event::Decide`]: who acts on the certifier's behalf, if not they.
     Certify {
         run: u32,
         actor: UserName,
         verdicts: BTreeMap<String, bool>,
         submit: bool,
+        by: Option<UserName>,
     },
     /// Changes made by someone who manages workflows (the contract's modifyInstance).
     Modify {
@@ -164,10 +172,12 @@ pub enum Effect {
         run: u32,
         system: String,
     },
-    /// Generate a one-time key, send it to `to`, and answer with [`Event::KeyIssued`].
+    /// Generate a one-time key, send it to the e-mail address stored for `account` (never
+    /// to an address someone typed into the request), and answer with
+    /// [`Event::KeyIssued`].
     IssueActivationKey {
         run: u32,
-        to: String,
+        account: UserName,
     },
     Audit {
         message: String,
@@ -251,6 +261,8 @@ pub enum EngineError {
     NotInError,
     #[error("the activation key does not match")]
     InvalidActivationKey,
+    #[error("the activation key has expired")]
+    ActivationKeyExpired,
     #[error("{0:?} is not an item of this certification")]
     NotACertificationItem(String),
     #[error("every item needs a verdict before the certification is submitted")]
@@ -310,9 +322,10 @@ pub fn handle(
             actor,
             verdict,
             reason,
+            by,
         } => {
             machine.require_state(WorkflowState::Running)?;
-            activities::approval::decide(&mut machine, run, &actor, verdict, reason)?;
+            activities::approval::decide(&mut machine, run, &actor, by, verdict, reason)?;
             true
         }
         Event::Forward { run, actor, to } => {
@@ -341,9 +354,13 @@ pub fn handle(
         Event::EffectFailed { run, error } => {
             state == WorkflowState::Running && machine.effect_failed(run, error)
         }
-        Event::KeyIssued { run, key_hash } => {
+        Event::KeyIssued {
+            run,
+            key_hash,
+            expires_at,
+        } => {
             state == WorkflowState::Running
-                && activities::activation::key_issued(&mut machine, run, key_hash)
+                && activities::activation::key_issued(&mut machine, run, key_hash, expires_at)
         }
         Event::Activate { run, key_hash } => {
             machine.require_state(WorkflowState::Running)?;
@@ -355,9 +372,10 @@ pub fn handle(
             actor,
             verdicts,
             submit,
+            by,
         } => {
             machine.require_state(WorkflowState::Running)?;
-            activities::certification::certify(&mut machine, run, &actor, verdicts, submit)?;
+            activities::certification::certify(&mut machine, run, &actor, by, verdicts, submit)?;
             true
         }
         Event::Modify { actor, change } => {
@@ -378,7 +396,7 @@ pub fn handle(
         }
         Event::ReevaluateParticipants => {
             machine.require_state(WorkflowState::Running)?;
-            activities::approval::reevaluate(&mut machine)
+            activities::reassignment::reevaluate(&mut machine)
         }
         Event::Suspend => {
             suspend(&mut machine)?;
@@ -433,8 +451,13 @@ fn modify(
     actor: &UserName,
     change: Modification,
 ) -> Result<(), EngineError> {
+    // Choosing who approves is deciding by other means: not for the requester or the
+    // subject, administrator or not.
+    if !change.participants.is_empty() && machine.instance.may_not_decide(actor) {
+        return Err(EngineError::OwnRequest);
+    }
     for (seq, users) in &change.participants {
-        activities::approval::reassign(machine, *seq, actor, users)?;
+        activities::reassignment::reassign(machine, *seq, actor, users)?;
     }
     if let Some(correlation_id) = change.correlation_id {
         machine.instance.correlation_id = correlation_id;
@@ -805,6 +828,22 @@ pub(crate) fn to_values(v: Val) -> Result<Vec<Value>, String> {
         Val::List(items) => items.into_iter().map(scalar).collect(),
         Val::Map(_) => Err("cannot store a map in a flowdata attribute".into()),
         other => Ok(vec![scalar(other)?]),
+    }
+}
+
+/// Who acts for `actor`, when someone else does. The initiator and the subject may not
+/// decide their own workflow, and acting on someone's behalf must not become a way
+/// around that.
+pub(crate) fn on_behalf(
+    instance: &Instance,
+    actor: &UserName,
+    by: Option<UserName>,
+) -> Result<Option<UserName>, EngineError> {
+    match by {
+        Some(by) if instance.may_not_decide(&by) => Err(EngineError::OwnRequest),
+        // Acting for oneself is no delegation worth recording.
+        Some(by) if &by == actor => Ok(None),
+        other => Ok(other),
     }
 }
 

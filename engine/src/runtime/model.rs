@@ -106,6 +106,14 @@ impl Instance {
             .and_then(|s| UserName::parse(&s.target_id).ok())
     }
 
+    /// Whether `user` is kept from deciding anything in this workflow: the initiator
+    /// (who asked) and the subject user (who would get the access). Neither may approve,
+    /// certify, claim or be handed the item, nor decide on someone else's behalf; one rule
+    /// so no path of the engine can forget one of them.
+    pub fn may_not_decide(&self, user: &UserName) -> bool {
+        user == &self.initiator || self.subject_user().as_ref() == Some(user)
+    }
+
     /// Approvals waiting for a decision by `user`.
     pub fn open_items_for<'a>(
         &'a self,
@@ -259,6 +267,9 @@ pub enum Because {
     Forwarded { by: UserName },
     /// The rule named the requester, who may not approve their own request.
     InsteadOfRequester { requester: UserName },
+    /// The rule named the person the request is for, who may not approve access for
+    /// themselves.
+    InsteadOfBeneficiary { beneficiary: UserName },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -276,4 +287,8 @@ pub struct Decision {
     pub at: Timestamp,
     /// Set when the timeout, not a person, decided.
     pub by_timeout: bool,
+    /// Who decided on behalf of `user` (someone with the right to), when not `user`
+    /// themselves. Absent in instances stored before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<UserName>,
 }

@@ -204,6 +204,7 @@ impl Run {
                 Verdict::Reject
             },
             reason: reason.map(str::to_owned),
+            by: None,
         })
     }
 

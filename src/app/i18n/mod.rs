@@ -4,6 +4,7 @@
 //! (`Accept-Language`); the server renders in it and puts it on `<html lang>`, where the
 //! browser half reads it back, so both halves render the same words.
 
+mod de_access;
 mod de_common;
 mod de_requests;
 mod de_work;
@@ -96,6 +97,7 @@ fn german(en: &str) -> Option<&'static str> {
     de_common::get(en)
         .or_else(|| de_requests::get(en))
         .or_else(|| de_work::get(en))
+        .or_else(|| de_access::get(en))
 }
 
 /// A fixed text in the page's language.

@@ -1,7 +1,7 @@
 //! The login page. A plain HTML form posting to `/login`, so it works without JavaScript;
 //! after hydration the password can be shown while typing.
 
-use crate::app::i18n::{t, use_lang};
+use crate::app::i18n::{t, tf, use_lang, Lang};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -10,11 +10,39 @@ use leptos_router::hooks::use_query_map;
 /// wrong password.
 pub const LOGIN_FAILED_MESSAGE: &str = "The user name or password is incorrect.";
 
+/// What a locked-out login is told: how long to wait, in seconds or whole minutes.
+pub fn locked_message(lang: Lang, seconds: u64) -> String {
+    if seconds < 120 {
+        tf(
+            lang,
+            "Too many failed attempts. Please wait {seconds} seconds before trying again.",
+            &[("seconds", seconds.to_string())],
+        )
+    } else {
+        tf(
+            lang,
+            "Too many failed attempts. Please wait {minutes} minutes before trying again.",
+            &[("minutes", seconds.div_ceil(60).to_string())],
+        )
+    }
+}
+
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let lang = use_lang();
     let query = use_query_map();
-    let failed = move || query.read().get("error").is_some();
+    let failed = move || query.read().get("error").is_some_and(|e| e != "locked");
+    let locked = move || {
+        let query = query.read();
+        (query.get("error").as_deref() == Some("locked")).then(|| {
+            let seconds = query
+                .get("wait")
+                .and_then(|w| w.parse::<u64>().ok())
+                .unwrap_or(60)
+                .clamp(1, 86_400);
+            locked_message(lang, seconds)
+        })
+    };
     let logged_out = move || query.read().get("logged_out").is_some();
     let expired = move || query.read().get("expired").is_some();
     let next = move || query.read().get("next").unwrap_or_default();
@@ -35,6 +63,9 @@ pub fn LoginPage() -> impl IntoView {
                         {t(lang, LOGIN_FAILED_MESSAGE)}
                     </p>
                 </Show>
+                {move || locked().map(|message| view! {
+                    <p class="alert alert-error" role="alert" id="login-locked">{message}</p>
+                })}
                 <Show when=logged_out>
                     <p class="alert alert-info" role="status">{t(lang, "You have logged out.")}</p>
                 </Show>

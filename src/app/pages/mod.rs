@@ -11,5 +11,6 @@ pub mod my_requests;
 pub mod not_found;
 pub mod request;
 pub mod request_detail;
+pub mod tokens;
 pub mod work_item;
 pub mod worklist;

@@ -50,7 +50,8 @@ pub fn WorkItemPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match item.await {
                     Ok(detail) => view! { <Detail detail decide forward claim/> }.into_any(),
-                    Err(AppError::Forbidden) => {
+                    // Someone else's item and one that does not exist read the same.
+                    Err(AppError::Forbidden | AppError::NotFound) => {
                         view! {
                             <p class="alert alert-error" role="alert">
                                 {t(lang, "This item is not in your worklist.")}

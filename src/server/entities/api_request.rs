@@ -10,6 +10,9 @@ pub struct Model {
     pub caller: String,
     pub workflow_id: String,
     pub created_at: ChronoDateTimeUtc,
+    /// SHA-256 of the request the key first came with (`None` for keys stored before
+    /// requests were bound to their keys).
+    pub request_hash: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

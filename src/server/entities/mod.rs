@@ -1,6 +1,7 @@
 //! sea-orm models of the tables in `migrations/`.
 
 pub mod api_request;
+pub mod api_token;
 pub mod assignment;
 pub mod audit_event;
 pub mod catalog_item;

@@ -14,6 +14,7 @@ use crate::server::workflow::DeployOutcome;
 pub mod cart;
 pub mod delegations;
 pub mod mail_decision;
+pub mod tokens;
 pub mod worklist;
 use assent_engine::Role;
 use axum::http::StatusCode;
@@ -397,6 +398,12 @@ fn because_text(because: &assent_engine::runtime::model::Because) -> String {
         (Because::InsteadOfRequester { requester }, true) => {
             format!("{requester} hat den Antrag gestellt und darf nicht selbst entscheiden; Sie sind die Führungskraft.")
         }
+        (Because::InsteadOfBeneficiary { beneficiary }, false) => {
+            format!("The request is for {beneficiary}, who may not decide on their own access; you are their manager.")
+        }
+        (Because::InsteadOfBeneficiary { beneficiary }, true) => {
+            format!("Der Antrag gilt {beneficiary}, und niemand entscheidet über die eigene Berechtigung; Sie sind die Führungskraft.")
+        }
     }
 }
 
@@ -434,9 +441,15 @@ fn history_lines(
                                 Verdict::Approve => approved,
                                 Verdict::Reject => rejected,
                             };
+                            // Someone who decided for the participant is named too.
+                            let who = match &d.by {
+                                Some(by) if german => format!("{by} für {}", d.user),
+                                Some(by) => format!("{by} for {}", d.user),
+                                None => d.user.to_string(),
+                            };
                             match &d.reason {
-                                Some(reason) => format!("{} {verdict} ({reason})", d.user),
-                                None => format!("{} {verdict}", d.user),
+                                Some(reason) => format!("{who} {verdict} ({reason})"),
+                                None => format!("{who} {verdict}"),
                             }
                         })
                         .collect();
@@ -473,6 +486,18 @@ pub async fn work_item(workflow_id: String, run: u32) -> Result<WorkItemDetail, 
         .instance(&workflow_id)
         .await
         .map_err(|e| fail(e.into()))?;
+    // Only the people asked may look at an item: the object itself is checked here, and
+    // an item of someone else's answers exactly like one that does not exist.
+    let activity_run = instance.run(run).ok_or_else(|| fail(AppError::NotFound))?;
+    let approval = activity_run
+        .approval
+        .as_ref()
+        .ok_or_else(|| fail(AppError::NotFound))?;
+    let me = approval
+        .participants
+        .iter()
+        .find(|p| p.user == user.username)
+        .ok_or_else(|| fail(AppError::NotFound))?;
     let stored = workflow_instance::Entity::find_by_id(&workflow_id)
         .one(&state.db.connection)
         .await
@@ -483,17 +508,6 @@ pub async fn work_item(workflow_id: String, run: u32) -> Result<WorkItemDetail, 
         .definition(stored.definition_id)
         .await
         .map_err(|e| fail(e.into()))?;
-    let activity_run = instance.run(run).ok_or_else(|| fail(AppError::NotFound))?;
-    let approval = activity_run
-        .approval
-        .as_ref()
-        .ok_or_else(|| fail(AppError::NotFound))?;
-    // Only the people asked may look at an item: the object itself is checked here.
-    let me = approval
-        .participants
-        .iter()
-        .find(|p| p.user == user.username)
-        .ok_or_else(|| fail(AppError::Forbidden))?;
     let reason_required_on_reject = matches!(
         definition.activity(&activity_run.activity).map(|a| &a.kind),
         Some(ActivityKind::Approval(a)) if a.reason_required_on_reject
@@ -836,12 +850,13 @@ pub async fn request_detail(
         .map_err(|e| fail(e.into()))?
         .ok_or_else(|| fail(AppError::NotFound))?;
     let instance = crate::server::workflow::decode_stored(&stored).map_err(|e| fail(e.into()))?;
-    // The requester, the person it is for, and administrators may follow a request.
+    // The requester, the person it is for, and administrators may follow a request;
+    // anyone else is answered as if it did not exist.
     let allowed = instance.initiator == user.username
         || instance.subject_user().as_ref() == Some(&user.username)
         || user.has_role(Role::Admin);
     if !allowed {
-        return Err(fail(AppError::Forbidden));
+        return Err(fail(AppError::NotFound));
     }
     let definition = state
         .workflows

@@ -19,6 +19,8 @@ use sea_orm::{
 pub const PAGE_SIZE: u64 = 50;
 /// Items one bulk decision may carry, and the most "all matching" selects.
 pub const MAX_BULK_ITEMS: usize = 5000;
+/// Decisions of one bulk submission in flight at once.
+const BULK_CONCURRENCY: usize = 64;
 const MAX_FILTER_CHARS: usize = 200;
 
 fn given(value: &Option<String>) -> Option<&str> {
@@ -332,6 +334,9 @@ pub async fn bulk_decide(
     }
     let workflows = state()?.workflows;
     let mut tasks = tokio::task::JoinSet::new();
+    // A bounded number in flight: enough for the group-commit writer to batch them, not
+    // so many that one submission fills the database pool and memory.
+    let in_flight = std::sync::Arc::new(tokio::sync::Semaphore::new(BULK_CONCURRENCY));
     for (verdict, workflow_id, run) in chosen {
         let reason = match verdict {
             Verdict::Approve => approve_reason.clone(),
@@ -341,7 +346,9 @@ pub async fn bulk_decide(
         let (workflows, user) = (workflows.clone(), user.username.clone());
         // Each item is its own transaction, applied whole or not at all; the
         // group-commit writer gathers the concurrent ones into few commits.
+        let permit = std::sync::Arc::clone(&in_flight).acquire_owned().await;
         tasks.spawn(async move {
+            let _permit = permit;
             let result = workflows
                 .decide(&user, &workflow_id, run, verdict, reason, None)
                 .await;
@@ -353,18 +360,29 @@ pub async fn bulk_decide(
         match joined {
             Ok((_, _, Ok(_))) => decided += 1,
             Ok((workflow_id, run, Err(error))) => {
-                let name = match workflows.instance(&workflow_id).await {
-                    Ok(instance) => instance
-                        .run(run)
-                        .map(|r| r.activity.to_string())
-                        .unwrap_or_default(),
-                    Err(_) => String::new(),
+                // The step's name only for an item the user was asked on: of anyone
+                // else's workflow nothing is told, not even that it exists.
+                let asked_run = match workflows.instance(&workflow_id).await {
+                    Ok(instance) => instance.run(run).cloned().filter(|r| {
+                        r.approval
+                            .as_ref()
+                            .is_some_and(|a| a.participants.iter().any(|p| p.user == user.username))
+                    }),
+                    Err(_) => None,
+                };
+                let (name, error_code, message) = match asked_run {
+                    Some(asked) => (
+                        asked.activity.to_string(),
+                        bulk_error_code(&error),
+                        AppError::from(error).to_string(),
+                    ),
+                    None => (String::new(), 40, AppError::NotFound.to_string()),
                 };
                 failed.push(BulkFailure {
                     id: workflow_id,
                     name,
-                    error_code: bulk_error_code(&error),
-                    message: AppError::from(error).to_string(),
+                    error_code,
+                    message,
                 });
             }
             Err(error) => {

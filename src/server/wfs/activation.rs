@@ -57,18 +57,40 @@ impl Operation for Activate {
 
     async fn run(call: &Call<'_>, request: Self::Request) -> Result<Self::Response, Failure> {
         let workflows = &call.state.workflows;
+        // Whoever holds a key may activate, so anyone may call; someone who may not read
+        // the workflow learns nothing from the answer: an unknown workflow, a wrong
+        // activity, one that is not running and a wrong key all answer the same.
+        let no_oracle = |failure: Failure, instance: Option<&Instance>| {
+            if instance.is_some_and(|i| may_read(call.user, i)) {
+                failure
+            } else {
+                Failure::new(
+                    FaultCode::InvalidActivationKey,
+                    "the activation key does not match",
+                )
+            }
+        };
+        // The ID's shape is no secret: a malformed one is an invalid request.
         let workflow_id = checked_id(&request.workflow_id)?;
-        let instance = workflows.instance(workflow_id).await?;
-        let seq = run_named(&instance, &request.activity_name, "activation")?;
+        let instance = workflows
+            .instance(workflow_id)
+            .await
+            .map_err(|e| no_oracle(e.into(), None))?;
+        let seq = run_named(&instance, &request.activity_name, "activation")
+            .map_err(|f| no_oracle(f, Some(&instance)))?;
         if instance.runs[seq as usize].state != ActivityState::Running {
-            return Err(Failure::new(
-                FaultCode::InvalidState,
-                "the activation activity is not running",
+            return Err(no_oracle(
+                Failure::new(
+                    FaultCode::InvalidState,
+                    "the activation activity is not running",
+                ),
+                Some(&instance),
             ));
         }
         let instance = workflows
             .activate(workflow_id, &request.activity_name, &request.activation_key)
-            .await?;
+            .await
+            .map_err(|e| no_oracle(e.into(), Some(&instance)))?;
         // The key proves the right to activate, not to read the workflow.
         let return_data = if may_read(call.user, &instance) {
             request.return_data
@@ -157,7 +179,14 @@ impl Operation for UpdateCertification {
         let instance = call
             .state
             .workflows
-            .certify(&certifier, &instance.id, seq, verdicts, request.submit)
+            .certify(
+                &certifier,
+                Some(&call.user.username).filter(|caller| **caller != certifier),
+                &instance.id,
+                seq,
+                verdicts,
+                request.submit,
+            )
             .await?;
         Ok(UpdateCertificationResponse {
             complete: instance.runs[seq as usize].state == ActivityState::Succeeded,

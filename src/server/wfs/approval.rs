@@ -137,7 +137,11 @@ impl Operation for BulkApproval {
                         .as_ref()
                         .is_some_and(|a| a.participants.iter().any(|p| p.user == participant))
                 });
-                let code = if instance.state.is_terminal() {
+                // A workflow the caller has no part in answers like one that does not
+                // exist (40), so the codes tell nothing of other people's workflows.
+                let code = if !asked && !super::instances::may_read(call.user, &instance) {
+                    40
+                } else if instance.state.is_terminal() {
                     20
                 } else if asked {
                     11
@@ -148,17 +152,30 @@ impl Operation for BulkApproval {
                 continue;
             }
             for (run, activity) in waiting {
-                if let Err(error) = workflows
-                    .decide(
-                        &participant,
-                        &workflow_id,
-                        run,
-                        verdict,
-                        reason.clone(),
-                        None,
-                    )
-                    .await
-                {
+                let decided = if participant == call.user.username {
+                    workflows
+                        .decide(
+                            &participant,
+                            &workflow_id,
+                            run,
+                            verdict,
+                            reason.clone(),
+                            None,
+                        )
+                        .await
+                } else {
+                    workflows
+                        .decide_on_behalf(
+                            &call.user.username,
+                            &participant,
+                            &workflow_id,
+                            run,
+                            verdict,
+                            reason.clone(),
+                        )
+                        .await
+                };
+                if let Err(error) = decided {
                     failed.push(failure(activity, bulk_error_code(&error)));
                 }
             }

@@ -175,6 +175,7 @@ impl Operation for NotifyParticipantChanged {
         FaultCode::WorkflowNotFound,
         FaultCode::InvalidState,
         FaultCode::Conflict,
+        FaultCode::TooManyRequests,
     ];
     type Request = WorkflowRequest;
     type Response = ChangedAnswer;
@@ -182,12 +183,18 @@ impl Operation for NotifyParticipantChanged {
     async fn run(call: &Call<'_>, request: Self::Request) -> Result<Self::Response, Failure> {
         require_management(call)?;
         let workflows = &call.state.workflows;
+        let slot = workflows.wait_slot(&call.user.username)?;
         let instance = workflows
             .reevaluate_participants(&call.user.username, checked_id(&request.workflow_id)?)
             .await?;
         let deadline = tokio::time::Instant::now() + request.wait();
         let (instance, timed_out) = workflows
-            .wait_until(&instance.id, deadline, crate::server::workflow::is_idle)
+            .wait_until(
+                &slot,
+                &instance.id,
+                deadline,
+                crate::server::workflow::is_idle,
+            )
             .await?;
         let catalogue = Catalogue::load(call).await?;
         Ok(ChangedAnswer {

@@ -7,10 +7,10 @@ use super::contract::{
     OrderType, WorkflowInstanceView, MAX_ATTRIBUTE_VALUES, MAX_REASON, MAX_TEXT,
 };
 use super::instances::Catalogue;
-use super::{has_right, named_or_caller, Call, Failure, FaultCode, Operation, Right};
+use super::{audit, has_right, named_or_caller, Call, Failure, FaultCode, Operation, Right};
 use crate::server::entities::{catalog_item, user};
-use crate::server::workflow::{IdempotencyKey, SubmitRequest, WorkflowError};
-use assent_engine::definition::RequestFacts;
+use crate::server::workflow::{IdempotencyKey, SubmitRequest, WaitSlot, WorkflowError};
+use assent_engine::definition::{Definition, RequestFacts};
 use assent_engine::flowdata::Value as FlowValue;
 use assent_engine::runtime::model::{self, Instance};
 use assent_engine::UserName;
@@ -145,74 +145,92 @@ fn check_context(context: &BTreeMap<String, Vec<String>>) -> Result<(), Failure>
     Ok(())
 }
 
-/// A user subject other than the initiator needs the initiator to be their manager, or
-/// the caller the right to act for others; anyone else is refused without saying whether
-/// that user exists. An addOrder may name a user still to be created (a registration)
-/// but not one who exists: that would let anyone start, say, the activation of someone
-/// else's disabled account.
+/// The one object type a subject may have: every definition's subject is a user account.
+const SUBJECT_OBJECT_TYPE: &str = "user";
+
+/// Checks the subject against the caller's rights over that account, whatever the order
+/// says. Whether the initiator may start the definition for this subject at all (self,
+/// manager, group, administrator) is the workflow layer's `starters` check, for the
+/// portal and the API alike; this adds what only the API can ask:
+/// - the object type must be `user` (anything else could slip past every user check);
+/// - an addOrder (a registration) for an account that already exists needs the right to
+///   manage accounts, or anyone could start the activation of someone's disabled account;
+/// - any other order on a disabled or unknown account needs the same right, and the
+///   refusal does not say which of the two it was;
+/// - acting as another initiator never reaches the caller's own account.
 async fn check_subject(
     call: &Call<'_>,
     initiator: &UserName,
     subject: Option<&Order>,
 ) -> Result<(), Failure> {
-    let Some(subject) = subject.filter(|s| s.object_type.eq_ignore_ascii_case("user")) else {
+    let Some(subject) = subject else {
         return Ok(());
     };
-    if has_right(call.user, Right::ActForOthers) {
-        return Ok(());
+    // Exactly: the engine knows a subject user by this very word, so "USER" would
+    // slip past its exclusions.
+    if subject.object_type != SUBJECT_OBJECT_TYPE {
+        return Err(Failure::invalid(format!(
+            "subject.objectType: unknown object type {:?}; a subject is a {SUBJECT_OBJECT_TYPE}",
+            subject.object_type.chars().take(64).collect::<String>()
+        )));
     }
-    let db = &call.state.db.connection;
-    let lookup = |name: String| async move {
-        user::Entity::find()
-            .filter(user::Column::Username.eq(name))
-            .one(db)
-            .await
-            .map_err(|e| Failure::from(WorkflowError::from(e)))
+    let name = UserName::parse(&subject.target_id)
+        .map_err(|_| Failure::invalid("subject.targetID: not a user name"))?;
+    if &call.user.username != initiator && name == call.user.username {
+        // Acting for someone else on one's own account.
+        return Err(Failure::denied());
+    }
+    let manages_accounts = has_right(call.user, Right::ManageAccounts);
+    let account = user::Entity::find()
+        .filter(user::Column::Username.eq(name.as_str()))
+        .one(&call.state.db.connection)
+        .await
+        .map_err(|e| Failure::from(WorkflowError::from(e)))?;
+    let allowed = match (subject.order_type, account) {
+        (OrderType::AddOrder, None) => true,
+        (OrderType::AddOrder, Some(_)) => manages_accounts,
+        (_, Some(account)) if !account.disabled => true,
+        (_, _) => manages_accounts,
     };
-    let target = lookup(subject.target_id.to_lowercase()).await?;
-    if subject.order_type == OrderType::AddOrder {
-        return match target {
-            None => Ok(()),
-            Some(_) => Err(Failure::denied()),
-        };
-    }
-    if subject.target_id.eq_ignore_ascii_case(initiator.as_str()) {
-        return Ok(());
-    }
-    let manager = lookup(initiator.to_string()).await?;
-    match (manager, target) {
-        (Some(manager), Some(target))
-            if !target.disabled && target.manager_id == Some(manager.id) =>
-        {
-            Ok(())
-        }
-        _ => Err(Failure::denied()),
+    if allowed {
+        Ok(())
+    } else {
+        Err(Failure::denied())
     }
 }
 
-/// The path of the definition the criteria name, or the best fitting one.
-async fn chosen_definition(
+/// Every requested item must be in the catalog under the object type the order names;
+/// the error names the first that is not.
+async fn check_items(call: &Call<'_>, resources: &[Order]) -> Result<(), Failure> {
+    for (i, resource) in resources.iter().enumerate() {
+        let found = catalog_item::Entity::find()
+            .filter(catalog_item::Column::Name.eq(resource.target_id.as_str()))
+            .filter(catalog_item::Column::Kind.eq(resource.object_type.as_str()))
+            .one(&call.state.db.connection)
+            .await
+            .map_err(|e| Failure::from(WorkflowError::from(e)))?;
+        if found.is_none() {
+            return Err(Failure::invalid(format!(
+                "resources[{i}]: there is no {} {:?} in the catalog",
+                resource.object_type.chars().take(64).collect::<String>(),
+                resource
+                    .target_id
+                    .chars()
+                    .take(MAX_TEXT)
+                    .collect::<String>()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// What the request says about itself, for choosing its definition.
+async fn request_facts(
     call: &Call<'_>,
     criteria: &DefinitionCriteria,
     subject: Option<&Order>,
     resources: &[Order],
-) -> Result<String, Failure> {
-    let workflows = &call.state.workflows;
-    if let Some(names) = &criteria.name_filter {
-        if let Some(path) = names.dn.as_ref().or(names.path.as_ref()) {
-            let (stored, _) = workflows.latest_definition(path).await?;
-            return Ok(stored.path);
-        }
-        if names.name.is_some() || names.value_assertion.is_some() {
-            let found = workflows
-                .latest_definitions()
-                .await?
-                .into_iter()
-                .find(|(stored, definition)| names.matches(&stored.path, &definition.name))
-                .ok_or(WorkflowError::DefinitionNotFound)?;
-            return Ok(found.0.path);
-        }
-    }
+) -> Result<RequestFacts, Failure> {
     let mut resource: BTreeMap<String, Vec<String>> = BTreeMap::new();
     if let Some(first) = resources.first() {
         resource.extend(first.attributes.clone());
@@ -228,7 +246,7 @@ async fn chosen_definition(
             resource.insert("category".into(), vec![item.category]);
         }
     }
-    let facts = RequestFacts {
+    Ok(RequestFacts {
         operation: criteria.operation.clone(),
         subject_type: criteria
             .subject_type
@@ -242,8 +260,78 @@ async fn chosen_definition(
         initiator: BTreeMap::new(),
         subject: subject.map(|s| s.attributes.clone()).unwrap_or_default(),
         resource,
+    })
+}
+
+/// The definition the criteria name, if they name one.
+async fn named_definition(
+    call: &Call<'_>,
+    names: &NameFilter,
+) -> Result<Option<(String, std::sync::Arc<Definition>)>, Failure> {
+    let workflows = &call.state.workflows;
+    if let Some(path) = names.dn.as_ref().or(names.path.as_ref()) {
+        let (stored, definition) = workflows.latest_definition(path).await?;
+        return Ok(Some((stored.path, definition)));
+    }
+    if names.name.is_some() || names.value_assertion.is_some() {
+        let found = workflows
+            .latest_definitions()
+            .await?
+            .into_iter()
+            .find(|(stored, definition)| names.matches(&stored.path, &definition.name))
+            .ok_or(WorkflowError::DefinitionNotFound)?;
+        return Ok(Some((found.0.path, found.1)));
+    }
+    Ok(None)
+}
+
+/// How the definition was chosen, for the audit trail.
+enum Choice {
+    /// The one that applies (named or not).
+    Applicable(String),
+    /// Named by an administrator although another applies.
+    Forced { path: String, applicable: String },
+}
+
+/// The definition that applies to the request, the same choice the portal makes. A
+/// named definition must be that one (among those for its operation and workflow type),
+/// else `noApplicableDefinition`: naming a weaker workflow must not skip, say, the
+/// segregation-of-duties check. Only an administrator may force another, and that is
+/// audited by the caller.
+async fn chosen_definition(
+    call: &Call<'_>,
+    criteria: &DefinitionCriteria,
+    subject: Option<&Order>,
+    resources: &[Order],
+) -> Result<Choice, Failure> {
+    let workflows = &call.state.workflows;
+    let named = match &criteria.name_filter {
+        Some(names) => named_definition(call, names).await?,
+        None => None,
     };
-    Ok(workflows.choose_definition(&facts).await?)
+    let Some((path, definition)) = named else {
+        let facts = request_facts(call, criteria, subject, resources).await?;
+        return Ok(Choice::Applicable(
+            workflows.choose_definition(&facts).await?,
+        ));
+    };
+    let narrowed = DefinitionCriteria {
+        name_filter: None,
+        operation: Some(definition.operation.clone()),
+        subject_type: criteria.subject_type.clone(),
+        resource_type: criteria.resource_type.clone(),
+        request_workflow_type: Some(definition.request_workflow_type.clone()),
+    };
+    let facts = request_facts(call, &narrowed, subject, resources).await?;
+    let applicable = workflows.choose_definition(&facts).await;
+    match applicable {
+        Ok(applicable) if applicable == path => Ok(Choice::Applicable(path)),
+        _ if has_right(call.user, Right::ForceDefinition) => Ok(Choice::Forced {
+            path,
+            applicable: applicable.unwrap_or_else(|_| "none".into()),
+        }),
+        _ => Err(WorkflowError::NoApplicableDefinition.into()),
+    }
 }
 
 /// Starts a workflow from a creation request; the part createInstance and verify share.
@@ -274,14 +362,27 @@ async fn start(
         Right::ActForOthers,
     )?;
     check_subject(call, &initiator, request.subject.as_ref()).await?;
+    check_items(call, &request.resources).await?;
     let criteria = request.definition.as_ref();
-    let path = chosen_definition(
+    let choice = chosen_definition(
         call,
         criteria.unwrap_or(&DefinitionCriteria::default()),
         request.subject.as_ref(),
         &request.resources,
     )
     .await?;
+    let path = match choice {
+        Choice::Applicable(path) => path,
+        Choice::Forced { path, applicable } => {
+            audit(
+                call,
+                "workflow.definition_forced",
+                format!("asked to start {path} instead of the applicable {applicable}"),
+            )
+            .await?;
+            path
+        }
+    };
     let workflows = &call.state.workflows;
     let (_, definition) = workflows.latest_definition(&path).await?;
     // Context attributes named like form fields fill the form, checked as the form is.
@@ -325,32 +426,61 @@ async fn start(
             .context
             .insert("causeRefID".into(), vec![FlowValue::text(cause.clone())]);
     }
+    // Started by someone acting for the initiator: the workflow keeps who really did.
+    let acting_for = (call.user.username != creation.initiator).then(|| creation.initiator.clone());
+    if acting_for.is_some() {
+        creation.context.insert(
+            "startedBy".into(),
+            vec![FlowValue::text(call.user.username.to_string())],
+        );
+    }
     creation.correlation_id = request.correlation_id.clone();
-    Ok(match key {
+    let instance = match key {
         Some(key) => match workflows.create_once(creation, key).await {
-            Err(WorkflowError::Duplicate(first)) => workflows.instance(&first).await?,
+            Err(WorkflowError::Duplicate(first)) => return Ok(workflows.instance(&first).await?),
             other => other?,
         },
         None => workflows.create(creation).await?,
-    })
+    };
+    if let Some(initiator) = acting_for {
+        audit(
+            call,
+            "workflow.started_for",
+            format!("workflow {}: started for {initiator}", instance.id),
+        )
+        .await?;
+    }
+    Ok(instance)
+}
+
+/// A waiting slot when the request asks to wait, taken before anything is created.
+fn slot_if_waiting(
+    call: &Call<'_>,
+    request: &CreateInstanceRequest,
+) -> Result<Option<WaitSlot>, Failure> {
+    if !request.wait_for_idle && !request.wait_for_termination {
+        return Ok(None);
+    }
+    Ok(Some(call.state.workflows.wait_slot(&call.user.username)?))
 }
 
 /// Waits as the request asks; `None` when it asks no wait.
 async fn wait_as_asked(
     call: &Call<'_>,
     request: &CreateInstanceRequest,
+    slot: Option<WaitSlot>,
     instance: Instance,
 ) -> Result<(Instance, Option<bool>), Failure> {
     use crate::server::workflow::is_idle;
-    if !request.wait_for_idle && !request.wait_for_termination {
+    let Some(slot) = slot else {
         return Ok((instance, None));
-    }
+    };
     let deadline = tokio::time::Instant::now() + request.wait();
     let for_termination = request.wait_for_termination;
     let (instance, timed_out) = call
         .state
         .workflows
-        .wait_until(&instance.id, deadline, |i| {
+        .wait_until(&slot, &instance.id, deadline, |i| {
             if for_termination {
                 i.state.is_terminal()
             } else {
@@ -372,6 +502,7 @@ impl Operation for CreateInstance {
         FaultCode::DefinitionNotFound,
         FaultCode::NoApplicableDefinition,
         FaultCode::Conflict,
+        FaultCode::TooManyRequests,
     ];
     type Request = CreateInstanceRequest;
     type Response = CreateInstanceResponse;
@@ -383,14 +514,19 @@ impl Operation for CreateInstance {
             .or_else(|| request.correlation_id.clone())
             .map(|key| {
                 check_text("Idempotency-Key", &key, MAX_TEXT)?;
+                let window =
+                    chrono::Duration::hours(i64::from(call.state.config.idempotency_hours));
                 Ok::<_, Failure>(IdempotencyKey {
                     caller: call.user.username.clone(),
                     key,
+                    request_hash: call.request_digest.clone(),
+                    not_before: call.state.workflows.now() - window,
                 })
             })
             .transpose()?;
+        let slot = slot_if_waiting(call, &request)?;
         let instance = start(call, &request, key).await?;
-        let (instance, timedout) = wait_as_asked(call, &request, instance).await?;
+        let (instance, timedout) = wait_as_asked(call, &request, slot, instance).await?;
         let catalogue = Catalogue::load(call).await?;
         let facts = catalogue.facts(&instance, &call.language);
         let workflow_instance = match request.return_data {
@@ -449,6 +585,7 @@ impl Operation for Verify {
         FaultCode::AccessDenied,
         FaultCode::DefinitionNotFound,
         FaultCode::NoApplicableDefinition,
+        FaultCode::TooManyRequests,
     ];
     type Request = VerifyRequest;
     type Response = VerifyResponse;
@@ -482,8 +619,9 @@ impl Operation for Verify {
             wait_for_termination: true,
             wait_for_idle: false,
         };
+        let slot = slot_if_waiting(call, &creation)?;
         let instance = start(call, &creation, None).await?;
-        let (instance, timedout) = wait_as_asked(call, &creation, instance).await?;
+        let (instance, timedout) = wait_as_asked(call, &creation, slot, instance).await?;
         let error_message = super::contract::context_of(&instance)
             .remove("errorMessage")
             .unwrap_or_default();

@@ -25,7 +25,7 @@ use crate::app::types::SessionUser;
 use assent_engine::{Role, UserName};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, State};
+use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
@@ -54,6 +54,9 @@ pub enum FaultCode {
     InvalidState,
     Conflict,
     InvalidActivationKey,
+    /// A limit was reached (password guessing, waiting requests): retry after the
+    /// `Retry-After` header's seconds, when given.
+    TooManyRequests,
     InternalError,
 }
 
@@ -68,6 +71,7 @@ impl FaultCode {
             | FaultCode::DefinitionNotFound => StatusCode::NOT_FOUND,
             FaultCode::InvalidState | FaultCode::Conflict => StatusCode::CONFLICT,
             FaultCode::NoApplicableDefinition => StatusCode::UNPROCESSABLE_ENTITY,
+            FaultCode::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             FaultCode::InternalError => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -77,7 +81,11 @@ impl FaultCode {
 pub const COMMON_FAULTS: &[FaultCode] = &[
     FaultCode::InvalidRequest,
     FaultCode::AuthenticationFailed,
+    // An API token may be limited to some operations.
+    FaultCode::AccessDenied,
     FaultCode::WrongDomain,
+    // Password guessing through HTTP Basic is slowed by lockouts.
+    FaultCode::TooManyRequests,
     FaultCode::InternalError,
 ];
 
@@ -86,6 +94,8 @@ pub const COMMON_FAULTS: &[FaultCode] = &[
 pub struct Failure {
     pub code: FaultCode,
     pub message: String,
+    /// Seconds for a `Retry-After` header.
+    pub retry_after: Option<u64>,
 }
 
 impl Failure {
@@ -93,6 +103,7 @@ impl Failure {
         Self {
             code,
             message: message.into(),
+            retry_after: None,
         }
     }
 
@@ -125,9 +136,22 @@ impl From<crate::server::workflow::WorkflowError> for Failure {
                 "no workflow definition applies to this request",
             ),
             WorkflowError::Forbidden => Failure::denied(),
-            WorkflowError::Conflict | WorkflowError::Busy => Failure::new(
+            WorkflowError::Conflict | WorkflowError::Busy | WorkflowError::LinkUsed => {
+                Failure::new(
+                    FaultCode::Conflict,
+                    "the workflow changed concurrently or the database was busy; retry",
+                )
+            }
+            WorkflowError::TooManyWaiting => Failure::new(
+                FaultCode::TooManyRequests,
+                "too many requests are waiting for workflows; retry without waiting, or later",
+            ),
+            WorkflowError::KeyReused(key) => Failure::new(
                 FaultCode::Conflict,
-                "the workflow changed concurrently or the database was busy; retry",
+                format!(
+                    "the idempotency key {:?} was used before for a different request",
+                    key.chars().take(contract::MAX_TEXT).collect::<String>()
+                ),
             ),
             WorkflowError::Invalid(message) => Failure::invalid(message),
             WorkflowError::InvalidForm(errors) => Failure::invalid(
@@ -151,7 +175,7 @@ impl From<crate::server::workflow::WorkflowError> for Failure {
                     Failure::new(FaultCode::ActivityNotFound, engine.to_string())
                 }
                 EngineError::NotAParticipant | EngineError::OwnRequest => Failure::denied(),
-                EngineError::InvalidActivationKey => {
+                EngineError::InvalidActivationKey | EngineError::ActivationKeyExpired => {
                     Failure::new(FaultCode::InvalidActivationKey, engine.to_string())
                 }
                 other => Failure::invalid(other.to_string()),
@@ -178,6 +202,7 @@ pub struct Fault {
 
 fn fault(request_id: Option<String>, operation: &str, failure: Failure) -> Response {
     let status = failure.code.status();
+    let retry_after = failure.retry_after;
     let mut response = (
         status,
         Json(Fault {
@@ -193,53 +218,92 @@ fn fault(request_id: Option<String>, operation: &str, failure: Failure) -> Respo
             header::WWW_AUTHENTICATE,
             header::HeaderValue::from_static("Basic realm=\"Assent\", charset=\"UTF-8\""),
         );
+        response.headers_mut().append(
+            header::WWW_AUTHENTICATE,
+            header::HeaderValue::from_static("Bearer realm=\"Assent\""),
+        );
+    }
+    if let Some(seconds) = retry_after {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, header::HeaderValue::from(seconds));
     }
     response
 }
 
-/// Who calls: the portal session's user, else HTTP Basic credentials.
+/// Who calls, and what they may call: `None` for every operation.
+struct Caller {
+    user: SessionUser,
+    scopes: Option<super::tokens::Scopes>,
+}
+
+/// Who calls: an API token (`Authorization: Bearer`), else the portal session's user,
+/// else HTTP Basic credentials (checked behind the login throttle: a locked-out account
+/// or address gets `tooManyRequests` with `Retry-After`, and nothing is hashed).
 async fn caller(
     state: &AppState,
     viewer: &Viewer,
     headers: &HeaderMap,
-) -> Result<SessionUser, Failure> {
-    if let Some(user) = &viewer.0 {
-        return Ok(user.clone());
-    }
+    address: std::net::IpAddr,
+) -> Result<Caller, Failure> {
     let refused = || Failure::new(FaultCode::AuthenticationFailed, "authentication failed");
-    let encoded = headers
+    let internal = |error: sea_orm::DbErr| {
+        tracing::error!(%error, "authenticating an API call");
+        Failure::new(FaultCode::InternalError, "internal error")
+    };
+    let authorization = headers
         .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.to_str().ok());
+    if let Some(token) = authorization.and_then(|v| v.strip_prefix("Bearer ")) {
+        let now = state.workflows.now();
+        let (user, scopes) = super::tokens::authenticate(&state.db.connection, token.trim(), now)
+            .await
+            .map_err(internal)?
+            .ok_or_else(refused)?;
+        return Ok(Caller {
+            user,
+            scopes: Some(scopes),
+        });
+    }
+    if let Some(user) = &viewer.0 {
+        return Ok(Caller {
+            user: user.clone(),
+            scopes: None,
+        });
+    }
+    let encoded = authorization
         .and_then(|v| v.strip_prefix("Basic "))
         .ok_or_else(refused)?;
     let decoded = base64_decode(encoded.trim()).ok_or_else(refused)?;
     let (name, password) = decoded.split_once(':').ok_or_else(refused)?;
-    let name = UserName::parse(name).ok();
-    let accounts = state.accounts();
-    let record = match &name {
-        Some(name) => accounts.find_login(name).await.map_err(|error| {
-            tracing::error!(%error, "loading a login");
-            Failure::new(FaultCode::InternalError, "internal error")
-        })?,
-        None => None,
-    };
-    // An unknown user is checked against a dummy hash: both failures take as long.
-    let stored_hash = record
-        .as_ref()
-        .and_then(|r| r.password_hash.clone())
-        .unwrap_or_else(|| state.dummy_password_hash.to_string());
-    let matches = super::passwords::verify(stored_hash, password.to_owned()).await;
-    let record = record
-        .filter(|r| matches && !r.disabled && r.password_hash.is_some())
-        .ok_or_else(refused)?;
-    accounts
+    let record = super::auth::check_password(
+        state,
+        name,
+        password.to_owned(),
+        address,
+        "API",
+        super::auth::request_id(headers),
+    )
+    .await
+    .map_err(|refusal| match refusal {
+        super::auth::PasswordRefused::Locked(locked) => {
+            let mut failure = Failure::new(
+                FaultCode::TooManyRequests,
+                "too many failed authentications: retry after the Retry-After header's seconds",
+            );
+            failure.retry_after = Some(locked.seconds());
+            failure
+        }
+        super::auth::PasswordRefused::Wrong => refused(),
+        super::auth::PasswordRefused::Database(error) => internal(error),
+    })?;
+    let user = state
+        .accounts()
         .find_session_user(record.user_id)
         .await
-        .map_err(|error| {
-            tracing::error!(%error, "loading a user");
-            Failure::new(FaultCode::InternalError, "internal error")
-        })?
-        .ok_or_else(refused)
+        .map_err(internal)?
+        .ok_or_else(refused)?;
+    Ok(Caller { user, scopes: None })
 }
 
 /// Standard base64 (as in HTTP Basic), without a dependency for twenty lines.
@@ -274,6 +338,33 @@ pub struct Call<'a> {
     pub language: String,
     /// The `Idempotency-Key` header, if sent.
     pub idempotency_key: Option<String>,
+    /// SHA-256 of what the body asks, without the parameters that only shape the answer
+    /// (see [`request_digest`]): an idempotency key is bound to it.
+    pub request_digest: String,
+}
+
+/// Parameters that change how a request is answered, not what it asks: a retry may
+/// change them and still be the same request.
+const ANSWER_PARAMETERS: &[&str] = &[
+    "requestID",
+    "language",
+    "returnData",
+    "timeout",
+    "waitForIdle",
+    "waitForTermination",
+];
+
+/// The digest of a request for idempotency: the body's JSON without
+/// [`ANSWER_PARAMETERS`], serialized with its keys sorted (serde_json's map is ordered),
+/// so whitespace and key order do not make two requests different.
+fn request_digest(body: &Value) -> String {
+    let mut asked = body.clone();
+    if let Some(object) = asked.as_object_mut() {
+        for name in ANSWER_PARAMETERS {
+            object.remove(*name);
+        }
+    }
+    crate::server::workflow::jobs::key_digest(&asked.to_string())
 }
 
 /// One operation of the contract.
@@ -334,7 +425,12 @@ macro_rules! operations {
         }
 
         fn is_operation(name: &str) -> bool {
-            [$(<$operation as Operation>::NAME),*].contains(&name)
+            operation_names().contains(&name)
+        }
+
+        /// Every operation's name, in the order of this list.
+        pub fn operation_names() -> &'static [&'static str] {
+            &[$(<$operation as Operation>::NAME),*]
         }
 
         /// Adds every operation to the document.
@@ -399,6 +495,7 @@ pub async fn handle(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
     Path(operation): Path<String>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
@@ -437,8 +534,19 @@ pub async fn handle(
             Failure::invalid(format!("the body is larger than {MAX_BODY_BYTES} bytes")),
         );
     }
-    let user = match caller(&state, &viewer, &headers).await {
-        Ok(user) => user,
+    let user = match caller(&state, &viewer, &headers, peer.ip()).await {
+        // A token names the operations it may call; the refusal names only this one.
+        Ok(Caller {
+            scopes: Some(scopes),
+            ..
+        }) if !scopes.allows(&operation) => {
+            let failure = Failure::new(
+                FaultCode::AccessDenied,
+                format!("access denied: this API token may not call {operation}"),
+            );
+            return fault(request_id, &operation, failure);
+        }
+        Ok(caller) => caller.user,
         Err(failure) => return fault(request_id, &operation, failure),
     };
     let body = match parsed {
@@ -461,6 +569,7 @@ pub async fn handle(
         user: &user,
         language,
         idempotency_key,
+        request_digest: request_digest(&body),
     };
     match dispatch(&operation, &call, body).await {
         Some(Ok(mut value)) => {
@@ -478,21 +587,52 @@ pub async fn handle(
     }
 }
 
-/// Rights beyond one's own work. Administrators hold them all.
+/// Rights beyond one's own work. Administrators hold all but acting for others, which is
+/// a role of its own (`act-for-others`): deciding or starting as another person is rarer
+/// and riskier than administering, and is granted to a help desk or a service account
+/// deliberately.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Right {
     /// Read another participant's worklist (getWorklist `participant`).
     ReadOthersWork,
-    /// Decide on behalf of another participant (bulkApproval `participantDN`).
+    /// Act on behalf of another person: decide as a participant (bulkApproval
+    /// `participantDN`), certify as a certifier, start as another initiator.
     ActForOthers,
     /// Modify, suspend, resume, abort workflows and re-evaluate their participants.
     ManageWorkflows,
     /// Read every workflow, not only those one takes part in.
     ReadAllWorkflows,
+    /// Register or change accounts that are not one's own or one's reports' (including
+    /// disabled ones).
+    ManageAccounts,
+    /// Start a definition other than the one that applies to the request.
+    ForceDefinition,
 }
 
-pub fn has_right(user: &SessionUser, _right: Right) -> bool {
-    user.has_role(Role::Admin)
+pub fn has_right(user: &SessionUser, right: Right) -> bool {
+    match right {
+        Right::ActForOthers => user.has_role(Role::ActForOthers),
+        Right::ReadOthersWork
+        | Right::ManageWorkflows
+        | Right::ReadAllWorkflows
+        | Right::ManageAccounts
+        | Right::ForceDefinition => user.has_role(Role::Admin),
+    }
+}
+
+/// Writes an entry of the audit trail as the caller.
+pub async fn audit(call: &Call<'_>, action: &'static str, detail: String) -> Result<(), Failure> {
+    super::accounts::insert_audit(
+        &call.state.db.connection,
+        super::accounts::AuditEntry {
+            actor: Some(call.user.username.to_string()),
+            action,
+            detail,
+            request_id: None,
+        },
+    )
+    .await
+    .map_err(|error| Failure::from(crate::server::workflow::WorkflowError::from(error)))
 }
 
 /// The user a request names in `field` (a participant, an initiator), or the caller when

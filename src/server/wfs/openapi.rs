@@ -52,10 +52,11 @@ impl Document {
         });
         let mut by_status: BTreeMap<u16, Vec<&'static str>> = BTreeMap::new();
         for code in COMMON_FAULTS.iter().chain(O::FAULTS) {
-            by_status
-                .entry(code.status().as_u16())
-                .or_default()
-                .push(fault_name(*code));
+            let names = by_status.entry(code.status().as_u16()).or_default();
+            // An operation may name a common fault again.
+            if !names.contains(&fault_name(*code)) {
+                names.push(fault_name(*code));
+            }
         }
         let mut responses = Map::new();
         responses.insert(
@@ -66,13 +67,19 @@ impl Document {
             }),
         );
         for (status, codes) in by_status {
-            responses.insert(
-                status.to_string(),
-                json!({
-                    "description": format!("A fault: {}.", codes.join(", ")),
-                    "content": { "application/json": { "schema": fault } }
-                }),
-            );
+            let mut response = json!({
+                "description": format!("A fault: {}.", codes.join(", ")),
+                "content": { "application/json": { "schema": fault } }
+            });
+            if status == 429 {
+                response["headers"] = json!({
+                    "Retry-After": {
+                        "description": "Seconds to wait before trying again.",
+                        "schema": { "type": "integer", "minimum": 1 }
+                    }
+                });
+            }
+            responses.insert(status.to_string(), response);
         }
         self.paths.insert(
             format!("{PREFIX}/{}", O::NAME),
@@ -102,8 +109,11 @@ impl Document {
                      Every operation is a POST of one JSON object; every error is a Fault and changes nothing. \
                      Limits: a body of at most {MAX_BODY_BYTES} bytes; lists of at most {} results \
                      (resultConstraints.range.itemTo, default {}); waits (timeout) of at most {} ms; \
-                     bulkApproval decides at most {} workflows per request. Authentication: HTTP Basic \
-                     (over TLS in production) or the portal's session cookie.",
+                     bulkApproval decides at most {} workflows per request. Authentication: an API token \
+                     created in the portal (Authorization: Bearer assent_…; it may be limited to some \
+                     operations, and then answers accessDenied for the others), HTTP Basic (over TLS in \
+                     production; repeated failures lock the account or client address out for a while: \
+                     tooManyRequests with Retry-After), or the portal's session cookie.",
                     super::contract::MAX_ITEM_TO,
                     super::contract::DEFAULT_ITEM_TO,
                     super::contract::MAX_TIMEOUT_MS,
@@ -114,11 +124,12 @@ impl Document {
             "components": {
                 "schemas": schemas,
                 "securitySchemes": {
+                    "bearer": { "type": "http", "scheme": "bearer", "description": "An API token from the portal's API tokens screen." },
                     "basic": { "type": "http", "scheme": "basic" },
                     "session": { "type": "apiKey", "in": "cookie", "name": "assent_session" }
                 }
             },
-            "security": [ { "basic": [] }, { "session": [] } ]
+            "security": [ { "bearer": [] }, { "basic": [] }, { "session": [] } ]
         })
     }
 }
@@ -136,6 +147,7 @@ fn fault_name(code: FaultCode) -> &'static str {
         FaultCode::InvalidState => "invalidState",
         FaultCode::Conflict => "conflict",
         FaultCode::InvalidActivationKey => "invalidActivationKey",
+        FaultCode::TooManyRequests => "tooManyRequests",
         FaultCode::InternalError => "internalError",
     }
 }
@@ -169,15 +181,27 @@ pub fn served_document(domain: &str) -> Value {
 
 /// `GET /api/wfs/v1/openapi.json`.
 pub async fn serve_document(State(state): State<AppState>) -> Response {
-    axum::Json(served_document(&state.config.domain)).into_response()
+    axum::Json(portal_document(&state)).into_response()
+}
+
+/// [`served_document`] naming this portal's session cookie (`__Host-` when Secure).
+fn portal_document(state: &AppState) -> Value {
+    let mut document = served_document(&state.config.domain);
+    document["components"]["securitySchemes"]["session"]["name"] = json!(
+        crate::server::headers::session_cookie_name(state.config.secure_cookies)
+    );
+    document
 }
 
 /// `GET /api/wfs/v1/docs`: the document for people.
 pub async fn serve_page(State(state): State<AppState>) -> Response {
-    let mut response = Html(render(&served_document(&state.config.domain))).into_response();
+    let mut response = Html(render(&portal_document(&state))).into_response();
+    // No script at all; the one inline <style> (generated text, no user input) is allowed.
     response.headers_mut().insert(
         header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'"),
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+        ),
     );
     response
 }

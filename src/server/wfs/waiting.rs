@@ -30,17 +30,26 @@ impl Operation for WaitForIdle {
     const NAME: &'static str = "waitForIdle";
     const SUMMARY: &'static str =
         "Wait until a workflow has ended or waits for a person, or the timeout runs out";
-    const FAULTS: &'static [FaultCode] = &[FaultCode::AccessDenied, FaultCode::WorkflowNotFound];
+    const FAULTS: &'static [FaultCode] = &[
+        FaultCode::AccessDenied,
+        FaultCode::WorkflowNotFound,
+        FaultCode::TooManyRequests,
+    ];
     type Request = WaitForIdleRequest;
     type Response = WaitForIdleResponse;
 
     async fn run(call: &Call<'_>, request: Self::Request) -> Result<Self::Response, Failure> {
         let instance = readable(call, &request.workflow_id).await?;
+        let workflows = &call.state.workflows;
+        let slot = workflows.wait_slot(&call.user.username)?;
         let deadline = tokio::time::Instant::now() + request.wait();
-        let (instance, timedout) = call
-            .state
-            .workflows
-            .wait_until(&instance.id, deadline, crate::server::workflow::is_idle)
+        let (instance, timedout) = workflows
+            .wait_until(
+                &slot,
+                &instance.id,
+                deadline,
+                crate::server::workflow::is_idle,
+            )
             .await?;
         let catalogue = Catalogue::load(call).await?;
         Ok(WaitForIdleResponse {

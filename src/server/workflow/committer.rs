@@ -30,6 +30,9 @@ pub(crate) struct EventCommand {
     pub detail: String,
     pub expected_version: Option<u64>,
     pub completes_job: Option<i32>,
+    /// The digest of a mailed decision link this event redeems: it is spent in the
+    /// event's own transaction, so a conflict or a busy database leaves it usable.
+    pub spends_link: Option<String>,
 }
 
 #[derive(Clone)]

@@ -4,7 +4,7 @@ use super::committer::{Command, Done, EventCommand};
 use super::directory::Snapshot;
 use super::store::{decode, Transition};
 use super::{to_timestamp, WorkflowError, Workflows};
-use crate::server::entities::{api_request, work_item, workflow_instance as row};
+use crate::server::entities::{api_request, user, user_role, work_item, workflow_instance as row};
 use assent_engine::flowdata::Value;
 use assent_engine::runtime::model::{DefinitionRef, Instance, Order, Verdict};
 use assent_engine::runtime::{handle, start, Env, Event, NewInstance, Step};
@@ -28,11 +28,17 @@ pub struct CreateRequest {
 }
 
 /// Who asked for a creation and the key they gave it (a correlation id or an
-/// `Idempotency-Key` header): one key, one workflow, per caller.
+/// `Idempotency-Key` header): one key, one workflow, per caller. The key binds the
+/// request it first came with (`request_hash`), and only while it is younger than
+/// `not_before` says: an older key is forgotten and may be used again.
 #[derive(Debug, Clone)]
 pub struct IdempotencyKey {
     pub caller: UserName,
     pub key: String,
+    /// SHA-256 of what the request asks (see the API's request digest).
+    pub request_hash: String,
+    /// Keys stored before this instant have expired.
+    pub not_before: chrono::DateTime<chrono::Utc>,
 }
 
 impl IdempotencyKey {
@@ -49,6 +55,31 @@ pub struct SubmitRequest {
     pub subject: Option<Order>,
     pub resources: Vec<Order>,
     pub form: assent_engine::form::Submission,
+}
+
+/// The person whose own part in a workflow an event is about (deciding, forwarding,
+/// claiming, releasing, certifying; for themselves or through someone acting for them).
+fn participant_of(event: &Event) -> Option<&UserName> {
+    match event {
+        Event::Decide { actor, .. }
+        | Event::Forward { actor, .. }
+        | Event::Claim { actor, .. }
+        | Event::Release { actor, .. }
+        | Event::Certify { actor, .. } => Some(actor),
+        _ => None,
+    }
+}
+
+/// Whether `user` started the workflow, is its subject or was ever asked in it.
+fn has_part_in(instance: &Instance, user: &UserName) -> bool {
+    &instance.initiator == user
+        || instance.subject_user().as_ref() == Some(user)
+        || instance.runs.iter().any(|run| {
+            // Certifiers are held as the run's participants too.
+            run.approval
+                .as_ref()
+                .is_some_and(|a| a.participants.iter().any(|p| &p.user == user))
+        })
 }
 
 /// SQLite answers a second concurrent writer with "database is locked": for the caller
@@ -130,24 +161,52 @@ impl Workflows {
         key: IdempotencyKey,
     ) -> Result<Instance, WorkflowError> {
         if let Some(existing) = self.created_for(&key).await? {
-            return Err(WorkflowError::Duplicate(existing));
+            return Err(existing);
         }
         match self.create_with(request, Some(key.clone())).await {
             // Someone with the same key committed in between.
             Err(WorkflowError::Duplicate(_)) => match self.created_for(&key).await? {
-                Some(existing) => Err(WorkflowError::Duplicate(existing)),
+                Some(existing) => Err(existing),
                 None => Err(WorkflowError::Conflict),
             },
             other => other,
         }
     }
 
-    /// The workflow a key created, if it created one.
-    pub async fn created_for(&self, key: &IdempotencyKey) -> Result<Option<String>, WorkflowError> {
-        Ok(api_request::Entity::find_by_id(key.hash())
+    /// Deletes the idempotency keys stored before `not_before` (expired); the number
+    /// deleted. Each creation also clears its own key's expired use, so this only keeps
+    /// the table small.
+    pub async fn forget_expired_keys(
+        &self,
+        not_before: chrono::DateTime<chrono::Utc>,
+    ) -> Result<u64, WorkflowError> {
+        let _turn = self.write_turn().await;
+        Ok(api_request::Entity::delete_many()
+            .filter(api_request::Column::CreatedAt.lt(not_before))
+            .exec(&self.db)
+            .await
+            .map_err(contention)?
+            .rows_affected)
+    }
+
+    /// What a live key already did: [`WorkflowError::Duplicate`] naming the workflow it
+    /// created for the same request, or [`WorkflowError::KeyReused`] when it came with
+    /// another request. `None` when the key is new or has expired.
+    async fn created_for(
+        &self,
+        key: &IdempotencyKey,
+    ) -> Result<Option<WorkflowError>, WorkflowError> {
+        let Some(row) = api_request::Entity::find_by_id(key.hash())
+            .filter(api_request::Column::CreatedAt.gte(key.not_before))
             .one(&self.db)
             .await?
-            .map(|row| row.workflow_id))
+        else {
+            return Ok(None);
+        };
+        Ok(Some(match row.request_hash {
+            Some(first) if first != key.request_hash => WorkflowError::KeyReused(key.key.clone()),
+            _ => WorkflowError::Duplicate(row.workflow_id),
+        }))
     }
 
     async fn create_with(
@@ -174,6 +233,8 @@ impl Workflows {
         key: Option<&IdempotencyKey>,
     ) -> Result<Instance, WorkflowError> {
         let (stored, definition) = self.latest_definition(&request.definition_path).await?;
+        self.check_may_start(txn, snapshot, &definition, &request)
+            .await?;
         let initiator = request.initiator.to_string();
         // The engine's environment borrows the snapshot; it must not live across an await.
         let step = {
@@ -214,11 +275,19 @@ impl Workflows {
         )
         .await?;
         if let Some(key) = key {
+            // An expired use of the same key gives way to this one.
+            api_request::Entity::delete_many()
+                .filter(api_request::Column::KeyHash.eq(key.hash()))
+                .filter(api_request::Column::CreatedAt.lt(key.not_before))
+                .exec(txn)
+                .await
+                .map_err(contention)?;
             api_request::Entity::insert(api_request::ActiveModel {
                 key_hash: Set(key.hash()),
                 caller: Set(key.caller.to_string()),
                 workflow_id: Set(step.instance.id.clone()),
                 created_at: Set(self.clock.now()),
+                request_hash: Set(Some(key.request_hash.clone())),
             })
             .exec_without_returning(txn)
             .await
@@ -230,6 +299,47 @@ impl Workflows {
             })?;
         }
         Ok(step.instance)
+    }
+
+    /// Whoever starts a workflow, through the portal, the API or a job, must be one of
+    /// the definition's `starters` for this subject (themselves, a report, any person as
+    /// an administrator, a member of a named group); the subject must be a user.
+    async fn check_may_start(
+        &self,
+        txn: &DatabaseTransaction,
+        snapshot: &Snapshot,
+        definition: &assent_engine::definition::Definition,
+        request: &CreateRequest,
+    ) -> Result<(), WorkflowError> {
+        if let Some(subject) = &request.subject {
+            if subject.object_type != "user" || UserName::parse(&subject.target_id).is_err() {
+                return Err(WorkflowError::Invalid(
+                    "the subject of a request is a user".into(),
+                ));
+            }
+        }
+        let subject = request
+            .subject
+            .as_ref()
+            .and_then(|s| UserName::parse(&s.target_id).ok());
+        let is_admin = user_role::Entity::find()
+            .inner_join(user::Entity)
+            .filter(user::Column::Username.eq(request.initiator.as_str()))
+            .filter(user_role::Column::Role.eq(assent_engine::Role::Admin.as_str()))
+            .count(txn)
+            .await
+            .map_err(contention)?
+            > 0;
+        if definition.may_start(
+            &request.initiator,
+            subject.as_ref(),
+            is_admin,
+            &snapshot.directory,
+        ) {
+            Ok(())
+        } else {
+            Err(WorkflowError::Forbidden)
+        }
     }
 
     /// Approve or reject. `expected_version` is the version the decider saw: if the
@@ -255,6 +365,7 @@ impl Workflows {
                     actor: actor.clone(),
                     verdict,
                     reason,
+                    by: None,
                 },
                 Some(actor),
                 "workflow.decided",
@@ -262,6 +373,44 @@ impl Workflows {
                 expected_version,
                 None,
             )
+            .await?;
+        Ok(step.instance)
+    }
+
+    /// `by` decides for the participant `actor` (the caller holds the right to act for
+    /// others). The decision counts as the participant's and records `by`; the audit
+    /// trail's actor is `by`, "for" the participant. The engine refuses it on a workflow
+    /// `by` started or is the subject of.
+    pub async fn decide_on_behalf(
+        &self,
+        by: &UserName,
+        actor: &UserName,
+        instance_id: &str,
+        run: u32,
+        verdict: Verdict,
+        reason: Option<String>,
+    ) -> Result<Instance, WorkflowError> {
+        let word = match verdict {
+            Verdict::Approve => "approved",
+            Verdict::Reject => "rejected",
+        };
+        let step = self
+            .submit_event(EventCommand {
+                instance_id: instance_id.to_owned(),
+                event: Event::Decide {
+                    run,
+                    actor: actor.clone(),
+                    verdict,
+                    reason,
+                    by: Some(by.clone()),
+                },
+                actor: Some(by.clone()),
+                action: "workflow.decided",
+                detail: format!("activity run {run} {word} for {actor}"),
+                expected_version: None,
+                completes_job: None,
+                spends_link: None,
+            })
             .await?;
         Ok(step.instance)
     }
@@ -367,29 +516,36 @@ impl Workflows {
     }
 
     /// A certifier's verdicts (true keeps, false revokes); `submit` ends the review.
+    /// `by`, when set, acts for the certifier `actor` (see [`Workflows::decide_on_behalf`]).
     pub async fn certify(
         &self,
         actor: &UserName,
+        by: Option<&UserName>,
         instance_id: &str,
         run: u32,
         verdicts: BTreeMap<String, bool>,
         submit: bool,
     ) -> Result<Instance, WorkflowError> {
+        let for_whom = by.map(|_| format!(" for {actor}")).unwrap_or_default();
         let step = self
-            .apply(
-                instance_id,
-                Event::Certify {
+            .submit_event(EventCommand {
+                instance_id: instance_id.to_owned(),
+                event: Event::Certify {
                     run,
                     actor: actor.clone(),
                     verdicts,
                     submit,
+                    by: by.cloned(),
                 },
-                Some(actor),
-                "workflow.certified",
-                format!("activity run {run} certification updated (submit: {submit})"),
-                None,
-                None,
-            )
+                actor: Some(by.unwrap_or(actor).clone()),
+                action: "workflow.certified",
+                detail: format!(
+                    "activity run {run} certification updated (submit: {submit}){for_whom}"
+                ),
+                expected_version: None,
+                completes_job: None,
+                spends_link: None,
+            })
             .await?;
         Ok(step.instance)
     }
@@ -403,7 +559,8 @@ impl Workflows {
     ) -> Result<Instance, WorkflowError> {
         let current = self.instance(instance_id).await?;
         if &current.initiator != actor {
-            return Err(WorkflowError::Forbidden);
+            // Someone else's request answers like one that does not exist.
+            return Err(WorkflowError::WorkflowNotFound);
         }
         let step = self
             .apply(
@@ -516,7 +673,14 @@ impl Workflows {
             detail,
             expected_version,
             completes_job,
+            spends_link: None,
         };
+        self.submit_event(command).await
+    }
+
+    /// Runs one event command, through the group-commit writer unless it completes a job.
+    pub(crate) async fn submit_event(&self, command: EventCommand) -> Result<Step, WorkflowError> {
+        let completes_job = command.completes_job;
         // Jobs write directly: their step and the job's completion share one transaction.
         let done = match (&self.committer, completes_job) {
             (Some(committer), None) => committer.submit(Command::Event(command)).await?,
@@ -541,6 +705,14 @@ impl Workflows {
             .map_err(contention)?
             .ok_or(WorkflowError::WorkflowNotFound)?;
         let instance = decode(&stored)?;
+        // A person's own event (decide, forward, claim, release, certify) on a workflow
+        // they have no part in is answered as if the workflow did not exist, before any
+        // version or engine check could tell otherwise.
+        if let Some(participant) = participant_of(&command.event) {
+            if !has_part_in(&instance, participant) {
+                return Err(WorkflowError::WorkflowNotFound);
+            }
+        }
         if command
             .expected_version
             .is_some_and(|expected| expected != instance.version)
@@ -557,6 +729,9 @@ impl Workflows {
             };
             handle(&definition, &instance, command.event, &env)?
         };
+        if let Some(token_hash) = &command.spends_link {
+            self.spend_link(txn, token_hash).await?;
+        }
         if step.changed {
             self.persist(
                 txn,

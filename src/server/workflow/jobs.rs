@@ -4,7 +4,7 @@
 
 use super::store::{OutboxMessage, TimerPayload};
 use super::{WorkflowError, Workflows};
-use crate::server::entities::job;
+use crate::server::entities::{job, user};
 use assent_engine::flowdata::Value;
 use assent_engine::runtime::Event;
 use assent_engine::UserName;
@@ -47,7 +47,10 @@ pub trait Integrations: Send + Sync {
     async fn hand_off(&self, system: &str, workflow_id: &str) -> Result<(), String>;
 }
 
-/// Without SMTP configured, mail is written to the log.
+/// The default of [`Workflows::new`] (tests, benchmarks): mail is dropped, and the log
+/// says only which template went to how many recipients. Never the recipients, the
+/// details or the text: those carry decision links and activation keys. The server
+/// itself sends through SMTP or writes files (see [`super::mail`]).
 pub struct LogMailer;
 
 #[async_trait::async_trait]
@@ -57,16 +60,13 @@ impl Mailer for LogMailer {
         to: &[String],
         template: &str,
         workflow_id: &str,
-        details: &BTreeMap<String, String>,
+        _details: &BTreeMap<String, String>,
     ) -> Result<(), String> {
-        // Development only: this sink is used when no SMTP server is configured, and it
-        // shows what the mail would carry (an activation key included).
         tracing::info!(
-            ?to,
+            recipients = to.len(),
             template,
             workflow_id,
-            ?details,
-            "mail (no SMTP server configured: logged only)"
+            "mail dropped (no mailer configured)"
         );
         Ok(())
     }
@@ -84,7 +84,10 @@ impl Integrations for NoIntegrations {
         url: &str,
         _workflow_id: &str,
     ) -> Result<BTreeMap<String, Vec<Value>>, String> {
-        Err(format!("no REST integration is configured for {url}"))
+        // The error reaches the log and the job table: no credentials or query of the URL.
+        let shown = crate::server::config::redact_url(url);
+        let shown = shown.split(['?', '#']).next().unwrap_or_default();
+        Err(format!("no REST integration is configured for {shown}"))
     }
 
     async fn hand_off(&self, system: &str, _workflow_id: &str) -> Result<(), String> {
@@ -256,25 +259,36 @@ impl Workflows {
                     .await,
                 true,
             ),
-            OutboxMessage::ActivationKey { to } => {
+            OutboxMessage::ActivationKey { account } => {
                 let key = new_activation_key();
-                let details = BTreeMap::from([("activationKey".to_owned(), key.clone())]);
-                return match self
-                    .mailer
-                    .send(
-                        std::slice::from_ref(to),
-                        "activation-key",
-                        &job.instance_id,
-                        &details,
-                    )
-                    .await
-                {
+                let expires_at =
+                    self.clock.now() + Duration::hours(i64::from(self.activation_key_hours));
+                let details = BTreeMap::from([
+                    ("activationKey".to_owned(), key.clone()),
+                    ("expiresAt".to_owned(), expires_at.to_rfc3339()),
+                ]);
+                // Only the account's own stored address: never a fallback to another.
+                let sent = match self.account_address(account).await {
+                    Ok(address) => {
+                        self.mailer
+                            .send(
+                                std::slice::from_ref(&address),
+                                "activation-key",
+                                &job.instance_id,
+                                &details,
+                            )
+                            .await
+                    }
+                    Err(error) => Err(error),
+                };
+                return match sent {
                     Ok(()) => {
                         self.answer(
                             job,
                             Event::KeyIssued {
                                 run,
                                 key_hash: key_digest(&key),
+                                expires_at: super::to_timestamp(expires_at),
                             },
                         )
                         .await
@@ -323,6 +337,24 @@ impl Workflows {
             }
         };
         self.answer(job, event).await
+    }
+
+    /// The e-mail address stored for `account`, the only place its activation key may go.
+    async fn account_address(&self, account: &str) -> Result<String, String> {
+        let found = user::Entity::find()
+            .filter(user::Column::Username.eq(account))
+            .one(&self.db)
+            .await
+            .map_err(|error| format!("looking up account {account}: {error}"))?;
+        match found {
+            None => Err(format!(
+                "no account {account} to send the activation key to"
+            )),
+            Some(row) if row.email.trim().is_empty() => Err(format!(
+                "account {account} has no e-mail address to send the activation key to"
+            )),
+            Some(row) => Ok(row.email.trim().to_owned()),
+        }
     }
 
     /// Applies the result of outside work to the workflow, marking the job done with it.

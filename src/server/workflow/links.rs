@@ -1,15 +1,22 @@
 //! Approve and reject links in notification mails. A link is a random 256-bit token,
 //! stored only as its SHA-256 and bound to one item, one approver and one verdict; it
 //! expires and works once. Opening it changes nothing (mail scanners open links): the
-//! decision needs a confirmation click, which redeems the token.
+//! decision needs a confirmation click, which redeems the token in the decision's own
+//! transaction. A reminder's new links replace the old ones; a link stops working when
+//! its approver is disabled or no longer asked.
 
+use super::committer::EventCommand;
 use super::jobs::key_digest;
 use super::{WorkflowError, Workflows};
-use crate::server::entities::decision_link;
+use crate::server::entities::{decision_link, user};
 use assent_engine::runtime::model::{Instance, Verdict};
+use assent_engine::runtime::Event;
 use assent_engine::UserName;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
+    Set,
+};
 
 /// How long a mailed link works.
 pub const LINK_DAYS: i64 = 7;
@@ -22,6 +29,10 @@ pub enum LinkError {
     Expired,
     #[error("This link was already used.")]
     Used,
+    /// A newer mail (a reminder) carries the links that count now, or the item was
+    /// given to someone else.
+    #[error("This link has been replaced: use the newest mail, or your worklist.")]
+    Superseded,
     #[error(transparent)]
     Workflow(#[from] WorkflowError),
 }
@@ -64,7 +75,9 @@ impl Workflows {
         Ok((approve, reject))
     }
 
-    /// The link a token stands for, if it still works.
+    /// The link a token stands for, if it still works: not used, not expired, its
+    /// approver still an active account and still asked on the item, and no newer link
+    /// (a reminder's) issued for the same item, approver and verdict.
     pub async fn decision_link(&self, token: &str) -> Result<decision_link::Model, LinkError> {
         let token = token.trim();
         if token.is_empty() || token.len() > 128 {
@@ -81,45 +94,109 @@ impl Workflows {
         if link.expires_at <= self.clock.now() {
             return Err(LinkError::Expired);
         }
+        // A disabled account's links die with it, and say no more than an unknown one.
+        let active = user::Entity::find()
+            .filter(user::Column::Username.eq(&link.username))
+            .one(&self.db)
+            .await
+            .map_err(WorkflowError::from)?
+            .is_some_and(|account| !account.disabled);
+        if !active {
+            return Err(LinkError::Unknown);
+        }
+        let newer = decision_link::Entity::find()
+            .filter(decision_link::Column::InstanceId.eq(&link.instance_id))
+            .filter(decision_link::Column::RunSeq.eq(link.run_seq))
+            .filter(decision_link::Column::Username.eq(&link.username))
+            .filter(decision_link::Column::Verdict.eq(&link.verdict))
+            .filter(decision_link::Column::ExpiresAt.gt(link.expires_at))
+            .count(&self.db)
+            .await
+            .map_err(WorkflowError::from)?;
+        if newer > 0 {
+            return Err(LinkError::Superseded);
+        }
+        let instance = self.instance(&link.instance_id).await?;
+        let still_asked = instance
+            .run(link.run_seq as u32)
+            .and_then(|run| run.approval.as_ref())
+            .is_some_and(|approval| {
+                approval
+                    .participants
+                    .iter()
+                    .any(|p| p.active && p.user.as_str() == link.username)
+            });
+        if !still_asked {
+            return Err(LinkError::Superseded);
+        }
         Ok(link)
     }
 
-    /// Redeems a token and decides as its approver. The token is spent first, so two
-    /// clicks decide at most once; a decision the engine refuses still spends it.
+    /// Redeems a token and decides as its approver. The token is spent in the decision's
+    /// own transaction: two clicks decide at most once, and a decision that does not
+    /// commit (a conflict, a busy database, a refusal) leaves the link usable.
     pub async fn decide_by_link(
         &self,
         token: &str,
         reason: Option<String>,
     ) -> Result<(decision_link::Model, Instance), LinkError> {
         let link = self.decision_link(token).await?;
-        let now = self.clock.now();
-        let spent = decision_link::Entity::update_many()
-            .col_expr(decision_link::Column::UsedAt, Expr::value(now))
-            .filter(decision_link::Column::TokenHash.eq(&link.token_hash))
-            .filter(decision_link::Column::UsedAt.is_null())
-            .filter(decision_link::Column::ExpiresAt.gt(now))
-            .exec(&self.db)
-            .await
-            .map_err(WorkflowError::from)?;
-        if spent.rows_affected != 1 {
-            return Err(LinkError::Used);
-        }
         let user = UserName::parse(&link.username).map_err(|_| LinkError::Unknown)?;
         let verdict = if link.verdict == "approve" {
             Verdict::Approve
         } else {
             Verdict::Reject
         };
-        let instance = self
-            .decide(
-                &user,
-                &link.instance_id,
-                link.run_seq as u32,
-                verdict,
-                reason,
-                None,
-            )
-            .await?;
-        Ok((link, instance))
+        let run = link.run_seq as u32;
+        let word = match verdict {
+            Verdict::Approve => "approved",
+            Verdict::Reject => "rejected",
+        };
+        let step = self
+            .submit_event(EventCommand {
+                instance_id: link.instance_id.clone(),
+                event: Event::Decide {
+                    run,
+                    actor: user.clone(),
+                    verdict,
+                    reason,
+                    by: None,
+                },
+                actor: Some(user),
+                action: "workflow.decided",
+                detail: format!("activity run {run} {word} by a mailed link"),
+                expected_version: None,
+                completes_job: None,
+                spends_link: Some(link.token_hash.clone()),
+            })
+            .await
+            .map_err(|error| match error {
+                WorkflowError::LinkUsed => LinkError::Used,
+                other => LinkError::Workflow(other),
+            })?;
+        Ok((link, step.instance))
+    }
+
+    /// Spends a link inside the transaction of the decision it carries; refused when it
+    /// was spent (or expired) meanwhile.
+    pub(crate) async fn spend_link(
+        &self,
+        txn: &DatabaseTransaction,
+        token_hash: &str,
+    ) -> Result<(), WorkflowError> {
+        let now = self.clock.now();
+        let spent = decision_link::Entity::update_many()
+            .col_expr(decision_link::Column::UsedAt, Expr::value(now))
+            .filter(decision_link::Column::TokenHash.eq(token_hash))
+            .filter(decision_link::Column::UsedAt.is_null())
+            .filter(decision_link::Column::ExpiresAt.gt(now))
+            .exec(txn)
+            .await
+            .map_err(super::instances::contention)?;
+        if spent.rows_affected == 1 {
+            Ok(())
+        } else {
+            Err(WorkflowError::LinkUsed)
+        }
     }
 }

@@ -1,11 +1,14 @@
-//! Mail through SMTP, with the portal's plain-text templates.
+//! Mail through SMTP, or into a folder of `.eml` files when no SMTP server is configured,
+//! with the portal's plain-text templates.
 
 use super::jobs::Mailer;
 use crate::server::entities::user;
-use lettre::message::{header::ContentType, Mailbox};
+use lettre::message::header::{ContentTransferEncoding, ContentType};
+use lettre::message::{Body, Mailbox, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 pub struct SmtpMailer {
     transport: AsyncSmtpTransport<Tokio1Executor>,
@@ -36,31 +39,58 @@ impl SmtpMailer {
             public_url: public_url.trim_end_matches('/').to_owned(),
         })
     }
+}
 
-    /// User names become their addresses; anything with an `@` already is one.
-    async fn addresses(&self, to: &[String]) -> Result<Vec<Mailbox>, String> {
-        let mut mailboxes = Vec::new();
-        for recipient in to {
-            let address = if recipient.contains('@') {
-                recipient.clone()
-            } else {
-                match user::Entity::find()
-                    .filter(user::Column::Username.eq(recipient))
-                    .one(&self.db)
-                    .await
-                    .map_err(|e| e.to_string())?
-                {
-                    Some(found) if !found.email.is_empty() => found.email,
-                    _ => {
-                        tracing::warn!(recipient, "no e-mail address: skipped");
-                        continue;
-                    }
+/// User names become their addresses; anything with an `@` already is one. Errors and
+/// the log name no address.
+async fn addresses(db: &DatabaseConnection, to: &[String]) -> Result<Vec<Mailbox>, String> {
+    let mut mailboxes = Vec::new();
+    for recipient in to {
+        let address = if recipient.contains('@') {
+            recipient.clone()
+        } else {
+            match user::Entity::find()
+                .filter(user::Column::Username.eq(recipient))
+                .one(db)
+                .await
+                .map_err(|e| e.to_string())?
+            {
+                Some(found) if !found.email.is_empty() => found.email,
+                _ => {
+                    tracing::warn!(recipient, "no e-mail address: skipped");
+                    continue;
                 }
-            };
-            mailboxes.push(address.parse().map_err(|e| format!("{address:?}: {e}"))?);
-        }
-        Ok(mailboxes)
+            }
+        };
+        mailboxes.push(
+            address
+                .parse()
+                .map_err(|e| format!("a recipient's address is not valid: {e}"))?,
+        );
     }
+    Ok(mailboxes)
+}
+
+/// One message to one recipient: From, To, Subject, Date, Message-ID (`<id@sender's
+/// domain>`), MIME-Version and a text/plain UTF-8 body.
+fn compose(
+    from: &Mailbox,
+    to: Mailbox,
+    subject: &str,
+    body: Body,
+    id: uuid::Uuid,
+) -> Result<Message, String> {
+    Message::builder()
+        .from(from.clone())
+        .to(to)
+        .subject(subject)
+        .message_id(Some(format!("<{}@{}>", id.simple(), from.email.domain())))
+        .singlepart(
+            SinglePart::builder()
+                .header(ContentType::TEXT_PLAIN)
+                .body(body),
+        )
+        .map_err(|e| e.to_string())
 }
 
 #[async_trait::async_trait]
@@ -74,14 +104,14 @@ impl Mailer for SmtpMailer {
     ) -> Result<(), String> {
         let (subject, body) = render(template, workflow_id, details, &self.public_url);
         // One message per recipient: nobody sees who else was asked.
-        for mailbox in self.addresses(to).await? {
-            let message = Message::builder()
-                .from(self.from.clone())
-                .to(mailbox)
-                .subject(subject.clone())
-                .header(ContentType::TEXT_PLAIN)
-                .body(body.clone())
-                .map_err(|e| e.to_string())?;
+        for mailbox in addresses(&self.db, to).await? {
+            let message = compose(
+                &self.from,
+                mailbox,
+                &subject,
+                Body::new(body.clone()),
+                uuid::Uuid::new_v4(),
+            )?;
             self.transport
                 .send(message)
                 .await
@@ -89,6 +119,103 @@ impl Mailer for SmtpMailer {
         }
         Ok(())
     }
+}
+
+/// Without an SMTP server: each message is written to a folder as one `.eml` file (RFC
+/// 5322, what a mail client opens), named `<UTC time>-<message id>.eml` so that the names
+/// sort by time and never collide. The log names the file and the template only: the
+/// body carries decision links and activation keys, which must not reach the log.
+pub struct FileMailer {
+    dir: PathBuf,
+    from: Mailbox,
+    db: DatabaseConnection,
+    public_url: String,
+}
+
+impl FileMailer {
+    /// Creates `dir` if missing.
+    pub fn new(
+        dir: &Path,
+        from: &str,
+        db: DatabaseConnection,
+        public_url: &str,
+    ) -> Result<Self, String> {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("ASSENT_MAIL_DIR {}: {e}", dir.display()))?;
+        let from = from
+            .parse()
+            .map_err(|e| format!("ASSENT_MAIL_FROM {from:?}: {e}"))?;
+        Ok(Self {
+            dir: dir.to_owned(),
+            from,
+            db,
+            public_url: public_url.trim_end_matches('/').to_owned(),
+        })
+    }
+
+    /// Writes under a temporary name and renames, so a reader of the folder never sees
+    /// half a message; readable by the portal's user only (it holds secrets).
+    async fn write(&self, name: String, content: Vec<u8>) -> Result<PathBuf, String> {
+        let dir = self.dir.clone();
+        let written = tokio::task::spawn_blocking(move || -> std::io::Result<PathBuf> {
+            use std::io::Write;
+            let path = dir.join(&name);
+            let partial = dir.join(format!(".{name}.partial"));
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            let mut file = options.open(&partial)?;
+            file.write_all(&content)?;
+            file.sync_all()?;
+            drop(file);
+            std::fs::rename(&partial, &path)?;
+            Ok(path)
+        })
+        .await
+        .map_err(|e| e.to_string())?;
+        written.map_err(|e| format!("cannot write mail to {}: {e}", self.dir.display()))
+    }
+}
+
+#[async_trait::async_trait]
+impl Mailer for FileMailer {
+    async fn send(
+        &self,
+        to: &[String],
+        template: &str,
+        workflow_id: &str,
+        details: &BTreeMap<String, String>,
+    ) -> Result<(), String> {
+        let (subject, body) = render(template, workflow_id, details, &self.public_url);
+        for mailbox in addresses(&self.db, to).await? {
+            let id = uuid::Uuid::new_v4();
+            let message = compose(&self.from, mailbox, &subject, readable(&body), id)?;
+            let name = format!(
+                "{}-{}.eml",
+                chrono::Utc::now().format("%Y%m%dT%H%M%S%.6fZ"),
+                id.simple()
+            );
+            let path = self.write(name, message.formatted()).await?;
+            tracing::info!(file = %path.display(), template, workflow_id, "mail written");
+        }
+        Ok(())
+    }
+}
+
+/// The body as 8bit when it can be (every line within RFC 5322's 998 bytes, no NUL or
+/// bare CR), so that the links in a written file stay whole and can be followed from a
+/// text viewer; otherwise lettre's choice (quoted-printable or base64, which it also picks
+/// for any line over 76 characters, as every decision link is).
+fn readable(text: &str) -> Body {
+    let lines = text.replace("\r\n", "\n");
+    if lines.contains(['\r', '\0']) || lines.lines().any(|line| line.len() > 998) {
+        return Body::new(text.to_owned());
+    }
+    Body::dangerous_pre_encoded(
+        lines.replace('\n', "\r\n").into_bytes(),
+        ContentTransferEncoding::EightBit,
+    )
 }
 
 /// The subject and body of a template, filled in.
@@ -164,5 +291,59 @@ mod tests {
         assert!(body.contains("https://assent.example/mail-decision?token=t-reject"));
         let (subject, _) = render("custom-note", "wf3", &BTreeMap::new(), "https://a");
         assert_eq!(subject, "Assent: custom-note");
+    }
+
+    #[test]
+    fn a_written_message_is_rfc_5322_with_whole_links() {
+        use super::{compose, readable};
+        use lettre::message::header::ContentTransferEncoding;
+        let tokens = BTreeMap::from([
+            ("approveToken".to_owned(), "a".repeat(64)),
+            ("rejectToken".to_owned(), "r".repeat(64)),
+        ]);
+        let (subject, body) = render(
+            "approval-requested",
+            "wf2",
+            &tokens,
+            "https://assent.example",
+        );
+        let from = "Assent <assent@example.com>".parse().unwrap();
+        let message = compose(
+            &from,
+            "bob@example.com".parse().unwrap(),
+            &subject,
+            readable(&body),
+            uuid::Uuid::nil(),
+        )
+        .unwrap();
+        let text = String::from_utf8(message.formatted()).unwrap();
+        for header in [
+            "From: Assent <assent@example.com>\r\n",
+            "To: bob@example.com\r\n",
+            "Subject: Assent: a request waits for your decision\r\n",
+            "Message-ID: <00000000000000000000000000000000@example.com>\r\n",
+            "MIME-Version: 1.0\r\n",
+            "Content-Type: text/plain; charset=utf-8\r\n",
+            "Content-Transfer-Encoding: 8bit\r\n",
+            "Date: ",
+        ] {
+            assert!(text.contains(header), "{header:?} in {text}");
+        }
+        let link = format!(
+            "https://assent.example/mail-decision?token={}\r\n",
+            "a".repeat(64)
+        );
+        assert!(text.contains(&link), "{text}");
+        assert!(!text.contains("\r\r") && !text.replace("\r\n", "").contains('\n'));
+        // Beyond what 8bit may carry, lettre encodes.
+        let long = "x".repeat(1200);
+        assert_ne!(
+            readable(&long).encoding(),
+            ContentTransferEncoding::EightBit
+        );
+        assert_eq!(
+            readable("Grüße\n").encoding(),
+            ContentTransferEncoding::EightBit
+        );
     }
 }

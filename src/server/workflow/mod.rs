@@ -26,7 +26,7 @@ pub use instances::{CreateRequest, Decision, IdempotencyKey, SubmitRequest};
 pub use jobs::{Integrations, Mailer};
 pub use store::decode as decode_stored;
 pub(crate) use store::placeholders;
-pub use waiting::is_idle;
+pub use waiting::{is_idle, WaitSlot};
 
 /// The time, handed to the engine; tests move it by hand.
 pub trait Clock: Send + Sync {
@@ -105,6 +105,15 @@ pub enum WorkflowError {
     /// The idempotency key already created the named workflow.
     #[error("this request was made before and created workflow {0}")]
     Duplicate(String),
+    /// Every slot for requests that wait on a workflow is taken (or the caller's share).
+    #[error("too many requests are waiting for workflows")]
+    TooManyWaiting,
+    /// A mailed decision link was spent (or expired) while its decision ran.
+    #[error("this link was already used")]
+    LinkUsed,
+    /// The idempotency key (named) was used before with a different request.
+    #[error("the idempotency key {0:?} was used before for a different request")]
+    KeyReused(String),
     /// The database or the writer task cannot be reached; the text is for the log only.
     #[error("workflow storage unavailable: {0}")]
     Unavailable(String),
@@ -130,7 +139,9 @@ impl From<WorkflowError> for AppError {
                     .join("; "),
             ),
             WorkflowError::Engine(engine) => match engine {
-                EngineError::NotAParticipant | EngineError::OwnRequest => AppError::Forbidden,
+                // Someone never asked is answered as if the item did not exist.
+                EngineError::NotAParticipant => AppError::NotFound,
+                EngineError::OwnRequest => AppError::Forbidden,
                 other => AppError::Invalid(other.to_string()),
             },
             WorkflowError::Database(error) => AppError::from(error),
@@ -138,7 +149,10 @@ impl From<WorkflowError> for AppError {
                 tracing::error!(%message, "corrupt workflow data");
                 AppError::Internal
             }
-            WorkflowError::Duplicate(_) => AppError::Conflict,
+            WorkflowError::Duplicate(_) | WorkflowError::KeyReused(_) | WorkflowError::LinkUsed => {
+                AppError::Conflict
+            }
+            WorkflowError::TooManyWaiting => AppError::Busy,
             WorkflowError::Unavailable(message) => {
                 tracing::error!(%message, "workflow storage unavailable");
                 AppError::Busy
@@ -194,7 +208,14 @@ pub struct Workflows {
     changes: tokio::sync::broadcast::Sender<String>,
     /// On SQLite, this process's writers take turns here (see [`Workflows::write_turn`]).
     sqlite_writer: Arc<tokio::sync::Mutex<()>>,
+    /// Requests waiting on a workflow hold a slot each (see [`waiting::WaitSlots`]).
+    waiters: Arc<waiting::WaitSlots>,
+    /// How long a mailed activation key works, in hours.
+    pub(crate) activation_key_hours: u32,
 }
+
+/// How long a mailed activation key works unless configured otherwise: three days.
+pub const DEFAULT_ACTIVATION_KEY_HOURS: u32 = 72;
 
 impl Workflows {
     pub fn new(db: DatabaseConnection, clock: Arc<dyn Clock>) -> Self {
@@ -207,7 +228,21 @@ impl Workflows {
             committer: None,
             changes: tokio::sync::broadcast::channel(CHANGE_BUFFER).0,
             sqlite_writer: Arc::default(),
+            waiters: Arc::new(waiting::WaitSlots::new(waiting::DEFAULT_MAX_WAITING)),
+            activation_key_hours: DEFAULT_ACTIVATION_KEY_HOURS,
         }
+    }
+
+    /// A mailed activation key works for `hours` after it is sent; later it is refused.
+    pub fn with_activation_key_hours(mut self, hours: u32) -> Self {
+        self.activation_key_hours = hours;
+        self
+    }
+
+    /// At most `max` requests wait on workflows at once (each caller an eighth of them).
+    pub fn with_max_waiting(mut self, max: usize) -> Self {
+        self.waiters = Arc::new(waiting::WaitSlots::new(max));
+        self
     }
 
     /// SQLite has one writer at a time, and a transaction that read before it writes is

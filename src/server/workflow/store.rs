@@ -20,11 +20,28 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub(crate) enum OutboxMessage {
-    Notify { users: Vec<String>, reminder: bool },
-    Email { to: Vec<String>, template: String },
-    Rest { method: String, url: String },
-    HandOff { system: String },
-    ActivationKey { to: String },
+    Notify {
+        users: Vec<String>,
+        reminder: bool,
+    },
+    Email {
+        to: Vec<String>,
+        template: String,
+    },
+    Rest {
+        method: String,
+        url: String,
+    },
+    HandOff {
+        system: String,
+    },
+    /// The key goes to the address stored for this account (a user name), never to one
+    /// a requester typed. Messages queued before carried `to`; read as the account, an
+    /// address names none and the delivery fails rather than mail anyone else.
+    ActivationKey {
+        #[serde(alias = "to")]
+        account: String,
+    },
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -221,9 +238,12 @@ impl Workflows {
                         system: system.clone(),
                     },
                 ),
-                Effect::IssueActivationKey { run, to } => {
-                    (*run, OutboxMessage::ActivationKey { to: to.clone() })
-                }
+                Effect::IssueActivationKey { run, account } => (
+                    *run,
+                    OutboxMessage::ActivationKey {
+                        account: account.to_string(),
+                    },
+                ),
             };
             let payload = serde_json::to_string(&message).expect("an outbox message serialises");
             self.enqueue(

@@ -1,41 +1,43 @@
 //! activation: a one-time key goes out by mail; the workflow waits until it comes back.
-//! The engine never sees the key itself, only its hash.
+//! The engine never sees the key itself, only its hash and when it expires.
+//!
+//! The key goes to the account the request is for, at the address stored for it: an
+//! address typed into the request could be anyone's, and whoever reads the mail holds
+//! the account.
 
 use crate::definition::{Activity, ActivityKind};
-use crate::flowdata::{FlowPath, Value};
+use crate::flowdata::Value;
+use crate::runtime::model::Timestamp;
 use crate::runtime::{Effect, EngineError, Machine};
 use crate::ActivityState;
 
 const KEY_HASH: &str = "keyHash";
+/// Milliseconds since the epoch, stored beside the hash.
+const KEY_EXPIRES_AT: &str = "keyExpiresAt";
 
 pub(super) fn enter(machine: &mut Machine, activity: &Activity) {
     let seq = machine.new_run(&activity.id, activity.type_name());
-    let email = FlowPath::parse("request/email")
-        .ok()
-        .and_then(|path| machine.instance.flowdata.get(&path).first().cloned());
-    let to = match email {
-        Some(address) => address.as_text(),
-        None => match machine.instance.subject.as_ref() {
-            Some(subject) => subject.target_id.clone(),
-            None => {
-                machine.wait_in_error(seq, "no address to send the activation key to".into());
-                return;
-            }
-        },
+    let Some(account) = machine.instance.subject_user() else {
+        machine.wait_in_error(seq, "no account to send the activation key to".into());
+        return;
     };
     machine
         .effects
-        .push(Effect::IssueActivationKey { run: seq, to });
+        .push(Effect::IssueActivationKey { run: seq, account });
 }
 
-pub(crate) fn key_issued(machine: &mut Machine, seq: u32, key_hash: String) -> bool {
+pub(crate) fn key_issued(
+    machine: &mut Machine,
+    seq: u32,
+    key_hash: String,
+    expires_at: Timestamp,
+) -> bool {
     match machine.instance.run(seq) {
         Some(run) if run.state == ActivityState::Running && run.activity_type == "activation" => {
-            // A second key (a retried delivery) replaces the first.
-            machine
-                .run_mut(seq)
-                .result
-                .insert(KEY_HASH.into(), vec![Value::Text(key_hash)]);
+            // A second key (a retried delivery) replaces the first, expiry and all.
+            let result = &mut machine.run_mut(seq).result;
+            result.insert(KEY_HASH.into(), vec![Value::Text(key_hash)]);
+            result.insert(KEY_EXPIRES_AT.into(), vec![Value::Int(expires_at.0)]);
             true
         }
         _ => false,
@@ -58,6 +60,16 @@ pub(crate) fn activate(machine: &mut Machine, seq: u32, key_hash: &str) -> Resul
     if expected.as_deref() != Some(key_hash) {
         return Err(EngineError::InvalidActivationKey);
     }
+    // Only a matching key learns that it expired. A key stored without an expiry was
+    // issued before keys expired, possibly to an address the requester typed: it counts
+    // as expired.
+    let expires_at = match run.result.get(KEY_EXPIRES_AT).and_then(|v| v.first()) {
+        Some(Value::Int(millis)) => Some(Timestamp(*millis)),
+        _ => None,
+    };
+    if expires_at.is_none_or(|at| machine.env.now >= at) {
+        return Err(EngineError::ActivationKeyExpired);
+    }
     let activity = run.activity.clone();
     let Some(ActivityKind::Activation { next }) = machine
         .definition
@@ -66,7 +78,9 @@ pub(crate) fn activate(machine: &mut Machine, seq: u32, key_hash: &str) -> Resul
     else {
         return Err(EngineError::ActivityNotFound(seq));
     };
-    machine.run_mut(seq).result.remove(KEY_HASH);
+    let result = &mut machine.run_mut(seq).result;
+    result.remove(KEY_HASH);
+    result.remove(KEY_EXPIRES_AT);
     machine.set_flowdata(&format!("{activity}/activated"), vec![Value::Bool(true)]);
     machine.complete(seq, &[&next]);
     Ok(())

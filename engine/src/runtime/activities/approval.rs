@@ -1,11 +1,16 @@
 //! approval: people decide. Participants come from the definition's rule, with
-//! substitutes honoured and the requester never among them; decisions count by mode
-//! (any-one, all, n-of-m); a timeout escalates, reminds, approves or denies.
+//! substitutes honoured and neither the requester nor the person the request is for
+//! among them ([`Instance::may_not_decide`]); decisions count by mode (any-one, all,
+//! n-of-m); a timeout escalates, reminds, approves or denies.
+//!
+//! [`Instance::may_not_decide`]: crate::runtime::model::Instance::may_not_decide
 
 use crate::definition::{Activity, ActivityKind, Approval, Participants, Party, TimeoutOutcome};
 use crate::flowdata::Value;
-use crate::runtime::model::{ApprovalRun, Because, Decision, Participant, RunMode, Verdict};
-use crate::runtime::{check_reason, Effect, EngineError, Machine, Timer};
+use crate::runtime::model::{
+    ApprovalRun, Because, Decision, Instance, Participant, RunMode, Verdict,
+};
+use crate::runtime::{check_reason, on_behalf, Effect, EngineError, Machine, Timer};
 use crate::{ActivityState, UserName};
 
 pub(crate) fn enter(machine: &mut Machine, activity: &Activity, approval: &Approval) {
@@ -53,13 +58,10 @@ pub(crate) fn enter(machine: &mut Machine, activity: &Activity, approval: &Appro
     });
 }
 
-/// The users a rule names, with substitutes in place, inactive users left out and, when
-/// `exclude_requester`, the requester replaced by their own manager.
-pub(crate) fn resolve(
-    machine: &Machine,
-    rule: &Participants,
-    exclude_requester: bool,
-) -> Vec<Participant> {
+/// The users a rule names, with substitutes in place and inactive users left out. When
+/// `deciding` (they will decide, not just be told), whoever may not decide this workflow
+/// (the requester, the subject) is replaced by their own manager.
+pub(crate) fn resolve(machine: &Machine, rule: &Participants, deciding: bool) -> Vec<Participant> {
     let directory = machine.env.directory;
     let instance = &machine.instance;
     let named: Vec<(UserName, String)> = match rule {
@@ -100,16 +102,17 @@ pub(crate) fn resolve(
         .into_iter()
         .map(|(user, rule)| (user, Because::Rule { rule }))
         .collect();
-    finalize(machine, candidates, exclude_requester)
+    finalize(machine, candidates, deciding)
 }
 
 fn finalize(
     machine: &Machine,
     candidates: Vec<(UserName, Because)>,
-    exclude_requester: bool,
+    deciding: bool,
 ) -> Vec<Participant> {
     let directory = machine.env.directory;
-    let requester = &machine.instance.initiator;
+    let instance = &machine.instance;
+    let excluded = |user: &UserName| deciding && instance.may_not_decide(user);
     let mut chosen: Vec<Participant> = Vec::new();
     let add = |user: UserName, because: Because, chosen: &mut Vec<Participant>| {
         if directory.is_active(&user) && !chosen.iter().any(|p| p.user == user) {
@@ -121,21 +124,29 @@ fn finalize(
         }
     };
     for (user, because) in candidates {
+        // A delegation to the requester or the subject would hand them the decision:
+        // it is ignored and the person named stays asked.
         let (user, because) = match directory.substitute_for(&user, machine.env.now) {
-            Some(substitute) if substitute != user => {
+            Some(substitute) if substitute != user && !excluded(&substitute) => {
                 (substitute, Because::Substitute { for_user: user })
             }
             _ => (user, because),
         };
-        if exclude_requester && &user == requester {
-            if let Some(manager) = directory.manager_of(&user).filter(|m| m != requester) {
-                add(
-                    manager,
-                    Because::InsteadOfRequester {
-                        requester: requester.clone(),
-                    },
-                    &mut chosen,
-                );
+        if excluded(&user) {
+            let instead = if user == instance.initiator {
+                Because::InsteadOfRequester {
+                    requester: user.clone(),
+                }
+            } else {
+                Because::InsteadOfBeneficiary {
+                    beneficiary: user.clone(),
+                }
+            };
+            // One level up only: a manager who is excluded too (the rule names alice,
+            // the request is for her and her manager bob asked) leaves nobody, and the
+            // run waits for an administrator rather than guess further up.
+            if let Some(manager) = directory.manager_of(&user).filter(|m| !excluded(m)) {
+                add(manager, instead, &mut chosen);
             }
             continue;
         }
@@ -144,7 +155,7 @@ fn finalize(
     chosen
 }
 
-fn approval_of<'d>(machine: &Machine<'d>, seq: u32) -> Option<&'d Approval> {
+pub(super) fn approval_of<'d>(machine: &Machine<'d>, seq: u32) -> Option<&'d Approval> {
     let run = machine.instance.run(seq)?;
     match &machine.definition.activity(&run.activity)?.kind {
         ActivityKind::Approval(approval) => Some(approval),
@@ -175,19 +186,22 @@ pub(crate) fn decide(
     machine: &mut Machine,
     seq: u32,
     actor: &UserName,
+    by: Option<UserName>,
     verdict: Verdict,
     reason: Option<String>,
 ) -> Result<(), EngineError> {
+    let by = on_behalf(&machine.instance, actor, by)?;
     let run = machine
         .instance
         .run(seq)
         .ok_or(EngineError::ActivityNotFound(seq))?;
-    // Someone never asked learns nothing about the activity's state.
+    // Someone never asked learns nothing about the activity's state; the requester and
+    // the subject may read the workflow anyway, and hear why they cannot decide.
     let asked = run
         .approval
         .as_ref()
         .is_some_and(|a| a.participants.iter().any(|p| &p.user == actor));
-    if !asked && actor != &machine.instance.initiator {
+    if !asked && !machine.instance.may_not_decide(actor) {
         return Err(EngineError::NotAParticipant);
     }
     let approval = approval_of(machine, seq).ok_or(EngineError::NotAwaitingDecision)?;
@@ -197,7 +211,8 @@ pub(crate) fn decide(
         .filter(|_| run.state == ActivityState::Running)
         .filter(|a| a.outcome.is_none())
         .ok_or(EngineError::NotAwaitingDecision)?;
-    if actor == &machine.instance.initiator {
+    // Also refuses a participant stored before the subject was excluded.
+    if machine.instance.may_not_decide(actor) {
         return Err(EngineError::OwnRequest);
     }
     if state.decisions.iter().any(|d| &d.user == actor) {
@@ -229,6 +244,7 @@ pub(crate) fn decide(
         reason,
         at: now,
         by_timeout: false,
+        by,
     });
     if let Some(outcome) = state.verdict() {
         conclude(machine, seq, approval, outcome, false);
@@ -252,14 +268,16 @@ pub(crate) fn forward(
         .filter(|_| run.state == ActivityState::Running)
         .filter(|a| a.outcome.is_none())
         .ok_or(EngineError::NotAwaitingDecision)?;
+    if machine.instance.may_not_decide(actor) {
+        // Only an instance stored before the subject was excluded gets here: they must
+        // not choose who decides for them either.
+        return Err(EngineError::OwnRequest);
+    }
     if !state.awaits_decision_from(actor) {
         return Err(EngineError::NotAParticipant);
     }
-    if to == &machine.instance.initiator {
-        return Err(EngineError::CannotForward(
-            to.to_string(),
-            "the requester cannot decide on their own request",
-        ));
+    if let Some(why) = excluded_because(&machine.instance, to) {
+        return Err(EngineError::CannotForward(to.to_string(), why));
     }
     if !machine.env.directory.is_active(to) {
         return Err(EngineError::CannotForward(
@@ -297,7 +315,7 @@ pub(crate) fn forward(
     Ok(())
 }
 
-fn open_approval(machine: &Machine, seq: u32) -> Result<ApprovalRun, EngineError> {
+pub(super) fn open_approval(machine: &Machine, seq: u32) -> Result<ApprovalRun, EngineError> {
     let run = machine
         .instance
         .run(seq)
@@ -310,8 +328,22 @@ fn open_approval(machine: &Machine, seq: u32) -> Result<ApprovalRun, EngineError
         .ok_or(EngineError::NotAwaitingDecision)
 }
 
+/// Why `user` may not be handed an item of this workflow, if they may not.
+pub(super) fn excluded_because(instance: &Instance, user: &UserName) -> Option<&'static str> {
+    if user == &instance.initiator {
+        Some("the requester cannot decide on their own request")
+    } else if instance.may_not_decide(user) {
+        Some("the person the request is for cannot decide on it")
+    } else {
+        None
+    }
+}
+
 pub(crate) fn claim(machine: &mut Machine, seq: u32, actor: &UserName) -> Result<(), EngineError> {
     let state = open_approval(machine, seq)?;
+    if machine.instance.may_not_decide(actor) {
+        return Err(EngineError::OwnRequest);
+    }
     if let Some(claimant) = &state.claimed_by {
         return Err(EngineError::ClaimedBy(claimant.to_string()));
     }
@@ -478,7 +510,7 @@ pub(crate) fn rearm_timers(machine: &mut Machine) {
     }
 }
 
-fn conclude(
+pub(super) fn conclude(
     machine: &mut Machine,
     seq: u32,
     approval: &Approval,
@@ -522,199 +554,4 @@ fn conclude(
         (_, _, Verdict::Reject) => &approval.on_reject,
     };
     machine.complete(seq, &[next]);
-}
-
-/// Replaces whoever is asked now on run `seq` with `users` (modifyInstance). Decisions
-/// already made stay; the requester can never be asked, nor an inactive user.
-pub(crate) fn reassign(
-    machine: &mut Machine,
-    seq: u32,
-    actor: &UserName,
-    users: &[UserName],
-) -> Result<(), EngineError> {
-    let state = open_approval(machine, seq)?;
-    if users.is_empty() {
-        return Err(EngineError::CannotAssign(
-            "nobody".into(),
-            "an approval needs at least one participant",
-        ));
-    }
-    for user in users {
-        if user == &machine.instance.initiator {
-            return Err(EngineError::CannotAssign(
-                user.to_string(),
-                "the requester cannot decide on their own request",
-            ));
-        }
-        if !machine.env.directory.is_active(user) {
-            return Err(EngineError::CannotAssign(
-                user.to_string(),
-                "no such active user",
-            ));
-        }
-    }
-    let decided: Vec<&UserName> = state.decisions.iter().map(|d| &d.user).collect();
-    let new: Vec<UserName> =
-        users
-            .iter()
-            .filter(|u| !decided.contains(u))
-            .fold(Vec::new(), |mut unique, u| {
-                if !unique.contains(u) {
-                    unique.push(u.clone());
-                }
-                unique
-            });
-    let everyone = || {
-        users
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    if new.is_empty() {
-        return Err(EngineError::CannotAssign(
-            everyone(),
-            "they have already decided",
-        ));
-    }
-    if let RunMode::Quorum { required } = state.mode {
-        if state.approvals() + (new.len() as u32) < required {
-            return Err(EngineError::CannotAssign(
-                everyone(),
-                "too few people left to reach the quorum",
-            ));
-        }
-    }
-    let state = machine
-        .run_mut(seq)
-        .approval
-        .as_mut()
-        .expect("checked by open_approval");
-    let mut notify = Vec::new();
-    for participant in &mut state.participants {
-        let undecided = !state.decisions.iter().any(|d| d.user == participant.user);
-        if participant.active && undecided && !new.contains(&participant.user) {
-            participant.active = false;
-        }
-    }
-    for user in new {
-        if !state
-            .participants
-            .iter()
-            .any(|p| p.active && p.user == user)
-        {
-            state.participants.push(Participant {
-                user: user.clone(),
-                because: Because::Forwarded { by: actor.clone() },
-                active: true,
-            });
-            notify.push(user);
-        }
-    }
-    state.claimed_by = None;
-    if !notify.is_empty() {
-        machine.effects.push(Effect::NotifyParticipants {
-            run: seq,
-            users: notify,
-            reminder: false,
-        });
-    }
-    Ok(())
-}
-
-/// Whether the rule (not a person) put this participant there.
-fn from_rule(because: &Because) -> bool {
-    matches!(
-        because,
-        Because::Rule { .. } | Because::Substitute { .. } | Because::InsteadOfRequester { .. }
-    )
-}
-
-/// Asks every approval still waiting whom its rule names now (notifyParticipantChanged).
-/// Participants the rule put there and no longer names are replaced; an item a person
-/// routed (forwarded, escalated, assigned) keeps its people. A rule that now names
-/// nobody, or too few for the quorum, changes nothing. True when someone changed.
-pub(crate) fn reevaluate(machine: &mut Machine) -> bool {
-    let waiting: Vec<u32> = machine
-        .instance
-        .runs
-        .iter()
-        .filter(|r| r.state == ActivityState::Running)
-        .filter(|r| r.approval.as_ref().is_some_and(|a| a.outcome.is_none()))
-        .map(|r| r.seq)
-        .collect();
-    let mut changed = false;
-    for seq in waiting {
-        let Some(approval) = approval_of(machine, seq) else {
-            continue;
-        };
-        let named = resolve(machine, &approval.participants, true);
-        let Some(current) = machine.instance.run(seq).and_then(|r| r.approval.clone()) else {
-            continue;
-        };
-        // Once a person routed the item (forwarded, escalated, assigned), their choice
-        // stands: the rule does not take it back.
-        if current
-            .participants
-            .iter()
-            .any(|p| p.active && !from_rule(&p.because))
-        {
-            continue;
-        }
-        let undecided_named = named
-            .iter()
-            .filter(|n| !current.decisions.iter().any(|d| d.user == n.user))
-            .count() as u32;
-        let reachable = match current.mode {
-            RunMode::Quorum { required } => current.approvals() + undecided_named >= required,
-            _ => true,
-        };
-        if named.is_empty() || !reachable {
-            continue;
-        }
-        let state = machine
-            .run_mut(seq)
-            .approval
-            .as_mut()
-            .expect("filtered to approvals");
-        let mut notify = Vec::new();
-        for participant in &mut state.participants {
-            let undecided = !state.decisions.iter().any(|d| d.user == participant.user);
-            if participant.active
-                && undecided
-                && from_rule(&participant.because)
-                && !named.iter().any(|n| n.user == participant.user)
-            {
-                participant.active = false;
-                changed = true;
-            }
-        }
-        for candidate in named {
-            let known = state
-                .participants
-                .iter()
-                .any(|p| p.user == candidate.user && (p.active || !from_rule(&p.because)))
-                || state.decisions.iter().any(|d| d.user == candidate.user);
-            if !known {
-                notify.push(candidate.user.clone());
-                state.participants.push(candidate);
-                changed = true;
-            }
-        }
-        if state
-            .claimed_by
-            .as_ref()
-            .is_some_and(|c| !state.participants.iter().any(|p| p.active && &p.user == c))
-        {
-            state.claimed_by = None;
-        }
-        if !notify.is_empty() {
-            machine.effects.push(Effect::NotifyParticipants {
-                run: seq,
-                users: notify,
-                reminder: false,
-            });
-        }
-    }
-    changed
 }

@@ -5,7 +5,7 @@ use super::approval::resolve;
 use crate::definition::{Activity, ActivityKind, Participants};
 use crate::flowdata::Value;
 use crate::runtime::model::{ApprovalRun, RunMode};
-use crate::runtime::{Effect, EngineError, IdentityChange, Machine};
+use crate::runtime::{on_behalf, Effect, EngineError, IdentityChange, Machine};
 use crate::{ActivityState, UserName};
 use std::collections::BTreeMap;
 
@@ -43,9 +43,11 @@ pub(crate) fn certify(
     machine: &mut Machine,
     seq: u32,
     actor: &UserName,
+    by: Option<UserName>,
     verdicts: BTreeMap<String, bool>,
     submit: bool,
 ) -> Result<(), EngineError> {
+    let by = on_behalf(&machine.instance, actor, by)?;
     let run = machine
         .instance
         .run(seq)
@@ -53,9 +55,8 @@ pub(crate) fn certify(
     if run.state != ActivityState::Running || run.activity_type != "certification" {
         return Err(EngineError::NotAwaitingDecision);
     }
-    if actor == &machine.instance.initiator
-        && machine.instance.subject_user().as_ref() == Some(actor)
-    {
+    // Nobody certifies their own access, nor the campaign item they started.
+    if machine.instance.may_not_decide(actor) {
         return Err(EngineError::OwnRequest);
     }
     let certifier = run
@@ -120,6 +121,13 @@ pub(crate) fn certify(
         &format!("{activity}/certifiedBy"),
         vec![Value::text(actor.as_str())],
     );
+    // Submitted by someone else for the certifier: the record says who.
+    if let Some(by) = by {
+        machine.set_flowdata(
+            &format!("{activity}/certifiedOnBehalfBy"),
+            vec![Value::text(by.as_str())],
+        );
+    }
     if let Some(approval) = machine.run_mut(seq).approval.as_mut() {
         approval.outcome = Some(crate::runtime::model::Verdict::Approve);
     }

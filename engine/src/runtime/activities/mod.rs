@@ -12,6 +12,7 @@ mod log;
 mod mapping;
 mod merge;
 mod provisioning;
+pub(super) mod reassignment;
 mod rest;
 mod start;
 mod status;

@@ -1,0 +1,202 @@
+//! API tokens: a user creates tokens for programs that call the Workflow Management
+//! Service in their name (an administrator also for others, such as service accounts),
+//! sees the secret once, and revokes tokens. Works without JavaScript: the forms post, and
+//! the page after the redirect shows the new secret once.
+
+use crate::app::api::{get_tokens, CreateToken, RevokeToken};
+use crate::app::i18n::{t, tf, tr, use_lang};
+use crate::app::types::{NewToken, TokenLine};
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn TokensPage() -> impl IntoView {
+    let lang = use_lang();
+    let create = ServerAction::<CreateToken>::new();
+    let revoke = ServerAction::<RevokeToken>::new();
+    let view_data = Resource::new(
+        move || (create.version().get(), revoke.version().get()),
+        |_| get_tokens(),
+    );
+    // The newest answer of either form, whichever was used last.
+    let latest = RwSignal::new(None::<Result<String, crate::app::error::AppError>>);
+    let fresh = RwSignal::new(None::<NewToken>);
+    Effect::new(move |_| match create.value().get() {
+        Some(Ok(token)) => {
+            latest.set(None);
+            fresh.set(Some(token));
+        }
+        Some(Err(error)) => {
+            fresh.set(None);
+            latest.set(Some(Err(error)));
+        }
+        None => {}
+    });
+    Effect::new(move |_| {
+        if let Some(answer) = revoke.value().get() {
+            fresh.set(None);
+            latest.set(Some(answer));
+        }
+    });
+    let message = move || {
+        latest.get().map(|result| match result {
+            Ok(text) => view! { <p class="alert alert-info" role="status" id="token-result">{tr(lang, &text)}</p> }.into_any(),
+            Err(error) => view! { <p class="alert alert-error" role="alert" id="token-result">{tr(lang, &error.to_string())}</p> }.into_any(),
+        })
+    };
+    view! {
+        <Title text=t(lang, "API tokens")/>
+        <h1>{t(lang, "API tokens")}</h1>
+        <p class="muted">
+            {t(lang, "Programs call the Workflow Management Service with a token instead of a password: they send it as Authorization: Bearer followed by the token.")}
+            " "
+            {t(lang, "A token acts as its owner, only for the operations chosen, until it expires or is revoked.")}
+        </p>
+        {message}
+        {move || fresh.get().map(|token| view! { <NewSecret token/> })}
+        <Transition fallback=move || view! { <p class="muted">{t(lang, "Loading…")}</p> }>
+            {move || Suspend::new(async move {
+                match view_data.await {
+                    Ok(data) => view! {
+                        {data.created.clone().map(|token| view! { <NewSecret token/> })}
+                        <section aria-labelledby="new-token" class="card token-card">
+                            <h2 id="new-token">{t(lang, "New token")}</h2>
+                            <ActionForm action=create attr:class="form token-form">
+                                <div class="field">
+                                    <label for="token-name">{t(lang, "Name")}</label>
+                                    <input id="token-name" name="name" type="text" autocomplete="off" required maxlength="100"
+                                        placeholder=t(lang, "e.g. nightly provisioning job")/>
+                                </div>
+                                {data.may_choose_owner.then(|| view! {
+                                    <div class="field">
+                                        <label for="token-owner">{t(lang, "Owner (user name; empty: you)")}</label>
+                                        <input id="token-owner" name="owner" type="text" autocomplete="off" maxlength="64"/>
+                                    </div>
+                                })}
+                                <div class="field">
+                                    <label for="token-expires">{t(lang, "Valid until (included)")}</label>
+                                    <input id="token-expires" name="expires" type="date" required
+                                        value=data.default_expiry.clone()
+                                        min=data.earliest_expiry.clone()
+                                        max=data.latest_expiry.clone()/>
+                                </div>
+                                <fieldset class="scopes">
+                                    <legend>{t(lang, "Operations it may call")}</legend>
+                                    <label class="field-check scope-all">
+                                        <input type="checkbox" name="scopes[]" value="*"/>
+                                        {t(lang, "All operations")}
+                                    </label>
+                                    {data
+                                        .operations
+                                        .iter()
+                                        .map(|operation| view! {
+                                            <label class="field-check">
+                                                <input type="checkbox" name="scopes[]" value=operation.clone()/>
+                                                <code>{operation.clone()}</code>
+                                            </label>
+                                        })
+                                        .collect_view()}
+                                </fieldset>
+                                <button type="submit" class="button button-primary">{t(lang, "Create token")}</button>
+                            </ActionForm>
+                        </section>
+                        <section aria-labelledby="token-list-heading">
+                            <h2 id="token-list-heading">
+                                {if data.may_choose_owner { t(lang, "All tokens") } else { t(lang, "Your tokens") }}
+                            </h2>
+                            <TokenTable lines=data.tokens revoke/>
+                        </section>
+                    }
+                        .into_any(),
+                    Err(error) => view! { <p class="alert alert-error" role="alert">{tr(lang, &error.to_string())}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// The secret of a token just created: shown this once.
+#[component]
+fn NewSecret(token: NewToken) -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <section class="alert alert-info token-secret" role="status" id="new-token-panel" aria-labelledby="new-token-heading">
+            <h2 id="new-token-heading">
+                {tf(lang, "Token “{name}” created for {owner}, valid until {until}", &[
+                    ("name", token.name.clone()),
+                    ("owner", token.owner.clone()),
+                    ("until", token.expires.clone()),
+                ])}
+            </h2>
+            <p>{t(lang, "Copy it now: it is shown only this once and cannot be shown again.")}</p>
+            <input id="new-token-secret" class="secret" type="text" readonly value=token.secret.clone()
+                aria-label=t(lang, "The new token") spellcheck="false" autocomplete="off"/>
+        </section>
+    }
+}
+
+#[component]
+fn TokenTable(lines: Vec<TokenLine>, revoke: ServerAction<RevokeToken>) -> impl IntoView {
+    let lang = use_lang();
+    if lines.is_empty() {
+        return view! { <p class="muted" id="token-list">{t(lang, "None.")}</p> }.into_any();
+    }
+    view! {
+        <table class="table" id="token-list">
+            <thead>
+                <tr>
+                    <th scope="col">{t(lang, "Name")}</th>
+                    <th scope="col">{t(lang, "Owner")}</th>
+                    <th scope="col">{t(lang, "Operations")}</th>
+                    <th scope="col">{t(lang, "Created")}</th>
+                    <th scope="col">{t(lang, "Valid until")}</th>
+                    <th scope="col">{t(lang, "Last used")}</th>
+                    <th scope="col">{t(lang, "State")}</th>
+                    <th scope="col"><span class="visually-hidden">{t(lang, "Actions")}</span></th>
+                </tr>
+            </thead>
+            <tbody>
+                {lines
+                    .into_iter()
+                    .map(|line| {
+                        let label = tf(lang, "Revoke the token {name}", &[("name", line.name.clone())]);
+                        let state = match line.state.as_str() {
+                            "active" => t(lang, "active"),
+                            "expired" => t(lang, "expired"),
+                            _ => t(lang, "revoked"),
+                        };
+                        let scopes = if line.scopes.is_empty() {
+                            t(lang, "all").to_owned()
+                        } else {
+                            line.scopes.join(", ")
+                        };
+                        let created_by = (line.created_by != line.owner).then(|| {
+                            tf(lang, "by {who}", &[("who", line.created_by.clone())])
+                        });
+                        view! {
+                            <tr data-token=line.id.to_string() data-state=line.state.clone()>
+                                <td>{line.name.clone()}</td>
+                                <td>{line.owner.clone()}</td>
+                                <td class="token-scopes">{scopes}</td>
+                                <td>{line.created.clone()} {created_by.map(|by| view! { <span class="muted">" " {by}</span> })}</td>
+                                <td>{line.expires.clone()}</td>
+                                <td>{line.last_used.clone().unwrap_or_else(|| t(lang, "never").to_owned())}</td>
+                                <td><span class="tag" class:tag-overdue=line.state != "active">{state}</span></td>
+                                <td>
+                                    {(line.state == "active").then(|| view! {
+                                        <ActionForm action=revoke attr:class="inline-form">
+                                            <input type="hidden" name="id" value=line.id.to_string()/>
+                                            <button type="submit" class="button button-quiet" aria-label=label>{t(lang, "Revoke")}</button>
+                                        </ActionForm>
+                                    })}
+                                </td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
+    }
+        .into_any()
+}
