@@ -46,10 +46,15 @@ fn slots() -> &'static tokio::sync::Semaphore {
 }
 
 pub async fn hash(password: String) -> String {
-    let _slot = slots().acquire().await.expect("the slots are never closed");
-    tokio::task::spawn_blocking(move || hash_blocking(&password))
-        .await
-        .expect("password hashing task panicked")
+    let slot = slots().acquire().await.expect("the slots are never closed");
+    // The slot travels with the hashing itself: a request dropped while it waits for the
+    // result (a closed connection, a timeout) must not give the slot back early.
+    tokio::task::spawn_blocking(move || {
+        let _slot = slot;
+        hash_blocking(&password)
+    })
+    .await
+    .expect("password hashing task panicked")
 }
 
 pub async fn verify(stored_hash: String, password: String) -> bool {
@@ -67,13 +72,16 @@ pub async fn verify_if<E>(
     password: String,
     still_allowed: impl FnOnce() -> Result<(), E>,
 ) -> Result<bool, E> {
-    let _slot = slots().acquire().await.expect("the slots are never closed");
+    let slot = slots().acquire().await.expect("the slots are never closed");
     still_allowed()?;
-    Ok(
-        tokio::task::spawn_blocking(move || verify_blocking(&stored_hash, &password))
-            .await
-            .unwrap_or(false),
-    )
+    // The slot is held by the blocking task, not by this future: if the request is
+    // dropped meanwhile, the hashing goes on and keeps its slot until it ends.
+    Ok(tokio::task::spawn_blocking(move || {
+        let _slot = slot;
+        verify_blocking(&stored_hash, &password)
+    })
+    .await
+    .unwrap_or(false))
 }
 
 /// Hashing slots free right now (for tests).

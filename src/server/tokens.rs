@@ -9,7 +9,7 @@
 //! decides on the rows it loaded, whatever a page showed.
 
 use super::accounts::{insert_audit, AccountStore, AuditEntry, SeaOrmAccounts};
-use super::entities::{api_token, user};
+use super::entities::{api_token, user, user_role};
 use super::workflow::jobs::key_digest;
 use crate::app::types::{NewToken, SessionUser, TokenLine};
 use assent_engine::{Role, UserName};
@@ -172,6 +172,24 @@ pub async fn create(
         .await?
         .ok_or_else(no_such_owner)?
         .id;
+    // A token acts as its owner. For someone else, an administrator may make one only
+    // for an account without powers of its own (a service account, a person's own
+    // work): a token for another administrator or for someone who may act for others
+    // would hand the creator rights that being an administrator does not give.
+    if owner != by.username {
+        let powerful = user_role::Entity::find()
+            .filter(user_role::Column::UserId.eq(owner_id))
+            .filter(
+                user_role::Column::Role.is_in([Role::Admin.as_str(), Role::ActForOthers.as_str()]),
+            )
+            .count(db)
+            .await?;
+        if powerful > 0 {
+            return Err(TokenError::Invalid(
+                "Owner: tokens for administrators and for those who act for others are made by themselves.",
+            ));
+        }
+    }
     // The row is written first: on SQLite a transaction that reads before its first
     // write can be refused outright when another writer commits in between, while one
     // that writes first waits for the lock. The checks then see a stable database, and

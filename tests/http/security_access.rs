@@ -184,6 +184,42 @@ async fn only_the_applicable_workflow_starts_unless_an_administrator_forces_it(a
             "{message}"
         );
     }
+    // Every item must be decided by the workflow chosen: not the first item's for all.
+    let order =
+        |kind: &str, name: &str| json!({"type": "addOrder", "targetID": name, "objectType": kind});
+    for (resources, criteria) in [
+        (
+            json!([
+                order("entitlement", "VPN full tunnel"),
+                order("role", "Developer")
+            ]),
+            json!({}),
+        ),
+        (
+            json!([
+                order("resource", "Source Repository"),
+                order("resource", "Production Database (read)")
+            ]),
+            json!({}),
+        ),
+        (
+            json!([order("entitlement", "VPN full tunnel")]),
+            json!({"operation": "assign", "resourceType": "role"}),
+        ),
+    ] {
+        let mut request = role_request("frank", "Developer");
+        request["resources"] = resources;
+        request["definition"] = criteria;
+        refused(
+            &app,
+            "createInstance",
+            "frank",
+            request,
+            StatusCode::BAD_REQUEST,
+            "invalidRequest",
+        )
+        .await;
+    }
     assert_eq!(instances(&app).await, before);
     // Unnamed, or naming the one that applies: the segregation-of-duties workflow.
     for definition in [
@@ -296,6 +332,18 @@ async fn acting_for_another_needs_its_own_right_and_is_recorded(app: TestApp) {
         "createInstance",
         "admin",
         as_alice,
+        StatusCode::FORBIDDEN,
+        "accessDenied",
+    )
+    .await;
+    // Nor as someone whose account is disabled (nora awaits activation).
+    let mut as_nora = role_request("nora", "Developer");
+    as_nora["initiator"] = json!("nora");
+    refused(
+        &app,
+        "createInstance",
+        "sam",
+        as_nora,
         StatusCode::FORBIDDEN,
         "accessDenied",
     )

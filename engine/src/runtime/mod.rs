@@ -841,6 +841,20 @@ pub(crate) fn on_behalf(
 ) -> Result<Option<UserName>, EngineError> {
     match by {
         Some(by) if instance.may_not_decide(&by) => Err(EngineError::OwnRequest),
+        // Someone asked on the item votes as themselves only: acting for another
+        // participant too would let one person count twice (a quorum, "all").
+        Some(by)
+            if &by != actor
+                && instance.runs.iter().any(|run| {
+                    run.approval.as_ref().is_some_and(|a| {
+                        a.outcome.is_none()
+                            && (a.participants.iter().any(|p| p.user == by)
+                                || a.decisions.iter().any(|d| d.by.as_ref() == Some(&by)))
+                    })
+                }) =>
+        {
+            Err(EngineError::OwnRequest)
+        }
         // Acting for oneself is no delegation worth recording.
         Some(by) if &by == actor => Ok(None),
         other => Ok(other),

@@ -360,14 +360,19 @@ pub async fn bulk_decide(
         match joined {
             Ok((_, _, Ok(_))) => decided += 1,
             Ok((workflow_id, run, Err(error))) => {
-                // The step's name only for an item the user was asked on: of anyone
-                // else's workflow nothing is told, not even that it exists.
+                // The step's name and the real reason only for a workflow the user has
+                // a part in (asked on it, requested it, or it is for them): of anyone
+                // else's nothing is told, not even that it exists.
                 let asked_run = match workflows.instance(&workflow_id).await {
-                    Ok(instance) => instance.run(run).cloned().filter(|r| {
-                        r.approval
-                            .as_ref()
-                            .is_some_and(|a| a.participants.iter().any(|p| p.user == user.username))
-                    }),
+                    Ok(instance) => {
+                        let involved = instance.may_not_decide(&user.username)
+                            || instance.run(run).is_some_and(|r| {
+                                r.approval.as_ref().is_some_and(|a| {
+                                    a.participants.iter().any(|p| p.user == user.username)
+                                })
+                            });
+                        instance.run(run).cloned().filter(|_| involved)
+                    }
                     Err(_) => None,
                 };
                 let (name, error_code, message) = match asked_run {

@@ -263,6 +263,53 @@ async fn request_facts(
     })
 }
 
+/// The definition that applies to every requested item, as the portal's cart groups
+/// them: each item is matched on its own (the rules read one resource's kind, category,
+/// name), and items that different definitions decide cannot share one request, or the
+/// first item's (weaker) workflow would decide them all. The resource type is the
+/// orders' own: one type per request, and a `resourceType` criterion must agree.
+async fn applicable_to_all(
+    call: &Call<'_>,
+    criteria: &DefinitionCriteria,
+    subject: Option<&Order>,
+    resources: &[Order],
+) -> Result<String, Failure> {
+    let workflows = &call.state.workflows;
+    let Some(first) = resources.first() else {
+        let facts = request_facts(call, criteria, subject, resources).await?;
+        return Ok(workflows.choose_definition(&facts).await?);
+    };
+    if resources.iter().any(|r| r.object_type != first.object_type) {
+        return Err(Failure::invalid(
+            "resources: all items of one request must have the same objectType",
+        ));
+    }
+    if criteria
+        .resource_type
+        .as_ref()
+        .is_some_and(|wanted| *wanted != first.object_type)
+    {
+        return Err(Failure::invalid(
+            "definition.resourceType: must be the objectType of the requested items",
+        ));
+    }
+    let mut chosen: Option<String> = None;
+    for resource in resources {
+        let facts = request_facts(call, criteria, subject, std::slice::from_ref(resource)).await?;
+        let path = workflows.choose_definition(&facts).await?;
+        match &chosen {
+            Some(earlier) if *earlier != path => {
+                return Err(Failure::invalid(
+                    "resources: these items are decided by different workflows; request them separately",
+                ))
+            }
+            Some(_) => {}
+            None => chosen = Some(path),
+        }
+    }
+    chosen.ok_or_else(|| WorkflowError::NoApplicableDefinition.into())
+}
+
 /// The definition the criteria name, if they name one.
 async fn named_definition(
     call: &Call<'_>,
@@ -304,15 +351,13 @@ async fn chosen_definition(
     subject: Option<&Order>,
     resources: &[Order],
 ) -> Result<Choice, Failure> {
-    let workflows = &call.state.workflows;
     let named = match &criteria.name_filter {
         Some(names) => named_definition(call, names).await?,
         None => None,
     };
     let Some((path, definition)) = named else {
-        let facts = request_facts(call, criteria, subject, resources).await?;
         return Ok(Choice::Applicable(
-            workflows.choose_definition(&facts).await?,
+            applicable_to_all(call, criteria, subject, resources).await?,
         ));
     };
     let narrowed = DefinitionCriteria {
@@ -322,13 +367,13 @@ async fn chosen_definition(
         resource_type: criteria.resource_type.clone(),
         request_workflow_type: Some(definition.request_workflow_type.clone()),
     };
-    let facts = request_facts(call, &narrowed, subject, resources).await?;
-    let applicable = workflows.choose_definition(&facts).await;
+    let applicable = applicable_to_all(call, &narrowed, subject, resources).await;
     match applicable {
+        Err(mistake) if mistake.code == FaultCode::InvalidRequest => Err(mistake),
         Ok(applicable) if applicable == path => Ok(Choice::Applicable(path)),
         _ if has_right(call.user, Right::ForceDefinition) => Ok(Choice::Forced {
             path,
-            applicable: applicable.unwrap_or_else(|_| "none".into()),
+            applicable: applicable.unwrap_or_else(|_| "none".to_owned()),
         }),
         _ => Err(WorkflowError::NoApplicableDefinition.into()),
     }
@@ -371,17 +416,9 @@ async fn start(
         &request.resources,
     )
     .await?;
-    let path = match choice {
-        Choice::Applicable(path) => path,
-        Choice::Forced { path, applicable } => {
-            audit(
-                call,
-                "workflow.definition_forced",
-                format!("asked to start {path} instead of the applicable {applicable}"),
-            )
-            .await?;
-            path
-        }
+    let (path, forced_over) = match choice {
+        Choice::Applicable(path) => (path, None),
+        Choice::Forced { path, applicable } => (path, Some(applicable)),
     };
     let workflows = &call.state.workflows;
     let (_, definition) = workflows.latest_definition(&path).await?;
@@ -396,7 +433,15 @@ async fn start(
         .prepare(SubmitRequest {
             definition_path: path,
             initiator,
-            subject: request.subject.as_ref().map(model::Order::from),
+            // The account's own spelling of the name (checked by check_subject above):
+            // later look-ups, grants and readers compare normalized names.
+            subject: request.subject.as_ref().map(|order| {
+                let mut subject = model::Order::from(order);
+                if let Ok(name) = UserName::parse(&subject.target_id) {
+                    subject.target_id = name.to_string();
+                }
+                subject
+            }),
             resources: request.resources.iter().map(model::Order::from).collect(),
             form,
         })
@@ -442,6 +487,18 @@ async fn start(
         },
         None => workflows.create(creation).await?,
     };
+    // Written once the workflow exists (a repeat by idempotency key returned above).
+    if let Some(applicable) = forced_over {
+        audit(
+            call,
+            "workflow.definition_forced",
+            format!(
+                "workflow {}: {} started instead of the applicable {applicable}",
+                instance.id, instance.definition.id
+            ),
+        )
+        .await?;
+    }
     if let Some(initiator) = acting_for {
         audit(
             call,

@@ -8,7 +8,8 @@
 //! commits each command at once.
 
 use super::directory::Snapshot;
-use super::instances::{contention, CreateRequest, IdempotencyKey};
+use super::idempotency::IdempotencyKey;
+use super::instances::{contention, CreateRequest};
 use super::{WorkflowError, Workflows};
 use assent_engine::runtime::model::Instance;
 use assent_engine::runtime::{Event, Step};

@@ -2,16 +2,16 @@
 
 use super::committer::{Command, Done, EventCommand};
 use super::directory::Snapshot;
+use super::guards::{has_part_in, participant_of};
+use super::idempotency::IdempotencyKey;
 use super::store::{decode, Transition};
 use super::{to_timestamp, WorkflowError, Workflows};
-use crate::server::entities::{api_request, user, user_role, work_item, workflow_instance as row};
+use crate::server::entities::{work_item, workflow_instance as row};
 use assent_engine::flowdata::Value;
 use assent_engine::runtime::model::{DefinitionRef, Instance, Order, Verdict};
 use assent_engine::runtime::{handle, start, Env, Event, NewInstance, Step};
 use assent_engine::UserName;
-use sea_orm::{
-    ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, PaginatorTrait, QueryFilter, Set,
-};
+use sea_orm::{ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, PaginatorTrait, QueryFilter};
 use std::collections::BTreeMap;
 
 pub use assent_engine::runtime::model::Verdict as Decision;
@@ -27,26 +27,6 @@ pub struct CreateRequest {
     pub correlation_id: Option<String>,
 }
 
-/// Who asked for a creation and the key they gave it (a correlation id or an
-/// `Idempotency-Key` header): one key, one workflow, per caller. The key binds the
-/// request it first came with (`request_hash`), and only while it is younger than
-/// `not_before` says: an older key is forgotten and may be used again.
-#[derive(Debug, Clone)]
-pub struct IdempotencyKey {
-    pub caller: UserName,
-    pub key: String,
-    /// SHA-256 of what the request asks (see the API's request digest).
-    pub request_hash: String,
-    /// Keys stored before this instant have expired.
-    pub not_before: chrono::DateTime<chrono::Utc>,
-}
-
-impl IdempotencyKey {
-    pub fn hash(&self) -> String {
-        super::jobs::key_digest(&format!("{}\n{}", self.caller, self.key))
-    }
-}
-
 /// A request as a person submits it: the form's raw values, checked before anything runs.
 #[derive(Debug, Clone)]
 pub struct SubmitRequest {
@@ -55,31 +35,6 @@ pub struct SubmitRequest {
     pub subject: Option<Order>,
     pub resources: Vec<Order>,
     pub form: assent_engine::form::Submission,
-}
-
-/// The person whose own part in a workflow an event is about (deciding, forwarding,
-/// claiming, releasing, certifying; for themselves or through someone acting for them).
-fn participant_of(event: &Event) -> Option<&UserName> {
-    match event {
-        Event::Decide { actor, .. }
-        | Event::Forward { actor, .. }
-        | Event::Claim { actor, .. }
-        | Event::Release { actor, .. }
-        | Event::Certify { actor, .. } => Some(actor),
-        _ => None,
-    }
-}
-
-/// Whether `user` started the workflow, is its subject or was ever asked in it.
-fn has_part_in(instance: &Instance, user: &UserName) -> bool {
-    &instance.initiator == user
-        || instance.subject_user().as_ref() == Some(user)
-        || instance.runs.iter().any(|run| {
-            // Certifiers are held as the run's participants too.
-            run.approval
-                .as_ref()
-                .is_some_and(|a| a.participants.iter().any(|p| &p.user == user))
-        })
 }
 
 /// SQLite answers a second concurrent writer with "database is locked": for the caller
@@ -152,64 +107,7 @@ impl Workflows {
         self.create_with(request, None).await
     }
 
-    /// Creates a workflow unless `key` already created one: then the answer is
-    /// [`WorkflowError::Duplicate`] naming it. The key is stored in the creation's own
-    /// transaction.
-    pub async fn create_once(
-        &self,
-        request: CreateRequest,
-        key: IdempotencyKey,
-    ) -> Result<Instance, WorkflowError> {
-        if let Some(existing) = self.created_for(&key).await? {
-            return Err(existing);
-        }
-        match self.create_with(request, Some(key.clone())).await {
-            // Someone with the same key committed in between.
-            Err(WorkflowError::Duplicate(_)) => match self.created_for(&key).await? {
-                Some(existing) => Err(existing),
-                None => Err(WorkflowError::Conflict),
-            },
-            other => other,
-        }
-    }
-
-    /// Deletes the idempotency keys stored before `not_before` (expired); the number
-    /// deleted. Each creation also clears its own key's expired use, so this only keeps
-    /// the table small.
-    pub async fn forget_expired_keys(
-        &self,
-        not_before: chrono::DateTime<chrono::Utc>,
-    ) -> Result<u64, WorkflowError> {
-        let _turn = self.write_turn().await;
-        Ok(api_request::Entity::delete_many()
-            .filter(api_request::Column::CreatedAt.lt(not_before))
-            .exec(&self.db)
-            .await
-            .map_err(contention)?
-            .rows_affected)
-    }
-
-    /// What a live key already did: [`WorkflowError::Duplicate`] naming the workflow it
-    /// created for the same request, or [`WorkflowError::KeyReused`] when it came with
-    /// another request. `None` when the key is new or has expired.
-    async fn created_for(
-        &self,
-        key: &IdempotencyKey,
-    ) -> Result<Option<WorkflowError>, WorkflowError> {
-        let Some(row) = api_request::Entity::find_by_id(key.hash())
-            .filter(api_request::Column::CreatedAt.gte(key.not_before))
-            .one(&self.db)
-            .await?
-        else {
-            return Ok(None);
-        };
-        Ok(Some(match row.request_hash {
-            Some(first) if first != key.request_hash => WorkflowError::KeyReused(key.key.clone()),
-            _ => WorkflowError::Duplicate(row.workflow_id),
-        }))
-    }
-
-    async fn create_with(
+    pub(crate) async fn create_with(
         &self,
         request: CreateRequest,
         key: Option<IdempotencyKey>,
@@ -275,71 +173,9 @@ impl Workflows {
         )
         .await?;
         if let Some(key) = key {
-            // An expired use of the same key gives way to this one.
-            api_request::Entity::delete_many()
-                .filter(api_request::Column::KeyHash.eq(key.hash()))
-                .filter(api_request::Column::CreatedAt.lt(key.not_before))
-                .exec(txn)
-                .await
-                .map_err(contention)?;
-            api_request::Entity::insert(api_request::ActiveModel {
-                key_hash: Set(key.hash()),
-                caller: Set(key.caller.to_string()),
-                workflow_id: Set(step.instance.id.clone()),
-                created_at: Set(self.clock.now()),
-                request_hash: Set(Some(key.request_hash.clone())),
-            })
-            .exec_without_returning(txn)
-            .await
-            .map_err(|error| match error.sql_err() {
-                Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
-                    WorkflowError::Duplicate(String::new())
-                }
-                _ => contention(error),
-            })?;
+            self.record_key(txn, key, &step.instance.id).await?;
         }
         Ok(step.instance)
-    }
-
-    /// Whoever starts a workflow, through the portal, the API or a job, must be one of
-    /// the definition's `starters` for this subject (themselves, a report, any person as
-    /// an administrator, a member of a named group); the subject must be a user.
-    async fn check_may_start(
-        &self,
-        txn: &DatabaseTransaction,
-        snapshot: &Snapshot,
-        definition: &assent_engine::definition::Definition,
-        request: &CreateRequest,
-    ) -> Result<(), WorkflowError> {
-        if let Some(subject) = &request.subject {
-            if subject.object_type != "user" || UserName::parse(&subject.target_id).is_err() {
-                return Err(WorkflowError::Invalid(
-                    "the subject of a request is a user".into(),
-                ));
-            }
-        }
-        let subject = request
-            .subject
-            .as_ref()
-            .and_then(|s| UserName::parse(&s.target_id).ok());
-        let is_admin = user_role::Entity::find()
-            .inner_join(user::Entity)
-            .filter(user::Column::Username.eq(request.initiator.as_str()))
-            .filter(user_role::Column::Role.eq(assent_engine::Role::Admin.as_str()))
-            .count(txn)
-            .await
-            .map_err(contention)?
-            > 0;
-        if definition.may_start(
-            &request.initiator,
-            subject.as_ref(),
-            is_admin,
-            &snapshot.directory,
-        ) {
-            Ok(())
-        } else {
-            Err(WorkflowError::Forbidden)
-        }
     }
 
     /// Approve or reject. `expected_version` is the version the decider saw: if the

@@ -5,6 +5,8 @@
 mod committer;
 mod definitions;
 mod directory;
+mod guards;
+mod idempotency;
 mod instances;
 pub mod jobs;
 pub mod links;
@@ -22,7 +24,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 pub use definitions::DeployOutcome;
-pub use instances::{CreateRequest, Decision, IdempotencyKey, SubmitRequest};
+pub use idempotency::IdempotencyKey;
+pub use instances::{CreateRequest, Decision, SubmitRequest};
 pub use jobs::{Integrations, Mailer};
 pub use store::decode as decode_stored;
 pub(crate) use store::placeholders;
