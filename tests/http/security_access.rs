@@ -4,7 +4,10 @@
 //! before and checks that it is refused and changed nothing.
 
 use super::harness::*;
-use super::wfs::{assert_fault, basic, call, call_with};
+use super::wfs::{assert_fault, basic, call_with};
+use super::wfs_operations::{
+    fault as refused, instance_count as instances, ok, op, scalar as count,
+};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -20,50 +23,12 @@ on_both_databases!(
     waiting_requests_are_bounded,
 );
 
-async fn op(app: &TestApp, operation: &str, user: &str, body: Value) -> (StatusCode, Value) {
-    call(app, operation, Some(&basic(user)), &body.to_string()).await
-}
-
-async fn ok(app: &TestApp, operation: &str, user: &str, body: Value) -> Value {
-    let (status, answer) = op(app, operation, user, body.clone()).await;
-    assert_eq!(status, StatusCode::OK, "{operation} {body}: {answer}");
-    answer
-}
-
-async fn refused(
-    app: &TestApp,
-    operation: &str,
-    user: &str,
-    body: Value,
-    status: StatusCode,
-    error: &str,
-) -> Value {
-    let (got, answer) = op(app, operation, user, body).await;
-    assert_fault(got, &answer, status, error, operation);
-    answer
-}
-
-async fn count(app: &TestApp, sql: &str) -> i64 {
-    use sea_orm::{ConnectionTrait, Statement};
-    let db = app.database().await;
-    db.query_one(Statement::from_string(db.get_database_backend(), sql))
-        .await
-        .unwrap()
-        .unwrap()
-        .try_get("", "n")
-        .unwrap()
-}
-
 async fn execute(app: &TestApp, sql: &str) {
     use sea_orm::{ConnectionTrait, Statement};
     let db = app.database().await;
     db.execute(Statement::from_string(db.get_database_backend(), sql))
         .await
         .unwrap_or_else(|e| panic!("{sql}: {e}"));
-}
-
-async fn instances(app: &TestApp) -> i64 {
-    count(app, "SELECT COUNT(*) AS n FROM workflow_instances").await
 }
 
 fn role_request(subject: &str, role: &str) -> Value {

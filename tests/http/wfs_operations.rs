@@ -24,18 +24,23 @@ on_both_databases!(
     the_openapi_document_lists_every_operation_and_is_shown_to_people,
 );
 
-async fn op(app: &TestApp, operation: &str, user: &str, body: Value) -> (StatusCode, Value) {
+pub(super) async fn op(
+    app: &TestApp,
+    operation: &str,
+    user: &str,
+    body: Value,
+) -> (StatusCode, Value) {
     call(app, operation, Some(&basic(user)), &body.to_string()).await
 }
 
 /// The answer of a call that must succeed.
-async fn ok(app: &TestApp, operation: &str, user: &str, body: Value) -> Value {
+pub(super) async fn ok(app: &TestApp, operation: &str, user: &str, body: Value) -> Value {
     let (status, answer) = op(app, operation, user, body.clone()).await;
     assert_eq!(status, StatusCode::OK, "{operation} {body}: {answer}");
     answer
 }
 
-async fn fault(
+pub(super) async fn fault(
     app: &TestApp,
     operation: &str,
     user: &str,
@@ -69,7 +74,7 @@ fn activity<'a>(instance: &'a Value, name: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no activity {name} in {instance}"))
 }
 
-async fn scalar(app: &TestApp, sql: &str) -> i64 {
+pub(super) async fn scalar(app: &TestApp, sql: &str) -> i64 {
     use sea_orm::{ConnectionTrait, Statement};
     let db = app.database().await;
     let row = db
@@ -80,7 +85,7 @@ async fn scalar(app: &TestApp, sql: &str) -> i64 {
     row.try_get("", "n").unwrap()
 }
 
-async fn instance_count(app: &TestApp) -> i64 {
+pub(super) async fn instance_count(app: &TestApp) -> i64 {
     scalar(app, "SELECT COUNT(*) AS n FROM workflow_instances").await
 }
 

@@ -199,9 +199,10 @@ async fn check_subject(
     }
 }
 
-/// Every requested item must be in the catalog under the object type the order names;
-/// the error names the first that is not.
-async fn check_items(call: &Call<'_>, resources: &[Order]) -> Result<(), Failure> {
+/// Every requested item must be in the catalog under the object type the order names
+/// (the error names the first that is not); their categories, in the orders' order.
+async fn catalog_categories(call: &Call<'_>, resources: &[Order]) -> Result<Vec<String>, Failure> {
+    let mut categories = Vec::with_capacity(resources.len());
     for (i, resource) in resources.iter().enumerate() {
         let found = catalog_item::Entity::find()
             .filter(catalog_item::Column::Name.eq(resource.target_id.as_str()))
@@ -209,7 +210,7 @@ async fn check_items(call: &Call<'_>, resources: &[Order]) -> Result<(), Failure
             .one(&call.state.db.connection)
             .await
             .map_err(|e| Failure::from(WorkflowError::from(e)))?;
-        if found.is_none() {
+        let Some(item) = found else {
             return Err(Failure::invalid(format!(
                 "resources[{i}]: there is no {} {:?} in the catalog",
                 resource.object_type.chars().take(64).collect::<String>(),
@@ -219,34 +220,27 @@ async fn check_items(call: &Call<'_>, resources: &[Order]) -> Result<(), Failure
                     .take(MAX_TEXT)
                     .collect::<String>()
             )));
-        }
+        };
+        categories.push(item.category);
     }
-    Ok(())
+    Ok(categories)
 }
 
-/// What the request says about itself, for choosing its definition.
-async fn request_facts(
-    call: &Call<'_>,
+/// What the request says about itself and one requested item (with its catalog
+/// category), for choosing its definition.
+fn request_facts(
     criteria: &DefinitionCriteria,
     subject: Option<&Order>,
-    resources: &[Order],
-) -> Result<RequestFacts, Failure> {
+    item: Option<(&Order, &str)>,
+) -> RequestFacts {
     let mut resource: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    if let Some(first) = resources.first() {
-        resource.extend(first.attributes.clone());
-        resource.insert("kind".into(), vec![first.object_type.clone()]);
-        resource.insert("name".into(), vec![first.target_id.clone()]);
-        let item = catalog_item::Entity::find()
-            .filter(catalog_item::Column::Name.eq(first.target_id.as_str()))
-            .filter(catalog_item::Column::Kind.eq(first.object_type.as_str()))
-            .one(&call.state.db.connection)
-            .await
-            .map_err(|e| Failure::from(WorkflowError::from(e)))?;
-        if let Some(item) = item {
-            resource.insert("category".into(), vec![item.category]);
-        }
+    if let Some((order, category)) = item {
+        resource.extend(order.attributes.clone());
+        resource.insert("kind".into(), vec![order.object_type.clone()]);
+        resource.insert("name".into(), vec![order.target_id.clone()]);
+        resource.insert("category".into(), vec![category.to_owned()]);
     }
-    Ok(RequestFacts {
+    RequestFacts {
         operation: criteria.operation.clone(),
         subject_type: criteria
             .subject_type
@@ -255,12 +249,12 @@ async fn request_facts(
         resource_type: criteria
             .resource_type
             .clone()
-            .or_else(|| resources.first().map(|r| r.object_type.clone())),
+            .or_else(|| item.map(|(order, _)| order.object_type.clone())),
         request_workflow_type: criteria.request_workflow_type.clone(),
         initiator: BTreeMap::new(),
         subject: subject.map(|s| s.attributes.clone()).unwrap_or_default(),
         resource,
-    })
+    }
 }
 
 /// The definition that applies to every requested item, as the portal's cart groups
@@ -273,10 +267,11 @@ async fn applicable_to_all(
     criteria: &DefinitionCriteria,
     subject: Option<&Order>,
     resources: &[Order],
+    categories: &[String],
 ) -> Result<String, Failure> {
     let workflows = &call.state.workflows;
     let Some(first) = resources.first() else {
-        let facts = request_facts(call, criteria, subject, resources).await?;
+        let facts = request_facts(criteria, subject, None);
         return Ok(workflows.choose_definition(&facts).await?);
     };
     if resources.iter().any(|r| r.object_type != first.object_type) {
@@ -294,8 +289,8 @@ async fn applicable_to_all(
         ));
     }
     let mut chosen: Option<String> = None;
-    for resource in resources {
-        let facts = request_facts(call, criteria, subject, std::slice::from_ref(resource)).await?;
+    for (resource, category) in resources.iter().zip(categories) {
+        let facts = request_facts(criteria, subject, Some((resource, category)));
         let path = workflows.choose_definition(&facts).await?;
         match &chosen {
             Some(earlier) if *earlier != path => {
@@ -350,6 +345,7 @@ async fn chosen_definition(
     criteria: &DefinitionCriteria,
     subject: Option<&Order>,
     resources: &[Order],
+    categories: &[String],
 ) -> Result<Choice, Failure> {
     let named = match &criteria.name_filter {
         Some(names) => named_definition(call, names).await?,
@@ -357,7 +353,7 @@ async fn chosen_definition(
     };
     let Some((path, definition)) = named else {
         return Ok(Choice::Applicable(
-            applicable_to_all(call, criteria, subject, resources).await?,
+            applicable_to_all(call, criteria, subject, resources, categories).await?,
         ));
     };
     let narrowed = DefinitionCriteria {
@@ -367,7 +363,7 @@ async fn chosen_definition(
         resource_type: criteria.resource_type.clone(),
         request_workflow_type: Some(definition.request_workflow_type.clone()),
     };
-    let applicable = applicable_to_all(call, &narrowed, subject, resources).await;
+    let applicable = applicable_to_all(call, &narrowed, subject, resources, categories).await;
     match applicable {
         Err(mistake) if mistake.code == FaultCode::InvalidRequest => Err(mistake),
         Ok(applicable) if applicable == path => Ok(Choice::Applicable(path)),
@@ -407,13 +403,14 @@ async fn start(
         Right::ActForOthers,
     )?;
     check_subject(call, &initiator, request.subject.as_ref()).await?;
-    check_items(call, &request.resources).await?;
+    let categories = catalog_categories(call, &request.resources).await?;
     let criteria = request.definition.as_ref();
     let choice = chosen_definition(
         call,
         criteria.unwrap_or(&DefinitionCriteria::default()),
         request.subject.as_ref(),
         &request.resources,
+        &categories,
     )
     .await?;
     let (path, forced_over) = match choice {
