@@ -121,7 +121,7 @@ run_api_contract_check() {
   data="$(mktemp -d)"
   password="${ASSENT_DEMO_PASSWORD:-assent-demo}"
   # Its ignored_auth check sends wrong credentials on purpose and must see 401 every
-  # time, not the lockout that slows password guessing (tested in tests/http/security_auth.rs).
+  # time, not the lockout that slows password guessing (tested in tests/http/security_lockouts.rs).
   ASSENT_BIND="127.0.0.1:$port" DATABASE_URL="sqlite://$data/api.db?mode=rwc" \
     ASSENT_DEMO_DATA=true ASSENT_SECURE_COOKIES=false ASSENT_DEMO_PASSWORD="$password" \
     ASSENT_LOGIN_FAILURES=1000 ASSENT_ADDRESS_FAILURES=100000 \

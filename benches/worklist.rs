@@ -9,36 +9,11 @@ mod common;
 
 use assent::app::types::WorklistFilter;
 use assent::server::pages::worklist::page_for;
-use assent::server::workflow::CreateRequest;
-use assent_engine::flowdata::Value;
-use assent_engine::runtime::model::{Order, OrderType};
 use assent_engine::UserName;
 use std::time::{Duration, Instant};
 
 const OPEN_ITEMS: usize = 10_000;
 const ROUNDS: usize = 20;
-
-fn request(requester: &str, i: usize) -> CreateRequest {
-    let order = |object_type: &str, id: String| Order {
-        order_type: OrderType::AddOrder,
-        target_id: id,
-        object_type: object_type.into(),
-        attributes: Default::default(),
-    };
-    CreateRequest {
-        definition_path: "My-Company/Approval/4-Eye-Approval".into(),
-        initiator: UserName::parse(requester).unwrap(),
-        subject: Some(order("user", requester.into())),
-        resources: vec![order("role", format!("Role {i}"))],
-        form: [(
-            "justification".to_owned(),
-            vec![Value::text(format!("project number {i}"))],
-        )]
-        .into(),
-        context: Default::default(),
-        correlation_id: None,
-    }
-}
 
 fn median(mut times: Vec<Duration>) -> Duration {
     times.sort();
@@ -48,7 +23,7 @@ fn median(mut times: Vec<Duration>) -> Duration {
 #[tokio::main]
 async fn main() {
     let bench = common::bench_database().await;
-    let (url, database) = (&bench.url, &bench.database);
+    let url = &bench.url;
     let workflows = bench.workflows.clone().with_group_commit();
     // alice, frank and grace report to bob, so bob is asked for every one of these.
     let started = Instant::now();
@@ -57,7 +32,13 @@ async fn main() {
         let workflows = workflows.clone();
         let requester = ["alice", "frank", "grace"][i % 3];
         tasks.push(tokio::spawn(async move {
-            workflows.create(request(requester, i)).await
+            workflows
+                .create(common::four_eye_request(
+                    requester,
+                    format!("Role {i}"),
+                    Some(format!("project number {i}")),
+                ))
+                .await
         }));
     }
     for task in tasks {
@@ -97,7 +78,7 @@ async fn main() {
         let mut total = 0;
         for _ in 0..ROUNDS {
             let started = Instant::now();
-            let page = page_for(&database.connection, &workflows, &bob, filter.clone())
+            let page = page_for(&workflows, &bob, filter.clone())
                 .await
                 .expect("page");
             times.push(started.elapsed());

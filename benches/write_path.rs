@@ -6,30 +6,11 @@
 
 mod common;
 
-use assent::server::workflow::{CreateRequest, Decision, Workflows};
-use assent_engine::runtime::model::{Order, OrderType};
+use assent::server::workflow::{Decision, Workflows};
 use assent_engine::UserName;
 use std::time::Instant;
 
 const INSTANCES: usize = 1000;
-
-fn request(item: String) -> CreateRequest {
-    let order = |object_type: &str, id: String| Order {
-        order_type: OrderType::AddOrder,
-        target_id: id,
-        object_type: object_type.into(),
-        attributes: Default::default(),
-    };
-    CreateRequest {
-        definition_path: "My-Company/Approval/4-Eye-Approval".into(),
-        initiator: UserName::parse("alice").unwrap(),
-        subject: Some(order("user", "alice".into())),
-        resources: vec![order("role", item)],
-        form: Default::default(),
-        context: Default::default(),
-        correlation_id: None,
-    }
-}
 
 async fn measure(label: &str, workflows: Workflows) {
     let started = Instant::now();
@@ -38,7 +19,9 @@ async fn measure(label: &str, workflows: Workflows) {
         let workflows = workflows.clone();
         let item = format!("{label} {i}");
         tasks.push(tokio::spawn(async move {
-            workflows.create(request(item)).await
+            workflows
+                .create(common::four_eye_request("alice", item, None))
+                .await
         }));
     }
     let mut created = Vec::new();

@@ -3,6 +3,7 @@
 //! `app` holds the pages, shared by both halves; `server` exists only in the `ssr` build.
 
 pub mod app;
+pub mod model;
 
 #[cfg(feature = "ssr")]
 pub mod server;

@@ -4,7 +4,10 @@
 
 use assent::server::db::{self, Database};
 use assent::server::demo;
-use assent::server::workflow::{SystemClock, Workflows};
+use assent::server::workflow::{CreateRequest, SystemClock, Workflows};
+use assent_engine::flowdata::Value;
+use assent_engine::runtime::model::{Order, OrderType};
+use assent_engine::UserName;
 use std::sync::Arc;
 
 pub struct BenchDatabase {
@@ -40,5 +43,32 @@ pub async fn bench_database() -> BenchDatabase {
         url,
         database,
         workflows,
+    }
+}
+
+/// `requester` asks for the role `role` for themselves through the 4-eye approval (which
+/// their manager decides), with `justification` on the form if given.
+pub fn four_eye_request(
+    requester: &str,
+    role: String,
+    justification: Option<String>,
+) -> CreateRequest {
+    let order = |object_type: &str, id: String| Order {
+        order_type: OrderType::AddOrder,
+        target_id: id,
+        object_type: object_type.into(),
+        attributes: Default::default(),
+    };
+    CreateRequest {
+        definition_path: "My-Company/Approval/4-Eye-Approval".into(),
+        initiator: UserName::parse(requester).unwrap(),
+        subject: Some(order("user", requester.into())),
+        resources: vec![order("role", role)],
+        form: justification
+            .map(|text| ("justification".to_owned(), vec![Value::text(text)]))
+            .into_iter()
+            .collect(),
+        context: Default::default(),
+        correlation_id: None,
     }
 }

@@ -1,5 +1,13 @@
 import { test, expect } from '@playwright/test';
-import { DEMO_PASSWORD, LOGIN_FAILED, logIn, expectLoggedInAs } from './support';
+import {
+  logIn,
+  logInWithoutScript,
+  expectHydrated,
+  expectLoggedInAs,
+  openRequestForm,
+  DEMO_PASSWORD,
+  LOGIN_FAILED,
+} from './support';
 
 test('a wrong password and an unknown user get the same answer', async ({ page }) => {
   const answers: { status: number; url: string; message: string }[] = [];
@@ -140,7 +148,7 @@ test('the page hydrates: showing the password works only with the wasm loaded', 
   });
   page.on('pageerror', (error) => errors.push(error.message));
   await page.goto('/login');
-  await expect(page.locator('.app')).toHaveAttribute('data-hydrated', 'true');
+  await expectHydrated(page);
   const password = page.getByLabel('Password', { exact: true });
   await password.fill(DEMO_PASSWORD);
   await expect(password).toHaveAttribute('type', 'password');
@@ -151,21 +159,16 @@ test('the page hydrates: showing the password works only with the wasm loaded', 
 });
 
 test('forms work without JavaScript', async ({ browser }) => {
-  const context = await browser.newContext({ javaScriptEnabled: false });
-  const page = await context.newPage();
-  await logIn(page, 'dave');
+  const page = await logInWithoutScript(browser, 'dave');
   await expectLoggedInAs(page, 'Dave Okafor');
   await page.getByRole('button', { name: 'Log out' }).click();
   await expect(page).toHaveURL(/\/login\?logged_out=1$/);
-  await context.close();
+  await page.context().close();
 });
 
 test('without JavaScript: field errors keep what was typed, a request is confirmed, a decision lands on the worklist', async ({ browser }) => {
-  const context = await browser.newContext({ javaScriptEnabled: false });
-  const page = await context.newPage();
-  await logIn(page, 'yvonne');
-  await page.goto('/catalog');
-  await page.getByRole('link', { name: 'Request Building Badge' }).click();
+  const page = await logInWithoutScript(browser, 'yvonne');
+  await openRequestForm(page, 'Building Badge');
   // Blanks pass the browser's required check; the server has the last word.
   await page.getByLabel('Justification *').fill('   ');
   await page.getByRole('button', { name: 'Submit request' }).click();
@@ -177,12 +180,10 @@ test('without JavaScript: field errors keep what was typed, a request is confirm
   await expect(page).toHaveURL(/\/requests\/[0-9a-f]{32}\?submitted=1$/);
   await expect(page.locator('#confirmation')).toContainText('Your request was submitted. Workflow ID:');
   const workflowId = /requests\/([0-9a-f]{32})/.exec(page.url())![1];
-  await context.close();
+  await page.context().close();
 
   // carol, yvonne's manager, decides without JavaScript too.
-  const carolContext = await browser.newContext({ javaScriptEnabled: false });
-  const carol = await carolContext.newPage();
-  await logIn(carol, 'carol');
+  const carol = await logInWithoutScript(browser, 'carol');
   await carol.goto('/worklist?requester=yvonne');
   await carol.locator(`#worklist tbody tr[data-workflow="${workflowId}"]`).getByRole('link').first().click();
   await carol.getByLabel('Approve').check();
@@ -191,20 +192,17 @@ test('without JavaScript: field errors keep what was typed, a request is confirm
   await expect(carol.locator('#form-result')).toHaveText('Approved.');
   // carol also owns the badge, so the owner's step comes to her next.
   await expect(carol.locator(`#worklist tbody tr[data-workflow="${workflowId}"]`)).not.toContainText('manager approval');
-  await carolContext.close();
+  await carol.context().close();
 });
 
 test('without JavaScript: a refused request for a report keeps whom it was for', async ({ browser }) => {
-  const context = await browser.newContext({ javaScriptEnabled: false });
-  const page = await context.newPage();
   // heidi manages ivan.
-  await logIn(page, 'heidi');
-  await page.goto('/catalog');
-  await page.getByRole('link', { name: 'Request Building Badge' }).click();
+  const page = await logInWithoutScript(browser, 'heidi');
+  await openRequestForm(page, 'Building Badge');
   await page.locator('#subject').selectOption('ivan');
   await page.getByLabel('Justification *').fill('   ');
   await page.getByRole('button', { name: 'Submit request' }).click();
   await expect(page.getByRole('alert').first()).toHaveText('Please correct the marked fields.');
   await expect(page.locator('#subject')).toHaveValue('ivan');
-  await context.close();
+  await page.context().close();
 });

@@ -1,14 +1,9 @@
-import { test, expect, Page } from '@playwright/test';
-import { logIn } from './support';
+import { test, expect, Browser, Page } from '@playwright/test';
+import { logIn, logInElsewhere, expectHydrated, requestItem } from './support';
 
-async function requestItem(page: Page, user: string, item: string) {
+async function requestAs(page: Page, user: string, item: string) {
   await logIn(page, user);
-  await page.goto('/catalog');
-  await page.getByRole('link', { name: `Request ${item}` }).click();
-  await expect(page.locator('.app')).toHaveAttribute('data-hydrated', 'true');
-  await page.getByLabel('Justification *').fill(`${user} needs it`);
-  await page.getByRole('button', { name: 'Submit request' }).click();
-  await expect(page.locator('#confirmation')).toContainText('Workflow ID:');
+  await requestItem(page, item, `${user} needs it`);
   await page.getByRole('button', { name: 'Log out' }).click();
 }
 
@@ -16,11 +11,11 @@ test('an approver clears many items at once; items that cannot be bulk-decided a
   test.setTimeout(60_000);
   // Three of heidi's people ask for the CRM; heidi also has ivan's certification open.
   for (const user of ['judy', 'mallory', 'ivan']) {
-    await requestItem(page, user, 'CRM Account');
+    await requestAs(page, user, 'CRM Account');
   }
   await logIn(page, 'heidi');
   await page.goto('/worklist');
-  await expect(page.locator('.app')).toHaveAttribute('data-hydrated', 'true');
+  await expectHydrated(page);
   await expect(page.locator('#worklist tbody tr')).toHaveCount(4);
   await page.getByRole('button', { name: 'Select page' }).click();
   await page.getByRole('button', { name: 'Mark selected: approve' }).click();
@@ -48,15 +43,20 @@ async function submitRequests(page: Page, baseURL: string, itemName: string, cou
   }
 }
 
+/** sybil starts `count` requests; erin, who decides them, opens her worklist at `worklist`. */
+async function erinOpens(page: Page, browser: Browser, baseURL: string, count: number, justification: string, worklist: string) {
+  await logIn(page, 'sybil');
+  await submitRequests(page, baseURL, 'Finance Analyst', count, justification);
+  const erin = await logInElsewhere(browser, 'erin');
+  await erin.goto(worklist);
+  await expectHydrated(erin);
+  return erin;
+}
+
 test.describe.serial('erin clears sybil\'s requests', () => {
   test('bulk decision over 200 items: some rejected with a reason, all others approved across pages', async ({ page, baseURL, browser }) => {
     test.setTimeout(180_000);
-    await logIn(page, 'sybil');
-    await submitRequests(page, baseURL!, 'Finance Analyst', 200, 'quarter close');
-    const erin = await (await browser.newContext()).newPage();
-    await logIn(erin, 'erin');
-    await erin.goto('/worklist?requester=sybil');
-    await expect(erin.locator('.app')).toHaveAttribute('data-hydrated', 'true');
+    const erin = await erinOpens(page, browser, baseURL!, 200, 'quarter close', '/worklist?requester=sybil');
     await expect(erin.locator('#worklist-count')).toHaveText('200 open items · page 1 of 4');
     await expect(erin.locator('#worklist tbody tr')).toHaveCount(50);
     // Rows 1 to 10 by click and shift-click, marked for rejection.
@@ -88,12 +88,7 @@ test.describe.serial('erin clears sybil\'s requests', () => {
 
   test('keyboard-only bulk approval, with the shortcuts listed on ?', async ({ page, baseURL, browser }) => {
     test.setTimeout(60_000);
-    await logIn(page, 'sybil');
-    await submitRequests(page, baseURL!, 'Finance Analyst', 3, 'keyboard');
-    const erin = await (await browser.newContext()).newPage();
-    await logIn(erin, 'erin');
-    await erin.goto('/worklist?q=keyboard');
-    await expect(erin.locator('.app')).toHaveAttribute('data-hydrated', 'true');
+    const erin = await erinOpens(page, browser, baseURL!, 3, 'keyboard', '/worklist?q=keyboard');
     await expect(erin.locator('#worklist tbody tr')).toHaveCount(3);
     await erin.keyboard.press('?');
     await expect(erin.locator('#shortcuts')).toBeVisible();

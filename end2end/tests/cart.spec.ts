@@ -1,17 +1,17 @@
 import { test, expect } from '@playwright/test';
-import { logIn } from './support';
+import { logIn, expectHydrated, openRequestForm } from './support';
 
 test('a cart requests a role and a resource at once; nothing starts while a form has a mistake', async ({ page }) => {
   test.setTimeout(60_000);
   await logIn(page, 'zoe');
   await page.goto('/catalog');
-  await expect(page.locator('.app')).toHaveAttribute('data-hydrated', 'true');
+  await expectHydrated(page);
   await page.getByRole('button', { name: 'Add to cart: Developer' }).click();
   await expect(page.locator('#cart-message')).toHaveText('Developer added to your cart.');
   await page.getByRole('button', { name: 'Add to cart: Building Badge' }).click();
   await expect(page.locator('#cart-link')).toHaveText('Cart (2)');
   await page.locator('#cart-link').click();
-  await expect(page.locator('.app')).toHaveAttribute('data-hydrated', 'true');
+  await expectHydrated(page);
   await expect(page.locator('fieldset.cart-group')).toHaveCount(2);
   const justifications = page.getByLabel('Justification *');
   await justifications.first().fill('new team');
@@ -30,9 +30,8 @@ test('a cart requests a role and a resource at once; nothing starts while a form
 
 test('a manager requests for a report; the request shows whom it is for', async ({ page }) => {
   await logIn(page, 'dave');
-  await page.goto('/catalog');
-  await page.getByRole('link', { name: 'Request Building Badge' }).click();
-  await expect(page.locator('.app')).toHaveAttribute('data-hydrated', 'true');
+  await openRequestForm(page, 'Building Badge');
+  await expectHydrated(page);
   await page.getByLabel('Requested for').selectOption('niaj');
   await page.getByLabel('Justification *').fill('badge for niaj');
   await page.getByRole('button', { name: 'Submit request' }).click();

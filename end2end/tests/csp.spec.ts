@@ -1,5 +1,5 @@
 import { test, expect, Page } from '@playwright/test';
-import { logIn } from './support';
+import { logIn, expectHydrated } from './support';
 
 /**
  * Collects every Content-Security-Policy violation of the page: Chromium's console
@@ -23,10 +23,6 @@ async function watchViolations(page: Page): Promise<string[]> {
     }
   });
   return violations;
-}
-
-async function expectHydrated(page: Page) {
-  await expect(page.locator('.app')).toHaveAttribute('data-hydrated', 'true');
 }
 
 test('pages hydrate under the Content-Security-Policy without a single violation', async ({ page }) => {

@@ -1,10 +1,10 @@
 import { test, expect, Page } from '@playwright/test';
-import { logIn } from './support';
+import { logIn, expectHydrated } from './support';
 
 async function openItem(page: Page, item: string) {
   await page.goto('/worklist');
   await page.locator('#worklist tr', { hasText: item }).getByRole('link').click();
-  await expect(page.locator('.app')).toHaveAttribute('data-hydrated', 'true');
+  await expectHydrated(page);
 }
 
 test('an approver decides with a reason; a stale second decision is refused clearly', async ({ page, browser }) => {
@@ -18,16 +18,17 @@ test('an approver decides with a reason; a stale second decision is refused clea
   const second = await browser.newPage();
   await logIn(second, 'dave');
   await second.goto(itemUrl);
-  await expect(second.locator('.app')).toHaveAttribute('data-hydrated', 'true');
+  await expectHydrated(second);
 
+  const submit = page.getByRole('button', { name: 'Submit decision' });
   await page.getByLabel('Reject').check();
-  await page.getByRole('button', { name: 'Submit decision' }).click();
+  await submit.click();
   await expect(page.getByRole('alert')).toHaveText('Please give a reason for rejecting.');
 
   await page.getByLabel('Reason').fill('Not needed for the role');
-  await page.getByRole('button', { name: 'Submit decision' }).click();
+  await submit.click();
   await expect(page.getByRole('status')).toHaveText('Rejected.');
-  await expect(page.getByRole('button', { name: 'Submit decision' })).toHaveCount(0);
+  await expect(submit).toHaveCount(0);
   await expect(page.locator('#history')).toContainText('dave rejected (Not needed for the role)');
 
   // The second tab still shows the old version.

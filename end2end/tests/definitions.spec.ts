@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { logIn } from './support';
+import { logIn, expectHydrated } from './support';
 
 const VALID = `name = "Playwright check"
 path = "Test/Playwright-${Date.now()}"
@@ -29,7 +29,7 @@ type = "finish"
 test('an admin deploys a definition at run time; a broken one is refused with its line', async ({ page }) => {
   await logIn(page, 'admin');
   await page.goto('/admin');
-  await expect(page.locator('.app')).toHaveAttribute('data-hydrated', 'true');
+  await expectHydrated(page);
   await expect(page.locator('#definitions')).toContainText('My-Company/Approval/4-Eye-Approval');
   await page.getByText('Deploy a definition').click();
 

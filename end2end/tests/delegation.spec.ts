@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { logIn } from './support';
+import { logIn, logInElsewhere, expectHydrated, requestItem } from './support';
 
 function isoDay(offset: number): string {
   const day = new Date(Date.now() + offset * 86_400_000);
@@ -10,7 +10,7 @@ test('a manager delegates to a colleague, whose worklist then gets the new items
   test.setTimeout(60_000);
   await logIn(page, 'sybil');
   await page.goto('/delegations');
-  await expect(page.locator('.app')).toHaveAttribute('data-hydrated', 'true');
+  await expectHydrated(page);
   await page.getByLabel('Substitute (user name)').fill('sybil');
   await page.getByLabel('From').fill(isoDay(0));
   await page.getByLabel('Until (included)').fill(isoDay(2));
@@ -23,17 +23,10 @@ test('a manager delegates to a colleague, whose worklist then gets the new items
   await expect(page.locator('#my-delegation-list')).toContainText('active');
 
   // trent (sybil's report) asks for a role; rupert gets the item in sybil's place.
-  const trent = await (await browser.newContext()).newPage();
-  await logIn(trent, 'trent');
-  await trent.goto('/catalog');
-  await trent.getByRole('link', { name: 'Request Developer' }).click();
-  await expect(trent.locator('.app')).toHaveAttribute('data-hydrated', 'true');
-  await trent.getByLabel('Justification *').fill('delegation test');
-  await trent.getByRole('button', { name: 'Submit request' }).click();
-  await expect(trent.locator('#confirmation')).toContainText('Workflow ID:');
+  const trent = await logInElsewhere(browser, 'trent');
+  await requestItem(trent, 'Developer', 'delegation test');
 
-  const rupert = await (await browser.newContext()).newPage();
-  await logIn(rupert, 'rupert');
+  const rupert = await logInElsewhere(browser, 'rupert');
   await rupert.goto('/delegations');
   await expect(rupert.locator('#standing-in-list')).toContainText('sybil');
   await rupert.goto('/worklist?requester=trent');

@@ -1,18 +1,13 @@
 import { test, expect } from '@playwright/test';
-import { logIn } from './support';
+import { logIn, logInElsewhere, requestItem } from './support';
 
 test('a requester cannot approve their own request by any path', async ({ page, baseURL, browser }) => {
   await logIn(page, 'rupert');
-  await page.goto('/catalog');
-  await page.getByRole('link', { name: 'Request Building Badge' }).click();
-  await expect(page.locator('.app')).toHaveAttribute('data-hydrated', 'true');
-  await page.getByLabel('Justification *').fill('my own badge');
-  await page.getByRole('button', { name: 'Submit request' }).click();
+  await requestItem(page, 'Building Badge', 'my own badge');
   const confirmation = await page.locator('#confirmation').textContent();
   const workflowId = /Workflow ID: ([0-9a-f]{32})/.exec(confirmation!)![1];
   // The approver's worklist tells which activity run waits.
-  const carol = await (await browser.newContext()).newPage();
-  await logIn(carol, 'carol');
+  const carol = await logInElsewhere(browser, 'carol');
   await carol.goto('/worklist?requester=rupert');
   const href = await carol.locator(`#worklist tbody tr[data-workflow="${workflowId}"]`).getByRole('link').first().getAttribute('href');
   expect(href).toContain(workflowId);

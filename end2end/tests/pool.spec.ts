@@ -1,13 +1,12 @@
 import { test, expect } from '@playwright/test';
-import { logIn } from './support';
+import { logIn, logInElsewhere, expectHydrated } from './support';
 
 test('a pool item is claimed by one member and leaves the others\' worklists without a reload', async ({ page, browser }) => {
   test.setTimeout(60_000);
   // victor keeps his worklist open while trent claims the item.
-  const victor = await (await browser.newContext()).newPage();
-  await logIn(victor, 'victor');
+  const victor = await logInElsewhere(browser, 'victor');
   await victor.goto('/worklist?status=pool');
-  await expect(victor.locator('.app')).toHaveAttribute('data-hydrated', 'true');
+  await expectHydrated(victor);
   const row = victor.locator('#worklist tbody tr', { hasText: 'VPN full tunnel' });
   await expect(row).toHaveCount(1);
   await expect(row.locator('.tag-pool')).toHaveText('Pool');
@@ -15,7 +14,7 @@ test('a pool item is claimed by one member and leaves the others\' worklists wit
   await logIn(page, 'trent');
   await page.goto('/worklist?status=pool');
   await page.locator('#worklist tbody tr', { hasText: 'VPN full tunnel' }).getByRole('link').first().click();
-  await expect(page.locator('.app')).toHaveAttribute('data-hydrated', 'true');
+  await expectHydrated(page);
   await expect(page.locator('#claim-status')).toContainText('offered to several people');
   await page.getByRole('button', { name: 'Claim' }).click();
   await expect(page.locator('#claim-status')).toContainText('You claimed this item');

@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { logIn } from './support';
+import { logIn, expectHydrated, requestItem } from './support';
 
 test('a requester finds an item, gets field errors from the server, and submits', async ({ page }) => {
   await logIn(page, 'zoe');
@@ -9,7 +9,7 @@ test('a requester finds an item, gets field errors from the server, and submits'
   await expect(page.locator('#catalog')).toContainText('CRM Account');
   await expect(page.locator('#catalog')).not.toContainText('VPN Access');
   await page.getByRole('link', { name: 'Request CRM Account' }).click();
-  await expect(page.locator('.app')).toHaveAttribute('data-hydrated', 'true');
+  await expectHydrated(page);
   await expect(page.getByRole('heading', { name: 'Request CRM Account' })).toBeVisible();
 
   // Past the browser's own hints, the server checks every field.
@@ -31,15 +31,10 @@ test('a requester finds an item, gets field errors from the server, and submits'
 test('a requester follows the timeline of a request and withdraws it', async ({ page, browser }) => {
   // walter asks for a badge; his manager carol is asked first.
   await logIn(page, 'walter');
-  await page.goto('/catalog');
-  await page.getByRole('link', { name: 'Request Building Badge' }).click();
-  await expect(page.locator('.app')).toHaveAttribute('data-hydrated', 'true');
-  await page.getByLabel('Justification *').fill('Starting at the head office');
-  await page.getByRole('button', { name: 'Submit request' }).click();
-  await expect(page.locator('#confirmation')).toContainText('Workflow ID:');
+  await requestItem(page, 'Building Badge', 'Starting at the head office');
   await page.goto('/requests');
   await page.locator('#my-requests tr', { hasText: 'Building Badge' }).getByRole('link').click();
-  await expect(page.locator('.app')).toHaveAttribute('data-hydrated', 'true');
+  await expectHydrated(page);
   await expect(page.locator('#timeline')).toContainText('asked: carol');
   await expect(page.locator('#timeline')).toContainText('due ');
   const url = page.url();

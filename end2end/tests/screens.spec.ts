@@ -1,7 +1,7 @@
 import { test, expect, Page } from '@playwright/test';
 import * as fs from 'fs';
 import * as path from 'path';
-import { logIn } from './support';
+import { logIn, expectHydrated } from './support';
 
 const SCREENSHOTS = path.join(__dirname, '..', 'screenshots');
 
@@ -21,7 +21,7 @@ async function checkAccessible(page: Page, name: string) {
 }
 
 async function visit(page: Page, name: string) {
-  await expect(page.locator('.app')).toHaveAttribute('data-hydrated', 'true');
+  await expectHydrated(page);
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
   await checkAccessible(page, name);
@@ -39,7 +39,7 @@ test('every screen passes axe-core (no serious or critical violation) and is sav
   await page.goto('/catalog');
   await visit(page, 'catalog');
   await page.getByRole('link', { name: 'Request Building Badge' }).click();
-  await expect(page.locator('.app')).toHaveAttribute('data-hydrated', 'true');
+  await expectHydrated(page);
   // Past the browser's own checks, so the server's messages show next to the fields.
   await page.locator('form.request-form').evaluate((form: HTMLFormElement) => { form.noValidate = true; });
   await page.getByRole('button', { name: 'Submit request' }).click();
@@ -75,16 +75,16 @@ test('every screen passes axe-core (no serious or critical violation) and is sav
 test('text typed into filters and forms comes back as text, never as markup', async ({ page }) => {
   await logIn(page, 'bob');
   await page.goto(`/worklist?q=${encodeURIComponent(HOSTILE)}&requester=${encodeURIComponent(HOSTILE)}`);
-  await expect(page.locator('.app')).toHaveAttribute('data-hydrated', 'true');
+  await expectHydrated(page);
   await expect(page.getByLabel('Search')).toHaveValue(HOSTILE);
   await expect(page.getByLabel('Requester')).toHaveValue(HOSTILE);
   await expect(page.locator('#xss-bold')).toHaveCount(0);
   await page.goto(`/catalog?q=${encodeURIComponent(HOSTILE)}`);
-  await expect(page.locator('.app')).toHaveAttribute('data-hydrated', 'true');
+  await expectHydrated(page);
   await expect(page.locator('#q')).toHaveValue(HOSTILE);
   await expect(page.locator('#xss-bold')).toHaveCount(0);
   await page.goto('/delegations');
-  await expect(page.locator('.app')).toHaveAttribute('data-hydrated', 'true');
+  await expectHydrated(page);
   await page.getByLabel('Substitute (user name)').fill(HOSTILE);
   await page.getByLabel('From').fill('2030-01-01');
   await page.getByLabel('Until (included)').fill('2030-01-02');

@@ -1,4 +1,4 @@
-import { expect, Page } from '@playwright/test';
+import { expect, Browser, BrowserContextOptions, Page } from '@playwright/test';
 
 export const DEMO_PASSWORD = process.env.ASSENT_DEMO_PASSWORD ?? 'assent-demo';
 export const LOGIN_FAILED = 'The user name or password is incorrect.';
@@ -10,6 +10,38 @@ export async function logIn(page: Page, username: string, password = DEMO_PASSWO
   await page.getByRole('button', { name: 'Log in' }).click();
 }
 
+/** A page in a browser context of its own (its own cookies), logged in as `username`. */
+export async function logInElsewhere(browser: Browser, username: string, options?: BrowserContextOptions) {
+  const page = await (await browser.newContext(options)).newPage();
+  await logIn(page, username);
+  return page;
+}
+
+/** As `logInElsewhere`, in a browser that runs no JavaScript. */
+export async function logInWithoutScript(browser: Browser, username: string) {
+  return logInElsewhere(browser, username, { javaScriptEnabled: false });
+}
+
 export async function expectLoggedInAs(page: Page, displayName: string) {
   await expect(page.locator('.user-name')).toHaveText(displayName);
+}
+
+/** The page has hydrated: the browser half (WebAssembly) runs. */
+export async function expectHydrated(page: Page) {
+  await expect(page.locator('.app')).toHaveAttribute('data-hydrated', 'true');
+}
+
+/** Opens the request form of the catalog item `item`, from the catalog. */
+export async function openRequestForm(page: Page, item: string) {
+  await page.goto('/catalog');
+  await page.getByRole('link', { name: `Request ${item}` }).click();
+}
+
+/** The logged-in user requests `item` with `justification`, and sees it confirmed. */
+export async function requestItem(page: Page, item: string, justification: string) {
+  await openRequestForm(page, item);
+  await expectHydrated(page);
+  await page.getByLabel('Justification *').fill(justification);
+  await page.getByRole('button', { name: 'Submit request' }).click();
+  await expect(page.locator('#confirmation')).toContainText('Workflow ID:');
 }

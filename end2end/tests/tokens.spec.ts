@@ -1,7 +1,7 @@
 import { test, expect, request, Page } from '@playwright/test';
 import * as fs from 'fs';
 import * as path from 'path';
-import { logIn } from './support';
+import { logIn, logInWithoutScript, expectHydrated } from './support';
 
 const SCREENSHOTS = path.join(__dirname, '..', 'screenshots');
 
@@ -33,7 +33,7 @@ test('a token is created, its secret shown once, it calls the API, and revoked i
   await logIn(page, 'olivia');
   await page.getByRole('link', { name: 'API tokens' }).click();
   await expect(page).toHaveURL(/\/tokens$/);
-  await expect(page.locator('.app')).toHaveAttribute('data-hydrated', 'true');
+  await expectHydrated(page);
   await createToken(page, 'nightly report');
   const secret = await page.locator('#new-token-secret').inputValue();
   expect(secret).toMatch(/^assent_[0-9a-f]{64}$/);
@@ -48,7 +48,7 @@ test('a token is created, its secret shown once, it calls the API, and revoked i
   expect(await callWithToken(baseURL, secret)).toBe(200);
   expect(await callWithToken(baseURL, secret, 'listDefinitions')).toBe(403);
   await page.reload();
-  await expect(page.locator('.app')).toHaveAttribute('data-hydrated', 'true');
+  await expectHydrated(page);
   await expect(page.locator('#new-token-panel')).toHaveCount(0);
   expect(await page.content()).not.toContain(secret);
 
@@ -59,9 +59,7 @@ test('a token is created, its secret shown once, it calls the API, and revoked i
 });
 
 test('without JavaScript: the secret is shown once after the form post, and revoking works', async ({ browser, baseURL }) => {
-  const context = await browser.newContext({ javaScriptEnabled: false });
-  const page = await context.newPage();
-  await logIn(page, 'judy');
+  const page = await logInWithoutScript(browser, 'judy');
   await page.goto('/tokens');
   await createToken(page, 'no-script job');
   await expect(page).toHaveURL(/\/tokens$/);
@@ -73,5 +71,5 @@ test('without JavaScript: the secret is shown once after the form post, and revo
   await page.getByRole('button', { name: 'Revoke the token no-script job' }).click();
   await expect(page.locator('#token-list tbody tr', { hasText: 'no-script job' })).toContainText('revoked');
   expect(await callWithToken(baseURL, secret)).toBe(401);
-  await context.close();
+  await page.context().close();
 });

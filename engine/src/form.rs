@@ -239,18 +239,20 @@ mod tests {
         code.pattern = Some("[A-Z]{2}-[0-9]{3}".into());
         let mut agree = field("agree", FieldKind::Checkbox);
         agree.required = true;
+        let text = field("t", FieldKind::Text);
+        let date = field("d", FieldKind::Date);
+        let choice = field("c", FieldKind::SingleChoice(vec!["a".into(), "b".into()]));
+        let choices = field("m", FieldKind::MultipleChoice(vec!["a".into(), "b".into()]));
+        let checkbox = field("x", FieldKind::Checkbox);
+        let user = field("u", FieldKind::UserPicker);
         type Case = (
             FormField,
             &'static [&'static str],
             Result<Vec<Value>, &'static str>,
         );
         let cases: Vec<Case> = vec![
-            (
-                field("t", FieldKind::Text),
-                &["  hello "],
-                Ok(vec![Value::text("hello")]),
-            ),
-            (field("t", FieldKind::Text), &[], Ok(vec![])),
+            (text.clone(), &["  hello "], Ok(vec![Value::text("hello")])),
+            (text, &[], Ok(vec![])),
             (code.clone(), &["AB-123"], Ok(vec![Value::text("AB-123")])),
             (code.clone(), &["AB-1234"], Err("expected format")),
             (code, &["xAB-123"], Err("expected format")),
@@ -261,62 +263,26 @@ mod tests {
             (cost.clone(), &["NaN"], Err("enter a number")),
             (cost, &["twelve"], Err("enter a number")),
             (
-                field("d", FieldKind::Date),
+                date.clone(),
                 &["2024-02-29"],
                 Ok(vec![Value::text("2024-02-29")]),
             ),
+            (date.clone(), &["2023-02-29"], Err("YYYY-MM-DD")),
+            (date.clone(), &["2023-13-01"], Err("YYYY-MM-DD")),
+            (date, &["1/2/2023"], Err("YYYY-MM-DD")),
+            (choice.clone(), &["b"], Ok(vec![Value::text("b")])),
+            (choice.clone(), &["z"], Err("not one of")),
+            (choice, &["a", "b"], Err("one value")),
             (
-                field("d", FieldKind::Date),
-                &["2023-02-29"],
-                Err("YYYY-MM-DD"),
-            ),
-            (
-                field("d", FieldKind::Date),
-                &["2023-13-01"],
-                Err("YYYY-MM-DD"),
-            ),
-            (
-                field("d", FieldKind::Date),
-                &["1/2/2023"],
-                Err("YYYY-MM-DD"),
-            ),
-            (
-                field("c", FieldKind::SingleChoice(vec!["a".into(), "b".into()])),
-                &["b"],
-                Ok(vec![Value::text("b")]),
-            ),
-            (
-                field("c", FieldKind::SingleChoice(vec!["a".into(), "b".into()])),
-                &["z"],
-                Err("not one of"),
-            ),
-            (
-                field("c", FieldKind::SingleChoice(vec!["a".into(), "b".into()])),
-                &["a", "b"],
-                Err("one value"),
-            ),
-            (
-                field("m", FieldKind::MultipleChoice(vec!["a".into(), "b".into()])),
+                choices,
                 &["a", "b"],
                 Ok(vec![Value::text("a"), Value::text("b")]),
             ),
             (agree.clone(), &["on"], Ok(vec![Value::Bool(true)])),
             (agree, &[], Err("must be ticked")),
-            (
-                field("x", FieldKind::Checkbox),
-                &[],
-                Ok(vec![Value::Bool(false)]),
-            ),
-            (
-                field("u", FieldKind::UserPicker),
-                &["Bob"],
-                Ok(vec![Value::text("bob")]),
-            ),
-            (
-                field("u", FieldKind::UserPicker),
-                &["bob smith"],
-                Err("may contain only"),
-            ),
+            (checkbox, &[], Ok(vec![Value::Bool(false)])),
+            (user.clone(), &["Bob"], Ok(vec![Value::text("bob")])),
+            (user, &["bob smith"], Err("may contain only")),
         ];
         for (field, input, expected) in cases {
             let name = field.name.clone();

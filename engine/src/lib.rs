@@ -16,4 +16,4 @@ pub mod runtime;
 pub mod state;
 
 pub use identity::{Role, RoleSet, UserName, UserNameError};
-pub use state::{ActivityState, ApplicationState, WorkflowState};
+pub use state::{ActivityState, ApplicationState, Verdict, WorkflowState};

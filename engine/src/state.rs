@@ -126,3 +126,38 @@ mod tests {
         );
     }
 }
+
+/// What a participant decides on an approval item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Approve,
+    Reject,
+}
+
+impl Verdict {
+    /// The verdict as stored and sent: `approve` or `reject`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Approve => "approve",
+            Verdict::Reject => "reject",
+        }
+    }
+}
+
+impl std::str::FromStr for Verdict {
+    type Err = UnknownVerdict;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "approve" => Ok(Verdict::Approve),
+            "reject" => Ok(Verdict::Reject),
+            _ => Err(UnknownVerdict),
+        }
+    }
+}
+
+/// A text that is neither `approve` nor `reject`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("a verdict is approve or reject")]
+pub struct UnknownVerdict;

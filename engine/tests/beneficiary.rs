@@ -4,31 +4,22 @@
 
 mod support;
 
-use assent_engine::flowdata::{FlowPath, Value};
-use assent_engine::runtime::directory::Substitution;
-use assent_engine::runtime::model::{Because, Decision, Participant, Timestamp, Verdict};
+use assent_engine::definition::Definition;
+use assent_engine::flowdata::Value;
+use assent_engine::runtime::model::{Because, Decision, Participant, Verdict};
 use assent_engine::runtime::{EngineError, Event, Modification};
 use assent_engine::ActivityState;
 use std::collections::BTreeMap;
+use support::definitions::{header, with_activities};
 use support::*;
 
 /// One approval whose participants and extra keys (mode, timeout) the test chooses.
-fn approval(participants: &str, extra: &str) -> assent_engine::definition::Definition {
-    definition(&format!(
-        r#"
-name = "Trust"
-path = "Test/Trust"
-operation = "assign"
-subject_type = "user"
-resource_type = "role"
-request_workflow_type = "approval"
-owner = "admin"
-
-[[activity]]
-id = "start"
-type = "start"
-next = "decide"
-
+fn approval(participants: &str, extra: &str) -> Definition {
+    definition(&with_activities(
+        &header("Trust", "Test/Trust", "role"),
+        "decide",
+        &format!(
+            r#"
 [[activity]]
 id = "decide"
 type = "approval"
@@ -36,32 +27,9 @@ participants = {participants}
 {extra}
 on_approve = "end"
 on_reject = "end"
-
-[[activity]]
-id = "end"
-type = "finish"
 "#
+        ),
     ))
-}
-
-fn because(run: &Run, seq: u32, who: &str) -> Because {
-    run.instance.runs[seq as usize]
-        .approval
-        .as_ref()
-        .unwrap()
-        .participants
-        .iter()
-        .find(|p| p.active && p.user == user(who))
-        .unwrap_or_else(|| panic!("{who} is not asked"))
-        .because
-        .clone()
-}
-
-fn flow(run: &Run, path: &str) -> Vec<Value> {
-    run.instance
-        .flowdata
-        .get(&FlowPath::parse(path).unwrap())
-        .to_vec()
 }
 
 #[test]
@@ -143,6 +111,14 @@ fn a_rule_naming_the_subject_asks_the_subjects_manager_instead() {
 #[test]
 fn the_subject_never_decides_claims_or_is_handed_the_item() {
     let pool = approval(r#"{ users = ["bob", "carol", "dave"] }"#, "");
+    // `actor` asks `users` on the approval instead (modifyInstance).
+    let reassign = |actor: &str, users: &[&str]| Event::Modify {
+        actor: user(actor),
+        change: Modification {
+            participants: BTreeMap::from([(1, users.iter().map(|u| user(u)).collect())]),
+            ..Modification::default()
+        },
+    };
     // (what is tried, the event, the refusal)
     let forwarded = "the person the request is for cannot decide on it";
     let cases: Vec<(&str, Event, EngineError)> = vec![
@@ -182,35 +158,17 @@ fn the_subject_never_decides_claims_or_is_handed_the_item() {
         ),
         (
             "be assigned",
-            Event::Modify {
-                actor: user("heidi"),
-                change: Modification {
-                    participants: BTreeMap::from([(1, vec![user("dave"), user("alice")])]),
-                    ..Modification::default()
-                },
-            },
+            reassign("heidi", &["dave", "alice"]),
             EngineError::CannotAssign("alice".into(), forwarded),
         ),
         (
             "reassign their own request's approvers",
-            Event::Modify {
-                actor: user("frank"),
-                change: Modification {
-                    participants: BTreeMap::from([(1, vec![user("dave")])]),
-                    ..Modification::default()
-                },
-            },
+            reassign("frank", &["dave"]),
             EngineError::OwnRequest,
         ),
         (
             "reassign the approvers of a request for them",
-            Event::Modify {
-                actor: user("alice"),
-                change: Modification {
-                    participants: BTreeMap::from([(1, vec![user("dave")])]),
-                    ..Modification::default()
-                },
-            },
+            reassign("alice", &["dave"]),
             EngineError::OwnRequest,
         ),
     ];
@@ -354,21 +312,7 @@ fn a_delegation_to_the_subject_or_the_requester_is_ignored() {
         ),
     ];
     for (substitute, asked, why) in cases {
-        let mut directory = company();
-        directory.substitutions.push(Substitution {
-            user: user("bob"),
-            substitute: user(substitute),
-            from: Timestamp(0),
-            until: Timestamp(i64::MAX),
-        });
-        let run = Run::start_with(
-            shipped("4-eye-approval.toml"),
-            directory,
-            TestLookups::default(),
-            "carol",
-            "alice",
-            "X",
-        );
+        let run = Run::while_bob_is_away(substitute, "carol");
         let seq = run.running("manager_approval");
         assert_eq!(run.participants(seq), vec![asked], "bob -> {substitute}");
         assert_eq!(because(&run, seq, asked), why, "bob -> {substitute}");
@@ -392,11 +336,7 @@ fn escalation_goes_past_the_subject() {
         assert_eq!(run.participants(1), vec!["alice"]);
         let (seq, generation, _) = run.timer();
         run.advance(DAY);
-        run.send(Event::TimerFired {
-            run: seq,
-            generation,
-        })
-        .unwrap();
+        run.fire_timer(seq, generation).unwrap();
         let case = format!("{initiator} for {subject}");
         match next {
             Some(next) => {

@@ -1,8 +1,13 @@
 //! Definition files: the shipped examples load, and every kind of mistake is refused with
 //! its file, line and problem.
 
-use assent_engine::definition::{parse, ActivityKind, ApprovalMode, Participants};
+mod support;
+
+use assent_engine::definition::{
+    parse, ActivityKind, ApprovalMode, DefinitionErrors, Participants,
+};
 use std::path::Path;
+use support::definitions::{header, with_activities};
 
 fn shipped() -> Vec<(String, String)> {
     let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../definitions");
@@ -53,41 +58,50 @@ fn the_quorum_example_asks_three_and_needs_two() {
     assert_eq!(users.len(), 3);
 }
 
-const VALID: &str = r#"
-name = "Test"
-path = "My-Company/Test"
-operation = "assign"
-subject_type = "user"
-resource_type = "role"
-request_workflow_type = "approval"
-owner = "admin"
-
-[[activity]]
-id = "start"
-type = "start"
-next = "decide"
-
+/// The definition the tables below change: a start, one approval (`decide`, from line 15)
+/// and a finish.
+fn valid() -> String {
+    with_activities(
+        &header("Test", "My-Company/Test", "role"),
+        "decide",
+        r#"
 [[activity]]
 id = "decide"
 type = "approval"
 participants = { manager_of = "subject" }
 on_approve = "end"
 on_reject = "end"
+"#,
+    )
+}
 
-[[activity]]
-id = "end"
-type = "finish"
-"#;
+/// `source` with `text` (and an empty line) inserted before the activity `id`.
+fn insert_before(source: &str, id: &str, text: &str) -> String {
+    let activity = format!("[[activity]]\nid = \"{id}\"");
+    source.replace(&activity, &format!("{text}\n\n{activity}"))
+}
+
+/// The problems `source` is refused with; panics when it is accepted.
+fn refusal(source: &str) -> DefinitionErrors {
+    parse("f.toml", source).unwrap_err()
+}
+
+/// Asserts that `source` is refused with a problem that says `words`.
+fn assert_refused(source: &str, words: &str) {
+    let errors = refusal(source);
+    assert!(errors.to_string().contains(words), "{errors}");
+}
 
 #[test]
 fn the_base_case_of_the_table_is_valid() {
-    parse("valid.toml", VALID).unwrap();
+    parse("valid.toml", &valid()).unwrap();
 }
 
 /// Each case: a change to the valid definition, the line the error must name, and words
 /// the message must contain.
 #[test]
 fn mistakes_are_refused_with_file_line_and_problem() {
+    let valid = valid();
     let cases: &[(&str, &str, &str, usize, &str)] = &[
         // (description, replace this, with this, expected line, message contains)
         (
@@ -169,8 +183,8 @@ fn mistakes_are_refused_with_file_line_and_problem() {
         ),
     ];
     for (description, from, to, line, words) in cases {
-        assert!(VALID.contains(from), "{description}: base lacks {from:?}");
-        let source = VALID.replacen(from, to, 1);
+        assert!(valid.contains(from), "{description}: base lacks {from:?}");
+        let source = valid.replacen(from, to, 1);
         let errors = parse("broken.toml", &source)
             .err()
             .unwrap_or_else(|| panic!("{description}: accepted"));
@@ -189,52 +203,40 @@ fn mistakes_are_refused_with_file_line_and_problem() {
 
 #[test]
 fn graph_mistakes_are_refused() {
-    let unreachable = VALID.replace(
-        "[[activity]]\nid = \"end\"",
-        "[[activity]]\nid = \"orphan\"\ntype = \"log\"\nmessage = \"x\"\nnext = \"end\"\n\n[[activity]]\nid = \"end\"",
+    let valid = valid();
+    let unreachable = insert_before(
+        &valid,
+        "end",
+        "[[activity]]\nid = \"orphan\"\ntype = \"log\"\nmessage = \"x\"\nnext = \"end\"",
     );
-    let errors = parse("f.toml", &unreachable).unwrap_err();
-    assert!(
-        errors.to_string().contains("orphan is unreachable"),
-        "{errors}"
-    );
+    assert_refused(&unreachable, "orphan is unreachable");
 
-    let endless = VALID
-        .replace(r#"on_approve = "end""#, r#"on_approve = "loop""#)
-        .replace(
-            "[[activity]]\nid = \"end\"",
-            "[[activity]]\nid = \"loop\"\ntype = \"log\"\nmessage = \"again\"\nnext = \"decide\"\n\n[[activity]]\nid = \"end\"",
-        );
+    let endless = insert_before(
+        &valid.replace(r#"on_approve = "end""#, r#"on_approve = "loop""#),
+        "end",
+        "[[activity]]\nid = \"loop\"\ntype = \"log\"\nmessage = \"again\"\nnext = \"decide\"",
+    );
     // decide can still reject to end, so this loop has a way out and is accepted.
     parse("f.toml", &endless).unwrap();
 
     let trapped = endless.replace(r#"on_reject = "end""#, r#"on_reject = "loop""#);
-    let errors = parse("f.toml", &trapped).unwrap_err();
-    assert!(
-        errors.to_string().contains("can never reach a finish"),
-        "{errors}"
-    );
+    assert_refused(&trapped, "can never reach a finish");
 
-    let branch_without_merge = VALID
-        .replace(r#"next = "decide""#, r#"next = "fork""#)
-        .replace(
-            "[[activity]]\nid = \"decide\"",
-            "[[activity]]\nid = \"fork\"\ntype = \"branch\"\nnext = [\"decide\", \"note\"]\n\n[[activity]]\nid = \"note\"\ntype = \"log\"\nmessage = \"x\"\nnext = \"end\"\n\n[[activity]]\nid = \"decide\"",
-        );
-    let errors = parse("f.toml", &branch_without_merge).unwrap_err();
-    assert!(
-        errors.to_string().contains("branch fork has no merge"),
-        "{errors}"
+    let branch_without_merge = insert_before(
+        &valid.replace(r#"next = "decide""#, r#"next = "fork""#),
+        "decide",
+        "[[activity]]\nid = \"fork\"\ntype = \"branch\"\nnext = [\"decide\", \"note\"]\n\n[[activity]]\nid = \"note\"\ntype = \"log\"\nmessage = \"x\"\nnext = \"end\"",
     );
+    assert_refused(&branch_without_merge, "branch fork has no merge");
 
-    let first_not_start = VALID.replacen(r#"type = "start""#, r#"type = "log""#, 1);
-    let errors = parse("f.toml", &first_not_start).unwrap_err();
-    assert!(!errors.0.is_empty());
+    let first_not_start = valid.replacen(r#"type = "start""#, r#"type = "log""#, 1);
+    assert!(!refusal(&first_not_start).0.is_empty());
 }
 
 #[test]
 fn several_problems_are_reported_together_in_line_order() {
-    let source = VALID
+    let valid = valid();
+    let source = valid
         .replace(r#"owner = "admin""#, r#"owner = "A B""#)
         .replace(
             r#"participants = { manager_of = "subject" }"#,
@@ -247,11 +249,13 @@ fn several_problems_are_reported_together_in_line_order() {
 
 #[test]
 fn invalid_expressions_are_refused_at_deploy() {
+    let valid = valid();
     let with_condition = |expression: &str| {
-        VALID.replace(r#"on_approve = "end""#, r#"on_approve = "check""#).replace(
-            "[[activity]]\nid = \"end\"",
+        insert_before(
+            &valid.replace(r#"on_approve = "end""#, r#"on_approve = "check""#),
+            "end",
             &format!(
-                "[[activity]]\nid = \"check\"\ntype = \"condition\"\nexpression = {expression:?}\nwhen_true = \"end\"\nwhen_false = \"end\"\n\n[[activity]]\nid = \"end\""
+                "[[activity]]\nid = \"check\"\ntype = \"condition\"\nexpression = {expression:?}\nwhen_true = \"end\"\nwhen_false = \"end\""
             ),
         )
     };
@@ -265,28 +269,27 @@ fn invalid_expressions_are_refused_at_deploy() {
         ("flowdat.x == 1", "unknown variable"),
         ("identity.deleteEverything()", "unknown function"),
     ] {
-        let errors = parse("f.toml", &with_condition(expression)).unwrap_err();
+        let errors = refusal(&with_condition(expression));
         assert_eq!(errors.0[0].line, 23, "{errors}");
         assert!(errors.to_string().contains(words), "{expression}: {errors}");
     }
-    let bad_target = VALID.replace(r#"next = "decide""#, r#"next = "map""#).replace(
-        "[[activity]]\nid = \"decide\"",
-        "[[activity]]\nid = \"map\"\ntype = \"mapping\"\nassign = [{ target = \"a//b\", expression = \"1\" }]\nnext = \"decide\"\n\n[[activity]]\nid = \"decide\"",
+    let bad_target = insert_before(
+        &valid.replace(r#"next = "decide""#, r#"next = "map""#),
+        "decide",
+        "[[activity]]\nid = \"map\"\ntype = \"mapping\"\nassign = [{ target = \"a//b\", expression = \"1\" }]\nnext = \"decide\"",
     );
-    let errors = parse("f.toml", &bad_target).unwrap_err();
-    assert!(errors.to_string().contains("flowdata path"), "{errors}");
+    assert_refused(&bad_target, "flowdata path");
 }
 
 #[test]
 fn invalid_field_patterns_are_refused_at_deploy() {
+    let valid = valid();
     let with_field = |pattern: &str| {
-        VALID.replace(
-            "[[activity]]\nid = \"start\"",
-            &format!("[[field]]\nname = \"code\"\nkind = \"text\"\npattern = {pattern:?}\n\n[[activity]]\nid = \"start\""),
-        )
+        let field = format!("[[field]]\nname = \"code\"\nkind = \"text\"\npattern = {pattern:?}");
+        insert_before(&valid, "start", &field)
     };
     parse("f.toml", &with_field("[A-Z]{2}-[0-9]+")).unwrap();
-    let errors = parse("f.toml", &with_field("[A-Z")).unwrap_err();
+    let errors = refusal(&with_field("[A-Z"));
     assert_eq!(errors.0[0].line, 10, "{errors}");
     assert!(
         errors.to_string().contains("pattern \"[A-Z\" is invalid"),

@@ -7,6 +7,7 @@ use assent_engine::runtime::model::Verdict;
 use assent_engine::runtime::Event;
 use assent_engine::{ActivityState, ApplicationState, WorkflowState};
 use proptest::prelude::*;
+use support::definitions::{header, start, FINISH};
 use support::*;
 
 #[derive(Debug, Clone)]
@@ -50,9 +51,7 @@ fn stage() -> impl Strategy<Value = Stage> {
 }
 
 fn definition_for(stages: &[Stage]) -> String {
-    let mut source = String::from(
-        "name = \"Random\"\npath = \"Test/Random\"\noperation = \"assign\"\nsubject_type = \"user\"\nresource_type = \"role\"\nrequest_workflow_type = \"approval\"\nowner = \"admin\"\n\n[[activity]]\nid = \"start\"\ntype = \"start\"\nnext = \"stage0\"\n",
-    );
+    let mut source = header("Random", "Test/Random", "role") + &start("stage0");
     for (index, stage) in stages.iter().enumerate() {
         let next = if index + 1 == stages.len() {
             "accepted".to_owned()
@@ -82,7 +81,8 @@ fn definition_for(stages: &[Stage]) -> String {
             users.join(", ")
         ));
     }
-    source.push_str("\n[[activity]]\nid = \"accepted\"\ntype = \"status\"\napplication_state = \"ACCEPTED\"\nnext = \"end\"\n\n[[activity]]\nid = \"rejected\"\ntype = \"status\"\napplication_state = \"REJECTED\"\nnext = \"end\"\n\n[[activity]]\nid = \"end\"\ntype = \"finish\"\n");
+    source.push_str("\n[[activity]]\nid = \"accepted\"\ntype = \"status\"\napplication_state = \"ACCEPTED\"\nnext = \"end\"\n\n[[activity]]\nid = \"rejected\"\ntype = \"status\"\napplication_state = \"REJECTED\"\nnext = \"end\"\n");
+    source.push_str(FINISH);
     source
 }
 

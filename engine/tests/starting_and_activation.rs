@@ -1,35 +1,24 @@
-//! Trust (#9): definitions say who may start a workflow of theirs (`starters`), and an
-//! activation key goes only to the account's own stored address and expires.
+//! Trust (#9): definitions say who may start a workflow of theirs (`starters`); and an
+//! activation waits for its key, which goes only to the account's own stored address,
+//! expires, and must match.
 
 mod support;
 
 use assent_engine::definition::{parse, Starter};
 use assent_engine::flowdata::Value;
-use assent_engine::runtime::model::{DefinitionRef, Order, Timestamp};
-use assent_engine::runtime::{start, Effect, EngineError, Env, Event, NewInstance};
-use assent_engine::ActivityState;
+use assent_engine::runtime::model::{Order, Timestamp};
+use assent_engine::runtime::{Effect, EngineError, Event, IdentityChange, NewInstance};
+use assent_engine::{ActivityState, ApplicationState, WorkflowState};
 use std::collections::BTreeMap;
+use support::definitions::{header, start, FINISH};
 use support::*;
 
-const STARTING: &str = r#"
-name = "Starting"
-path = "Test/Starting"
-operation = "assign"
-subject_type = "user"
-resource_type = "role"
-request_workflow_type = "approval"
-owner = "admin"
-STARTERS
-
-[[activity]]
-id = "start"
-type = "start"
-next = "end"
-
-[[activity]]
-id = "end"
-type = "finish"
-"#;
+/// A definition that only starts and finishes, with `starters` (a whole line, or none) on
+/// line 9, right after the header.
+fn starting(starters: &str) -> String {
+    let header = header("Starting", "Test/Starting", "role");
+    format!("{header}{starters}\n{}{FINISH}", start("end"))
+}
 
 #[test]
 fn starters_say_who_may_start_a_workflow() {
@@ -120,7 +109,7 @@ fn starters_say_who_may_start_a_workflow() {
         ),
     ];
     for (line, initiator, subject, admin, allowed) in cases {
-        let definition = parse("test.toml", &STARTING.replace("STARTERS", line)).unwrap();
+        let definition = parse("test.toml", &starting(line)).unwrap();
         let subject = subject.map(user);
         assert_eq!(
             definition.may_start(&user(initiator), subject.as_ref(), *admin, &directory),
@@ -128,11 +117,7 @@ fn starters_say_who_may_start_a_workflow() {
             "{line:?}: {initiator} for {subject:?}, admin {admin}"
         );
     }
-    let listed = |line: &str| {
-        parse("test.toml", &STARTING.replace("STARTERS", line))
-            .unwrap()
-            .starter_names()
-    };
+    let listed = |line: &str| parse("test.toml", &starting(line)).unwrap().starter_names();
     assert_eq!(listed(""), vec!["self", "manager", "admin"]);
     assert_eq!(
         listed(r#"starters = ["group:helpdesk", "admin"]"#),
@@ -170,7 +155,7 @@ fn bad_starters_are_refused_with_file_and_line() {
         (r#"starters = "admin""#, 9, ""),
     ];
     for (line, at, message) in cases {
-        let errors = parse("test.toml", &STARTING.replace("STARTERS", line)).unwrap_err();
+        let errors = parse("test.toml", &starting(line)).unwrap_err();
         let text = errors.to_string();
         assert!(
             text.starts_with(&format!("test.toml:{at}: ")),
@@ -182,38 +167,11 @@ fn bad_starters_are_refused_with_file_and_line() {
 
 /// A registration for `subject` whose requester typed `typed` as the address.
 fn registration(subject: Option<Order>, typed: &str) -> Run {
-    let definition = shipped("user-registration.toml");
-    let (directory, lookups) = (company(), TestLookups::default());
-    let now = Timestamp(1_800_000_000_000);
-    let step = start(
-        &definition,
-        NewInstance {
-            id: "reg".into(),
-            definition: DefinitionRef {
-                id: "reg".into(),
-                version: 1,
-            },
-            initiator: user("admin"),
-            subject,
-            resources: vec![],
-            form: BTreeMap::from([("email".to_owned(), vec![Value::text(typed)])]),
-            context: BTreeMap::new(),
-            correlation_id: None,
-        },
-        &Env {
-            now,
-            directory: &directory,
-            lookups: &lookups,
-        },
-    );
-    Run {
-        instance: step.instance.clone(),
-        last: Some(step),
-        definition,
-        directory,
-        lookups,
-        now,
-    }
+    let new = NewInstance {
+        form: BTreeMap::from([("email".to_owned(), vec![Value::text(typed)])]),
+        ..new_instance("reg", "reg", "admin", subject)
+    };
+    Run::start_new(shipped("user-registration.toml"), new)
 }
 
 #[test]
@@ -232,12 +190,7 @@ fn the_activation_key_goes_to_the_subject_account_only() {
 
     for subject in [None, Some(order("role", "newhire"))] {
         let run = registration(subject.clone(), "attacker@example.com");
-        let activation = run
-            .instance
-            .runs
-            .iter()
-            .find(|r| r.activity.0 == "activation")
-            .unwrap();
+        let activation = run.runs_of("activation").next().unwrap();
         assert_eq!(activation.state, ActivityState::WaitInError, "{subject:?}");
         assert_eq!(
             activation.error.as_deref(),
@@ -295,5 +248,70 @@ fn an_activation_key_works_only_before_it_expires() {
         })
         .unwrap_err(),
         EngineError::ActivationKeyExpired
+    );
+}
+
+#[test]
+fn activation_waits_for_the_key_and_refuses_a_wrong_one() {
+    let run = Run::start(
+        shipped("user-registration.toml"),
+        "admin",
+        "newhire",
+        "account",
+    );
+    // No e-mail in the form here: the verification condition fails on the empty list.
+    assert!(run
+        .instance
+        .runs
+        .iter()
+        .any(|r| r.state == ActivityState::WaitInError));
+
+    let mut run = registration(Some(order("user", "newhire")), "New.Hire@Example.com");
+    let effects = &run.last.as_ref().unwrap().effects;
+    assert!(effects.contains(&Effect::IssueActivationKey {
+        run: 2,
+        account: user("newhire")
+    }));
+    let activation = run.running("activation");
+    assert!(
+        run.send(Event::KeyIssued {
+            run: activation,
+            key_hash: "h1".into(),
+            expires_at: Timestamp(run.now.0 + DAY),
+        })
+        .unwrap()
+        .changed
+    );
+    assert_eq!(
+        run.send(Event::Activate {
+            run: activation,
+            key_hash: "wrong".into()
+        })
+        .unwrap_err(),
+        EngineError::InvalidActivationKey
+    );
+    let step = run
+        .send(Event::Activate {
+            run: activation,
+            key_hash: "h1".into(),
+        })
+        .unwrap()
+        .clone();
+    assert!(step.effects.iter().any(|e| matches!(e, Effect::ChangeIdentity { change: IdentityChange::SetAttributes { attributes, .. }, .. } if attributes["enabled"] == vec![Value::Bool(true)])));
+    assert_eq!(
+        run.instance.application_state,
+        Some(ApplicationState::Accepted)
+    );
+    assert_eq!(run.instance.state, WorkflowState::Succeeded);
+    assert!(
+        matches!(
+            run.send(Event::Activate {
+                run: activation,
+                key_hash: "h1".into()
+            })
+            .unwrap_err(),
+            EngineError::InvalidState(_)
+        ),
+        "a key works once"
     );
 }

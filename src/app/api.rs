@@ -1,22 +1,22 @@
 //! Server functions: the pages' only way to the server's data. Each one checks who is
 //! asking on the server, whatever the page showed.
 
-use super::error::AppError;
 use super::types::{
     AdminOverview, BulkOutcome, Catalog, DeployResult, RequestDetail, RequestForm, RequestLine,
     ShellInfo, SubmitOutcome, WorkItemDetail, WorklistFilter, WorklistPage,
 };
+use crate::model::AppError;
 use leptos::prelude::*;
 
 /// The frame's data, or `None` when nobody is logged in.
 #[server(prefix = "/app", endpoint = "shell")]
 pub async fn get_shell_info() -> Result<Option<ShellInfo>, AppError> {
-    crate::server::pages::shell_info().await
+    crate::server::pages::frame::shell_info().await
 }
 
 #[server(prefix = "/app", endpoint = "admin/overview")]
 pub async fn get_admin_overview() -> Result<AdminOverview, AppError> {
-    crate::server::pages::admin_overview().await
+    crate::server::pages::admin::admin_overview().await
 }
 
 /// Deploys a workflow definition (TOML); administrators only. A refused definition
@@ -26,7 +26,7 @@ pub async fn deploy_definition(
     file_name: String,
     source: String,
 ) -> Result<DeployResult, AppError> {
-    crate::server::pages::deploy_definition(file_name, source).await
+    crate::server::pages::admin::deploy_definition(file_name, source).await
 }
 
 /// One page of the signed-in user's open items under a filter, soonest due first.
@@ -64,13 +64,13 @@ pub async fn get_my_requests(
     #[server(default)] status: Option<String>,
     #[server(default)] q: Option<String>,
 ) -> Result<Vec<RequestLine>, AppError> {
-    crate::server::pages::my_requests(status, q).await
+    crate::server::pages::my_requests::my_requests(status, q).await
 }
 
 /// One open item, for its approver only.
 #[server(prefix = "/app", endpoint = "work-item")]
 pub async fn get_work_item(workflow_id: String, run: u32) -> Result<WorkItemDetail, AppError> {
-    crate::server::pages::work_item(workflow_id, run).await
+    crate::server::pages::work_item::work_item(workflow_id, run).await
 }
 
 /// Approve (`approve = true`) or reject an item, against the version the approver saw.
@@ -82,7 +82,7 @@ pub async fn decide_item(
     approve: bool,
     reason: Option<String>,
 ) -> Result<String, AppError> {
-    crate::server::pages::decide(workflow_id, run, version, approve, reason).await
+    crate::server::pages::work_item::decide(workflow_id, run, version, approve, reason).await
 }
 
 /// Requestable items, filtered by words and category.
@@ -91,13 +91,13 @@ pub async fn get_catalog(
     query: Option<String>,
     category: Option<String>,
 ) -> Result<Catalog, AppError> {
-    crate::server::pages::catalog(query, category).await
+    crate::server::pages::catalog::catalog(query, category).await
 }
 
 /// The request form of the definition that applies to a catalog item.
 #[server(prefix = "/app", endpoint = "request-form")]
 pub async fn get_request_form(item_id: i32) -> Result<RequestForm, AppError> {
-    crate::server::pages::request_form(item_id).await
+    crate::server::pages::request::request_form(item_id).await
 }
 
 /// Submits a request for a catalog item, for oneself or for `subject` (someone the user
@@ -109,7 +109,7 @@ pub async fn submit_request(
     #[server(default)] subject: Option<String>,
     #[server(default)] fields: std::collections::BTreeMap<String, Vec<String>>,
 ) -> Result<SubmitOutcome, AppError> {
-    crate::server::pages::submit_request(item_id, subject, fields).await
+    crate::server::pages::request::submit_request(item_id, subject, fields).await
 }
 
 /// Approves some items and rejects others in one submission. `marks` are
@@ -137,19 +137,19 @@ pub async fn bulk_decide(
 /// One request with its timeline, for its requester, its subject or an admin.
 #[server(prefix = "/app", endpoint = "request")]
 pub async fn get_request(workflow_id: String) -> Result<RequestDetail, AppError> {
-    crate::server::pages::request_detail(workflow_id).await
+    crate::server::pages::request_detail::request_detail(workflow_id).await
 }
 
 /// The requester withdraws a pending request.
 #[server(prefix = "/app", endpoint = "withdraw")]
 pub async fn withdraw_request(workflow_id: String, version: u64) -> Result<String, AppError> {
-    crate::server::pages::withdraw(workflow_id, version).await
+    crate::server::pages::request_detail::withdraw(workflow_id, version).await
 }
 
 /// Hands an open item to another user, who then decides instead.
 #[server(prefix = "/app", endpoint = "forward")]
 pub async fn forward_item(workflow_id: String, run: u32, to: String) -> Result<String, AppError> {
-    crate::server::pages::forward(workflow_id, run, to).await
+    crate::server::pages::work_item::forward(workflow_id, run, to).await
 }
 
 /// Who stands in for the signed-in user, and for whom they stand in.

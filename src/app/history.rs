@@ -2,37 +2,18 @@
 //! requester's timeline.
 
 use super::i18n::{t, tr, use_lang};
+use super::pages::common::TextTable;
 use super::types::HistoryLine;
 use leptos::prelude::*;
 
 #[component]
 pub fn HistoryTable(lines: Vec<HistoryLine>, id: &'static str) -> impl IntoView {
     let lang = use_lang();
+    let rows = lines
+        .into_iter()
+        .map(|line| [line.step, tr(lang, &line.state), line.started, line.detail])
+        .collect::<Vec<_>>();
     view! {
-        <table class="table" id=id>
-            <thead>
-                <tr>
-                    <th scope="col">{t(lang, "Step")}</th>
-                    <th scope="col">{t(lang, "State")}</th>
-                    <th scope="col">{t(lang, "Started (UTC)")}</th>
-                    <th scope="col">{t(lang, "Who and what")}</th>
-                </tr>
-            </thead>
-            <tbody>
-                {lines
-                    .into_iter()
-                    .map(|line| {
-                        view! {
-                            <tr>
-                                <td>{line.step}</td>
-                                <td>{tr(lang, &line.state)}</td>
-                                <td>{line.started}</td>
-                                <td>{line.detail}</td>
-                            </tr>
-                        }
-                    })
-                    .collect_view()}
-            </tbody>
-        </table>
+        <TextTable id rows heads=[t(lang, "Step"), t(lang, "State"), t(lang, "Started (UTC)"), t(lang, "Who and what")]/>
     }
 }

@@ -1,7 +1,6 @@
 //! The pages, rendered on the server and hydrated in the browser.
 
 pub mod api;
-pub mod error;
 pub mod frame;
 mod history;
 pub mod i18n;
@@ -70,47 +69,21 @@ pub fn App() -> impl IntoView {
             <Router>
                 <Routes fallback=pages::not_found::NotFoundPage>
                     <Route path=path!("/login") view=pages::login::LoginPage ssr=SsrMode::Async/>
-                    <Route
-                        path=path!("/mail-decision")
-                        view=pages::mail_decision::MailDecisionPage
-                        ssr=SsrMode::Async
-                    />
+                    <Route path=path!("/mail-decision") view=pages::mail_decision::MailDecisionPage ssr=SsrMode::Async/>
+                    // A nested route renders in the strictest mode on its path, so every
+                    // page in the frame is rendered whole (Async) like the frame itself.
                     <ParentRoute path=path!("") view=frame::Frame ssr=SsrMode::Async>
-                        <Route path=path!("") view=pages::home::HomePage ssr=SsrMode::Async/>
-                        <Route path=path!("catalog") view=pages::catalog::CatalogPage ssr=SsrMode::Async/>
-                        <Route
-                            path=path!("catalog/:item/request")
-                            view=pages::request::RequestPage
-                            ssr=SsrMode::Async
-                        />
-                        <Route
-                            path=path!("requests")
-                            view=pages::my_requests::MyRequestsPage
-                            ssr=SsrMode::Async
-                        />
-                        <Route
-                            path=path!("requests/:workflow")
-                            view=pages::request_detail::RequestDetailPage
-                            ssr=SsrMode::Async
-                        />
-                        <Route
-                            path=path!("worklist")
-                            view=pages::worklist::WorklistPage
-                            ssr=SsrMode::Async
-                        />
-                        <Route
-                            path=path!("worklist/:workflow/:run")
-                            view=pages::work_item::WorkItemPage
-                            ssr=SsrMode::Async
-                        />
-                        <Route path=path!("cart") view=pages::cart::CartPage ssr=SsrMode::Async/>
-                        <Route
-                            path=path!("delegations")
-                            view=pages::delegations::DelegationsPage
-                            ssr=SsrMode::Async
-                        />
-                        <Route path=path!("tokens") view=pages::tokens::TokensPage ssr=SsrMode::Async/>
-                        <Route path=path!("admin") view=pages::admin::AdminPage ssr=SsrMode::Async/>
+                        <Route path=path!("") view=pages::home::HomePage/>
+                        <Route path=path!("catalog") view=pages::catalog::CatalogPage/>
+                        <Route path=path!("catalog/:item/request") view=pages::request::RequestPage/>
+                        <Route path=path!("requests") view=pages::my_requests::MyRequestsPage/>
+                        <Route path=path!("requests/:workflow") view=pages::request_detail::RequestDetailPage/>
+                        <Route path=path!("worklist") view=pages::worklist::WorklistPage/>
+                        <Route path=path!("worklist/:workflow/:run") view=pages::work_item::WorkItemPage/>
+                        <Route path=path!("cart") view=pages::cart::CartPage/>
+                        <Route path=path!("delegations") view=pages::delegations::DelegationsPage/>
+                        <Route path=path!("tokens") view=pages::tokens::TokensPage/>
+                        <Route path=path!("admin") view=pages::admin::AdminPage/>
                     </ParentRoute>
                 </Routes>
             </Router>

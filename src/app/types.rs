@@ -1,31 +1,8 @@
 //! Data that travels between the server and the pages.
 
-use assent_engine::{Role, RoleSet, UserName};
 use serde::{Deserialize, Serialize};
 
-/// The person a session belongs to, as the pages see them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SessionUser {
-    pub user_id: i32,
-    pub username: UserName,
-    pub display_name: String,
-    pub roles: RoleSet,
-}
-
-impl SessionUser {
-    pub fn has_role(&self, role: Role) -> bool {
-        self.roles.contains(role)
-    }
-
-    pub fn initials(&self) -> String {
-        self.display_name
-            .split_whitespace()
-            .filter_map(|word| word.chars().next())
-            .take(2)
-            .collect::<String>()
-            .to_uppercase()
-    }
-}
+use crate::model::{SessionUser, WorkItemRef, WorkflowId};
 
 /// What the frame around every page needs: who is logged in and how much awaits them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -122,15 +99,13 @@ impl WorklistFilter {
 
 /// Percent-encodes everything but unreserved characters, for a query string value.
 pub fn encode_query_value(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            other => format!("%{other:02X}"),
-        })
-        .collect()
+    /// Everything but the unreserved characters of RFC 3986.
+    const ENCODED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'~');
+    percent_encoding::utf8_percent_encode(value, ENCODED).to_string()
 }
 
 /// One page of the worklist.
@@ -148,7 +123,7 @@ pub struct WorklistPage {
 /// An open item in someone's worklist.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WorkItemLine {
-    pub workflow_id: String,
+    pub workflow_id: WorkflowId,
     pub run: u32,
     /// personal, pool (several candidates; claim it to take it) or claimed.
     pub status: String,
@@ -160,6 +135,13 @@ pub struct WorkItemLine {
     pub items: Vec<String>,
     pub waiting_since: String,
     pub due: Option<String>,
+}
+
+impl WorkItemLine {
+    /// The item this line shows.
+    pub fn item(&self) -> WorkItemRef {
+        WorkItemRef::new(self.workflow_id.clone(), self.run)
+    }
 }
 
 /// One of the signed-in user's requests.

@@ -1,7 +1,7 @@
 //! The account store: who may log in, and who a session belongs to.
 
 use super::entities::{audit_event, user, user_role};
-use crate::app::types::SessionUser;
+use crate::model::SessionUser;
 use assent_engine::{Role, RoleSet, UserName};
 use chrono::Utc;
 use sea_orm::{

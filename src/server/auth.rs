@@ -4,8 +4,8 @@ use super::accounts::{AccountStore, AuditEntry, LoginRecord, SeaOrmAccounts};
 use super::passwords;
 use super::throttle::Locked;
 use super::AppState;
-use crate::app::error::AppError;
-use crate::app::types::SessionUser;
+use crate::model::AppError;
+use crate::model::SessionUser;
 use assent_engine::UserName;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
@@ -364,17 +364,17 @@ pub fn safe_next(candidate: &str) -> String {
     }
 }
 
+/// What a path keeps unencoded in a query value: the unreserved characters and `/` (so the
+/// `next` parameter stays readable); `?`, `&`, `=`, `%` and the rest are encoded.
+const QUERY_VALUE: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~')
+    .remove(b'/');
+
 fn percent_encode(value: &str) -> String {
-    let mut encoded = String::with_capacity(value.len());
-    for byte in value.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                encoded.push(byte as char)
-            }
-            _ => encoded.push_str(&format!("%{byte:02X}")),
-        }
-    }
-    encoded
+    percent_encoding::utf8_percent_encode(value, QUERY_VALUE).to_string()
 }
 
 /// An [`AppError`] as an HTTP answer outside server functions: its status and its safe text.

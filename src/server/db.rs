@@ -37,6 +37,36 @@ pub enum DatabaseError {
     Migrate(#[from] DbErr),
 }
 
+/// SQLite's primary result code for a writer turned away (`SQLITE_BUSY`); its extended
+/// codes (517, `SQLITE_BUSY_SNAPSHOT`, when the snapshot went stale) share the low byte.
+const SQLITE_BUSY: i64 = 5;
+
+/// Whether the database refused the statement only because another writer held it: the
+/// transaction was refused whole, so running it again from the start may succeed.
+/// Decided by the driver's error code, never by its message text.
+pub fn is_busy(error: &DbErr) -> bool {
+    use sea_orm::RuntimeErr;
+    let driver_error = match error {
+        DbErr::Exec(RuntimeErr::SqlxError(error))
+        | DbErr::Query(RuntimeErr::SqlxError(error))
+        | DbErr::Conn(RuntimeErr::SqlxError(error)) => error,
+        _ => return false,
+    };
+    let sea_orm::sqlx::Error::Database(database_error) = driver_error else {
+        return false;
+    };
+    if database_error
+        .try_downcast_ref::<sea_orm::sqlx::sqlite::SqliteError>()
+        .is_none()
+    {
+        return false;
+    }
+    database_error
+        .code()
+        .and_then(|code| code.parse::<i64>().ok())
+        .is_some_and(|code| code & 0xff == SQLITE_BUSY)
+}
+
 pub async fn connect(url: &str) -> Result<Database, DatabaseError> {
     if url.starts_with("sqlite:") {
         connect_sqlite(url).await

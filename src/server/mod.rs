@@ -12,9 +12,11 @@ mod health;
 pub mod language;
 pub mod pages;
 pub mod passwords;
+pub mod rights;
 pub mod telemetry;
 pub mod throttle;
 pub mod tokens;
+pub mod usecases;
 pub mod wfs;
 pub mod workflow;
 

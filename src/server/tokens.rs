@@ -11,7 +11,8 @@
 use super::accounts::{insert_audit, AccountStore, AuditEntry, SeaOrmAccounts};
 use super::entities::{api_token, user, user_role};
 use super::workflow::jobs::key_digest;
-use crate::app::types::{NewToken, SessionUser, TokenLine};
+use crate::app::types::{NewToken, TokenLine};
+use crate::model::SessionUser;
 use assent_engine::{Role, UserName};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::Expr;

@@ -1,12 +1,17 @@
 //! Starts the real server on a free port with a fresh database: an SQLite temp file, or a
-//! fresh PostgreSQL database when `ASSENT_TEST_PG_URL` is set.
+//! fresh PostgreSQL database when `ASSENT_TEST_PG_URL` is set. Also the steps most tests
+//! share: logging in, posting a form, calling a server function, reading the database.
 
+use assent::app::types::encode_query_value;
 use assent::server::config::Config;
 use clap::Parser;
 use reqwest::header::{HeaderMap, COOKIE, LOCATION, SET_COOKIE};
 use reqwest::redirect::Policy;
-use reqwest::{Client, Response, StatusCode};
+use reqwest::{Client, RequestBuilder, Response, StatusCode};
+use sea_orm::{ConnectionTrait, QueryResult, Statement};
+use serde_json::Value;
 use std::net::SocketAddr;
+use std::time::{Duration, Instant};
 
 pub const DEMO_PASSWORD: &str = "test-demo-password";
 
@@ -41,6 +46,37 @@ impl TestApp {
             _database: database,
             server,
         })
+    }
+
+    /// Another server on the same kind of database whose job runner ticks once at start
+    /// and then not for ten minutes: mail and other jobs stay pending, deterministically.
+    pub async fn with_slow_jobs(&self) -> TestApp {
+        let slow = TestApp::spawn_with(self.backend(), &["--job-interval-ms", "600000"])
+            .await
+            .expect("a second app");
+        // The first tick works off the demo's mail (on PostgreSQL that takes a while); a
+        // job made while it still runs would be worked too.
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while slow
+            .scalar("SELECT COUNT(*) AS n FROM jobs WHERE done_at IS NULL AND kind <> 'timer'")
+            .await
+            > 0
+        {
+            assert!(Instant::now() < deadline, "the first tick never finished");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        // And the runner has asked once more, found nothing, and sleeps.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        slow
+    }
+
+    /// The kind of database this app runs on.
+    pub fn backend(&self) -> Backend {
+        if self.database_url.starts_with("sqlite") {
+            Backend::Sqlite
+        } else {
+            Backend::Postgres
+        }
     }
 
     /// Starts another server on the same database, as a restart would.
@@ -102,11 +138,34 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str, cookie: Option<&str>) -> Response {
+        self.get_with(path, cookie, &[]).await
+    }
+
+    /// A GET with more headers.
+    pub async fn get_with(
+        &self,
+        path: &str,
+        cookie: Option<&str>,
+        headers: &[(&str, &str)],
+    ) -> Response {
         let mut request = self.client.get(self.url(path));
-        if let Some(cookie) = cookie {
-            request = request.header(COOKIE, cookie);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
         }
-        request.send().await.expect("GET")
+        send(request, cookie).await
+    }
+
+    /// The text of the page at `path`.
+    pub async fn text(&self, path: &str, cookie: Option<&str>) -> String {
+        self.get(path, cookie).await.text().await.unwrap()
+    }
+
+    /// The text of the page at `path` as a browser asking for `languages` (its
+    /// Accept-Language) gets it.
+    pub async fn text_in(&self, path: &str, cookie: Option<&str>, languages: &str) -> String {
+        let headers = [("accept-language", languages)];
+        let page = self.get_with(path, cookie, &headers).await;
+        page.text().await.unwrap()
     }
 
     /// A POST as the portal's own pages send it (same-origin).
@@ -116,32 +175,48 @@ impl TestApp {
         form: &[(&str, &str)],
         cookie: Option<&str>,
     ) -> Response {
-        let mut request = self
+        let request = self
             .client
             .post(self.url(path))
             .header("sec-fetch-site", "same-origin")
             .header("origin", format!("http://{}", self.address))
             .header("content-type", "application/x-www-form-urlencoded")
             .body(encode_form(form));
-        if let Some(cookie) = cookie {
-            request = request.header(COOKIE, cookie);
-        }
-        request.send().await.expect("POST")
+        send(request, cookie).await
+    }
+
+    /// A server function called as the hydrated pages call it: its status and answer.
+    pub async fn server_fn(
+        &self,
+        path: &str,
+        form: &[(&str, &str)],
+        cookie: Option<&str>,
+    ) -> (StatusCode, Value) {
+        json(self.post_form(path, form, cookie).await).await
+    }
+
+    /// The login form, posted as the login page posts it.
+    pub async fn login_attempt(&self, username: &str, password: &str) -> Response {
+        self.post_form(
+            "/login",
+            &[("username", username), ("password", password)],
+            None,
+        )
+        .await
     }
 
     /// Logs in and returns the session cookie (`name=value`).
     pub async fn login(&self, username: &str, password: &str) -> Result<String, Response> {
-        let response = self
-            .post_form(
-                "/login",
-                &[("username", username), ("password", password)],
-                None,
-            )
-            .await;
+        let response = self.login_attempt(username, password).await;
         match session_cookie(response.headers()) {
             Some(cookie) if location(&response) != "/login?error=credentials" => Ok(cookie),
             _ => Err(response),
         }
+    }
+
+    /// Logs a demo user in with the demo password; the session cookie.
+    pub async fn session(&self, username: &str) -> String {
+        self.login(username, DEMO_PASSWORD).await.expect("login")
     }
 
     pub async fn database(&self) -> sea_orm::DatabaseConnection {
@@ -149,12 +224,56 @@ impl TestApp {
             .await
             .expect("connect")
     }
+
+    /// Runs one statement on the database.
+    pub async fn execute(&self, sql: &str) {
+        let db = self.database().await;
+        db.execute(Statement::from_string(db.get_database_backend(), sql))
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+
+    /// Every row `sql` selects.
+    pub async fn rows(&self, sql: &str) -> Vec<QueryResult> {
+        let db = self.database().await;
+        db.query_all(Statement::from_string(db.get_database_backend(), sql))
+            .await
+            .unwrap()
+    }
+
+    /// The first row `sql` selects, if there is one.
+    pub async fn row(&self, sql: &str) -> Option<QueryResult> {
+        let db = self.database().await;
+        db.query_one(Statement::from_string(db.get_database_backend(), sql))
+            .await
+            .unwrap()
+    }
+
+    /// The column `n` of the row `sql` selects (a count, mostly).
+    pub async fn scalar(&self, sql: &str) -> i64 {
+        self.row(sql)
+            .await
+            .unwrap_or_else(|| panic!("no row for {sql}"))
+            .try_get("", "n")
+            .unwrap()
+    }
 }
 
 impl Drop for TestApp {
     fn drop(&mut self) {
         self.server.abort();
     }
+}
+
+/// Sends `request`, with the session `cookie` if there is one.
+async fn send(request: RequestBuilder, cookie: Option<&str>) -> Response {
+    match cookie {
+        Some(cookie) => request.header(COOKIE, cookie),
+        None => request,
+    }
+    .send()
+    .await
+    .expect("the server answers")
 }
 
 fn client() -> Client {
@@ -166,50 +285,68 @@ fn client() -> Client {
         .expect("client")
 }
 
+/// A response's status and its body as JSON (or as a JSON string when it is not JSON).
+pub async fn json(response: Response) -> (StatusCode, Value) {
+    let status = response.status();
+    let text = response.text().await.unwrap();
+    let value = serde_json::from_str(&text).unwrap_or(Value::String(text));
+    (status, value)
+}
+
 pub fn encode_form(pairs: &[(&str, &str)]) -> String {
     pairs
         .iter()
-        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+        .map(|(k, v)| format!("{}={}", encode_query_value(k), encode_query_value(v)))
         .collect::<Vec<_>>()
         .join("&")
 }
 
-fn encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
+/// The SHA-256 digest of `text` in lowercase hex, as the server stores secrets.
+pub fn sha256_hex(text: &str) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
         .collect()
 }
 
-/// Whether a `Set-Cookie` value is the session cookie: `assent_session`, or with Secure
+/// Stores an approving decision link for `user`'s item (`instance`, `run`) whose token
+/// is `token`, valid for `days` from now, as a mail would have carried it.
+pub async fn insert_decision_link(
+    app: &TestApp,
+    token: &str,
+    instance: &str,
+    run: i64,
+    user: &str,
+    days: i64,
+) {
+    let expires = (chrono::Utc::now() + chrono::Duration::days(days)).to_rfc3339();
+    app.execute(&format!(
+        "INSERT INTO decision_links (token_hash, instance_id, run_seq, username, verdict, expires_at) VALUES ('{}', '{instance}', {run}, '{user}', 'approve', '{expires}')",
+        sha256_hex(token)
+    ))
+    .await;
+}
+
+/// The date `offset` days from today (UTC), as `YYYY-MM-DD`.
+pub fn day(offset: i64) -> String {
+    (chrono::Utc::now().date_naive() + chrono::Duration::days(offset)).to_string()
+}
+
+/// The session cookie's whole `Set-Cookie` value: `assent_session`, or with Secure
 /// cookies `__Host-assent_session`.
-fn is_session_cookie(set_cookie: &str) -> bool {
-    set_cookie.starts_with("assent_session=") || set_cookie.starts_with("__Host-assent_session=")
-}
-
-/// The session cookie a response sets, as `name=value`.
-pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| is_session_cookie(v))
-        .and_then(|v| v.split(';').next())
-        .map(str::to_owned)
-}
-
 pub fn set_cookie_header(headers: &HeaderMap) -> Option<String> {
     headers
         .get_all(SET_COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .find(|v| is_session_cookie(v))
+        .find(|v| v.starts_with("assent_session=") || v.starts_with("__Host-assent_session="))
         .map(str::to_owned)
+}
+
+/// The session cookie a response sets, as `name=value`.
+pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
+    set_cookie_header(headers).map(|v| v.split(';').next().unwrap_or_default().to_owned())
 }
 
 pub fn location(response: &Response) -> String {

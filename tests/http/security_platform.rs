@@ -58,7 +58,7 @@ fn scripts_carry(html: &str, nonce: &str) -> usize {
 async fn pages_carry_a_fresh_nonce_policy_and_tls_adds_hsts_and_a_host_cookie() {
     let app = TestApp::spawn(Backend::Sqlite).await.expect("sqlite app");
     let mut seen = Vec::new();
-    let bob = app.login("bob", DEMO_PASSWORD).await.expect("login");
+    let bob = app.session("bob").await;
     assert!(bob.starts_with("assent_session="), "{bob}");
     for (path, cookie) in [
         ("/login", None),
@@ -125,13 +125,7 @@ async fn pages_carry_a_fresh_nonce_policy_and_tls_adds_hsts_and_a_host_cookie() 
     let secure = TestApp::spawn_with(Backend::Sqlite, &["--secure-cookies", "true"])
         .await
         .unwrap();
-    let login = secure
-        .post_form(
-            "/login",
-            &[("username", "alice"), ("password", DEMO_PASSWORD)],
-            None,
-        )
-        .await;
+    let login = secure.login_attempt("alice", DEMO_PASSWORD).await;
     assert_eq!(
         header(&login, "strict-transport-security").as_deref(),
         Some("max-age=31536000; includeSubDomains")
@@ -164,7 +158,7 @@ async fn pages_carry_a_fresh_nonce_policy_and_tls_adds_hsts_and_a_host_cookie() 
 /// gets through the database, whoever sends it; appending still works.
 async fn the_audit_trail_refuses_updates_and_deletes(app: TestApp) {
     use sea_orm::{ConnectionTrait, DbBackend, Statement};
-    app.login("alice", DEMO_PASSWORD).await.expect("login");
+    app.session("alice").await;
     let db = app.database().await;
     let backend = db.get_database_backend();
     let sql = |text: &str| Statement::from_string(backend, text.to_owned());
@@ -226,7 +220,7 @@ async fn the_audit_trail_refuses_updates_and_deletes(app: TestApp) {
         "every entry unchanged"
     );
 
-    app.login("bob", DEMO_PASSWORD).await.expect("login");
+    app.session("bob").await;
     let after = snapshot().await;
     // (The demo's workflows may append entries of their own meanwhile.)
     assert!(

@@ -1,6 +1,9 @@
 //! Contract tests of the Workflow Management Service (`/api/wfs/v1/{operation}`): for
-//! each operation offered, a success and each of its faults, on both databases.
+//! each operation offered, a success and each of its faults, on both databases. This
+//! file: authentication and the faults every operation shares, listDefinitions,
+//! getInstance and bulkApproval.
 
+use super::api::*;
 use super::harness::*;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -12,111 +15,31 @@ on_both_databases!(
     bulk_approval_applies_each_workflow_on_its_own,
 );
 
-/// `user:password` as HTTP Basic credentials.
-pub fn basic(user: &str) -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let input = format!("{user}:{DEMO_PASSWORD}").into_bytes();
-    let mut out = String::new();
-    for chunk in input.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    format!("Basic {out}")
-}
-
-pub async fn call(
-    app: &TestApp,
-    operation: &str,
-    auth: Option<&str>,
-    body: &str,
-) -> (StatusCode, Value) {
-    call_with(app, operation, auth, body, &[]).await
-}
-
-pub async fn call_with(
-    app: &TestApp,
-    operation: &str,
-    auth: Option<&str>,
-    body: &str,
-    headers: &[(&str, &str)],
-) -> (StatusCode, Value) {
-    let mut request = app
-        .client
-        .post(app.url(&format!("/api/wfs/v1/{operation}")))
-        .header("content-type", "application/json")
-        .body(body.to_owned());
-    if let Some(auth) = auth {
-        request = request.header("authorization", auth);
-    }
-    for (name, value) in headers {
-        request = request.header(*name, *value);
-    }
-    let response = request.send().await.expect("POST");
-    let status = response.status();
-    let text = response.text().await.unwrap();
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
-}
-
-pub fn assert_fault(
-    status: StatusCode,
-    body: &Value,
-    expected: StatusCode,
-    error: &str,
-    operation: &str,
-) {
-    assert_eq!(status, expected, "{body}");
-    assert_eq!(body["error"], error, "{body}");
-    assert_eq!(body["requestType"], operation, "{body}");
-    assert!(
-        body["errorMessage"].as_str().is_some_and(|m| !m.is_empty()),
-        "{body}"
-    );
-    let text = body.to_string().to_lowercase();
-    assert!(
-        !text.contains("sql") && !text.contains("panicked"),
-        "{body}"
-    );
-}
-
 async fn every_request_is_authenticated_and_faults_echo_the_request(app: TestApp) {
     let body = r#"{"requestID": "r-1"}"#;
-    let (status, fault) = call(&app, "listDefinitions", None, body).await;
-    assert_fault(
-        status,
-        &fault,
-        StatusCode::UNAUTHORIZED,
-        "authenticationFailed",
-        "listDefinitions",
-    );
+    let unauthorized = |auth: Option<String>| {
+        let app = &app;
+        async move {
+            raw_fault(
+                app,
+                "listDefinitions",
+                auth.as_deref(),
+                body,
+                UNAUTHORIZED,
+                "authenticationFailed",
+            )
+            .await
+        }
+    };
+    let fault = unauthorized(None).await;
     assert_eq!(fault["requestID"], "r-1");
     let wrong = format!("Basic {}", "Ym9iOm5vcGU="); // bob:nope
-    let (status, fault) = call(&app, "listDefinitions", Some(&wrong), body).await;
-    assert_fault(
-        status,
-        &fault,
-        StatusCode::UNAUTHORIZED,
-        "authenticationFailed",
-        "listDefinitions",
-    );
+    unauthorized(Some(wrong)).await;
     let (status, answer) = call(&app, "listDefinitions", Some(&basic("bob")), body).await;
     assert_eq!(status, StatusCode::OK, "{answer}");
     assert_eq!(answer["requestID"], "r-1");
     // The portal session works as well as Basic.
-    let cookie = app.login("bob", DEMO_PASSWORD).await.expect("login");
+    let cookie = app.session("bob").await;
     let response = app
         .client
         .post(app.url("/api/wfs/v1/listDefinitions"))
@@ -129,47 +52,33 @@ async fn every_request_is_authenticated_and_faults_echo_the_request(app: TestApp
     assert_eq!(response.status(), StatusCode::OK);
 
     let bob = basic("bob");
-    let (status, fault) = call(&app, "listDefinitions", Some(&bob), "{not json").await;
-    assert_fault(
-        status,
-        &fault,
-        StatusCode::BAD_REQUEST,
-        "invalidRequest",
-        "listDefinitions",
-    );
-    let (status, fault) = call(
-        &app,
-        "listDefinitions",
-        Some(&bob),
-        r#"{"requestID": "r-2", "colour": 1}"#,
-    )
-    .await;
-    assert_fault(
-        status,
-        &fault,
-        StatusCode::BAD_REQUEST,
-        "invalidRequest",
-        "listDefinitions",
-    );
-    assert!(
-        fault["errorMessage"].as_str().unwrap().contains("colour"),
-        "{fault}"
-    );
+    let invalid = |body: &'static str| {
+        let (app, bob) = (&app, &bob);
+        async move {
+            raw_fault(
+                app,
+                "listDefinitions",
+                Some(bob.as_str()),
+                body,
+                BAD_REQUEST,
+                "invalidRequest",
+            )
+            .await
+        }
+    };
+    invalid("{not json").await;
+    let fault = invalid(r#"{"requestID": "r-2", "colour": 1}"#).await;
+    assert_names(&fault, "colour");
     assert_eq!(fault["requestID"], "r-2");
-    let (status, fault) = call(
+    raw_fault(
         &app,
         "listDefinitions",
         Some(&bob),
         r#"{"domain": "Other-Company"}"#,
+        BAD_REQUEST,
+        "wrongDomain",
     )
     .await;
-    assert_fault(
-        status,
-        &fault,
-        StatusCode::BAD_REQUEST,
-        "wrongDomain",
-        "listDefinitions",
-    );
     let (status, answer) = call(
         &app,
         "listDefinitions",
@@ -178,14 +87,15 @@ async fn every_request_is_authenticated_and_faults_echo_the_request(app: TestApp
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{answer}");
-    let (status, fault) = call(&app, "noSuchOperation", Some(&bob), "{}").await;
-    assert_fault(
-        status,
-        &fault,
-        StatusCode::NOT_FOUND,
-        "invalidRequest",
+    raw_fault(
+        &app,
         "noSuchOperation",
-    );
+        Some(&bob),
+        "{}",
+        NOT_FOUND,
+        "invalidRequest",
+    )
+    .await;
     // Over the limit, and far over it (where the server stops reading): faults both.
     for size in [300 * 1024, 3 * 1024 * 1024] {
         let huge = format!(r#"{{"requestID": "{}"}}"#, "x".repeat(size));
@@ -198,6 +108,14 @@ async fn every_request_is_authenticated_and_faults_echo_the_request(app: TestApp
 
 async fn list_definitions_filters_by_the_contract(app: TestApp) {
     let bob = basic("bob");
+    let list = |body: &'static str| {
+        let (app, bob) = (&app, &bob);
+        async move {
+            call(app, "listDefinitions", Some(bob.as_str()), body)
+                .await
+                .1
+        }
+    };
     let names = |answer: &Value| -> Vec<String> {
         answer["workflowDefinition"]
             .as_array()
@@ -206,7 +124,7 @@ async fn list_definitions_filters_by_the_contract(app: TestApp) {
             .map(|d| d["name"].as_str().unwrap().to_owned())
             .collect()
     };
-    let (_, all) = call(&app, "listDefinitions", Some(&bob), "{}").await;
+    let all = list("{}").await;
     assert!(names(&all).contains(&"4-Eye-Approval".to_owned()), "{all}");
     let four_eye = all["workflowDefinition"]
         .as_array()
@@ -217,88 +135,49 @@ async fn list_definitions_filters_by_the_contract(app: TestApp) {
     assert_eq!(four_eye["id"], "My-Company/Approval/4-Eye-Approval");
     assert_eq!(four_eye["requestWorkflowType"], "approval");
 
-    let (_, roles) = call(
-        &app,
-        "listDefinitions",
-        Some(&bob),
-        r#"{"definitionFilter": {"resourceType": "role", "operation": "assign"}}"#,
-    )
-    .await;
+    let roles =
+        list(r#"{"definitionFilter": {"resourceType": "role", "operation": "assign"}}"#).await;
     let role_names = names(&roles);
     assert!(
         role_names.contains(&"4-Eye-Approval".to_owned())
             && !role_names.contains(&"Parallel-Quorum".to_owned()),
         "{roles}"
     );
-    let (_, quorum) = call(&app, "listDefinitions", Some(&bob), r#"{"definitionFilter": {"nameFilter": {"valueAssertion": [{"value": "quorum", "matchOperation": "contains"}]}}}"#).await;
+    let quorum = list(r#"{"definitionFilter": {"nameFilter": {"valueAssertion": [{"value": "quorum", "matchOperation": "contains"}]}}}"#).await;
     assert_eq!(names(&quorum), vec!["Parallel-Quorum"]);
-    let (_, by_path) = call(
-        &app,
-        "listDefinitions",
-        Some(&bob),
+    let by_path = list(
         r#"{"definitionFilter": {"nameFilter": {"path": "My-Company/Approval/4-Eye-Approval"}}}"#,
     )
     .await;
     assert_eq!(names(&by_path), vec!["4-Eye-Approval"]);
-    let (_, german) = call(&app, "listDefinitions", Some(&bob), r#"{"language": "de", "definitionFilter": {"nameFilter": {"path": "My-Company/Approval/Entitlement-Pool"}}}"#).await;
+    let german = list(r#"{"language": "de", "definitionFilter": {"nameFilter": {"path": "My-Company/Approval/Entitlement-Pool"}}}"#).await;
     assert_eq!(
         german["workflowDefinition"][0]["title"],
         "Genehmigung durch das Sicherheitsteam"
     );
-    let (status, fault) = call(&app, "listDefinitions", Some(&bob), r#"{"definitionFilter": {"nameFilter": {"valueAssertion": [{"value": "x", "matchOperation": "regex"}]}}}"#).await;
-    assert_fault(
-        status,
-        &fault,
-        StatusCode::BAD_REQUEST,
-        "invalidRequest",
-        "listDefinitions",
-    );
-    let (status, fault) = call(
-        &app,
-        "listDefinitions",
-        Some(&bob),
+    for body in [
+        r#"{"definitionFilter": {"nameFilter": {"valueAssertion": [{"value": "x", "matchOperation": "regex"}]}}}"#,
         r#"{"definitionFilter": {"operation": 7}}"#,
-    )
-    .await;
-    assert_fault(
-        status,
-        &fault,
-        StatusCode::BAD_REQUEST,
-        "invalidRequest",
-        "listDefinitions",
-    );
-}
-
-/// alice's running demo request (4-eye, bob decides).
-pub async fn alices_request(app: &TestApp) -> String {
-    use sea_orm::{ConnectionTrait, Statement};
-    let db = app.database().await;
-    let row = db
-        .query_one(Statement::from_string(
-            db.get_database_backend(),
-            "SELECT id FROM workflow_instances WHERE initiator = 'alice'",
-        ))
-        .await
-        .unwrap()
-        .expect("alice's request");
-    row.try_get("", "id").unwrap()
+    ] {
+        raw_fault(
+            &app,
+            "listDefinitions",
+            Some(&bob),
+            body,
+            BAD_REQUEST,
+            "invalidRequest",
+        )
+        .await;
+    }
 }
 
 async fn get_instance_answers_the_people_involved_only(app: TestApp) {
     let id = alices_request(&app).await;
-    let ask = |return_data: &str| {
-        json!({"requestID": "g", "workflowID": id, "returnData": return_data}).to_string()
-    };
-    let (status, answer) = call(
-        &app,
-        "getInstance",
-        Some(&basic("alice")),
-        &ask("identifier"),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{answer}");
+    let ask =
+        |return_data: &str| json!({"requestID": "g", "workflowID": id, "returnData": return_data});
+    let answer = ok(&app, "getInstance", "alice", ask("identifier")).await;
     assert_eq!(answer["workflowID"], id.as_str());
-    let (_, answer) = call(&app, "getInstance", Some(&basic("bob")), &ask("everything")).await;
+    let (_, answer) = op(&app, "getInstance", "bob", ask("everything")).await;
     let instance = &answer["workflowInstance"];
     assert_eq!(instance["state"], "RUNNING", "{answer}");
     assert_eq!(instance["initiator"], "alice");
@@ -315,11 +194,11 @@ async fn get_instance_answers_the_people_involved_only(app: TestApp) {
         .expect("the approval");
     assert_eq!(approval["state"], "RUNNING");
     assert_eq!(approval["participant"], json!(["bob"]));
-    let (_, matching) = call(
+    let (_, matching) = op(
         &app,
         "getInstance",
-        Some(&basic("bob")),
-        &json!({"workflowID": id, "returnData": "matchingActivities", "workflowActivityFilter": {"state": "RUNNING"}}).to_string(),
+        "bob",
+        json!({"workflowID": id, "returnData": "matchingActivities", "workflowActivityFilter": {"state": "RUNNING"}}),
     )
     .await;
     let states: Vec<&Value> = matching["workflowInstance"]["activity"]
@@ -332,154 +211,76 @@ async fn get_instance_answers_the_people_involved_only(app: TestApp) {
         !states.is_empty() && states.iter().all(|s| *s == "RUNNING"),
         "{matching}"
     );
-    let (_, nothing) = call(&app, "getInstance", Some(&basic("alice")), &ask("nothing")).await;
+    let (_, nothing) = op(&app, "getInstance", "alice", ask("nothing")).await;
     assert_eq!(nothing, json!({"requestID": "g"}));
 
-    let (status, fault) = call(
+    let refusal = fault(
         &app,
         "getInstance",
-        Some(&basic("carol")),
-        &ask("everything"),
-    )
-    .await;
-    assert_fault(
-        status,
-        &fault,
-        StatusCode::FORBIDDEN,
+        "carol",
+        ask("everything"),
+        FORBIDDEN,
         "accessDenied",
-        "getInstance",
-    );
+    )
+    .await;
     assert!(
-        !fault.to_string().contains("alice"),
-        "a refusal tells nothing: {fault}"
+        !refusal.to_string().contains("alice"),
+        "a refusal tells nothing: {refusal}"
     );
-    let (status, fault) = call(
-        &app,
-        "getInstance",
-        Some(&basic("admin")),
-        &ask("identifier"),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "administrators read any: {fault}");
-    // Without the right to read every workflow, a missing one is refused like a
-    // forbidden one: nothing is revealed.
-    let (status, fault) = call(
-        &app,
-        "getInstance",
-        Some(&basic("bob")),
-        r#"{"workflowID": "0000"}"#,
-    )
-    .await;
-    assert_fault(
-        status,
-        &fault,
-        StatusCode::FORBIDDEN,
-        "accessDenied",
-        "getInstance",
-    );
-    let (status, fault) = call(
-        &app,
-        "getInstance",
-        Some(&basic("admin")),
-        r#"{"workflowID": "0000"}"#,
-    )
-    .await;
-    assert_fault(
-        status,
-        &fault,
-        StatusCode::NOT_FOUND,
-        "workflowNotFound",
-        "getInstance",
-    );
-    let (status, fault) = call(
-        &app,
-        "getInstance",
-        Some(&basic("bob")),
-        r#"{"returnData": "everything"}"#,
-    )
-    .await;
-    assert_fault(
-        status,
-        &fault,
-        StatusCode::BAD_REQUEST,
-        "invalidRequest",
-        "getInstance",
-    );
-    assert!(
-        fault["errorMessage"]
-            .as_str()
-            .unwrap()
-            .contains("workflowID"),
-        "{fault}"
-    );
-    let (status, fault) = call(
-        &app,
-        "getInstance",
-        Some(&basic("bob")),
-        &json!({"workflowID": id, "returnData": "all"}).to_string(),
-    )
-    .await;
-    assert_fault(
-        status,
-        &fault,
-        StatusCode::BAD_REQUEST,
-        "invalidRequest",
-        "getInstance",
-    );
+    let (status, answer) = op(&app, "getInstance", "admin", ask("identifier")).await;
+    assert_eq!(status, StatusCode::OK, "administrators read any: {answer}");
+    let unknown_return = json!({"workflowID": id, "returnData": "all"});
+    #[rustfmt::skip]
+    let refusals: Vec<Refusal> = vec![
+        // Without the right to read every workflow, a missing one is refused like a
+        // forbidden one: nothing is revealed.
+        ("getInstance", "bob", json!({"workflowID": "0000"}), FORBIDDEN, "accessDenied"),
+        ("getInstance", "admin", json!({"workflowID": "0000"}), NOT_FOUND, "workflowNotFound"),
+        ("getInstance", "bob", json!({"returnData": "everything"}), BAD_REQUEST, "invalidRequest"),
+        ("getInstance", "bob", unknown_return, BAD_REQUEST, "invalidRequest"),
+    ];
+    let refused = faults(&app, refusals).await;
+    assert_names(&refused[2], "workflowID");
 }
 
 async fn bulk_approval_applies_each_workflow_on_its_own(app: TestApp) {
     let id = alices_request(&app).await;
     // carol may not approve on bob's behalf.
-    let for_bob = json!({"participantDN": "bob", "accept": {"workflowID": [id]}}).to_string();
-    let (status, fault) = call(&app, "bulkApproval", Some(&basic("carol")), &for_bob).await;
-    assert_fault(
-        status,
-        &fault,
-        StatusCode::FORBIDDEN,
-        "accessDenied",
+    fault(
+        &app,
         "bulkApproval",
-    );
+        "carol",
+        json!({"participantDN": "bob", "accept": {"workflowID": [id]}}),
+        FORBIDDEN,
+        "accessDenied",
+    )
+    .await;
     // alice may not approve her own request: a participant error, nothing decided.
-    let own = json!({"accept": {"workflowID": [id]}}).to_string();
-    let (status, answer) = call(&app, "bulkApproval", Some(&basic("alice")), &own).await;
-    assert_eq!(status, StatusCode::OK, "{answer}");
+    let own = json!({"accept": {"workflowID": [id]}});
+    let answer = ok(&app, "bulkApproval", "alice", own.clone()).await;
     assert_eq!(answer["failed"][0]["errorCode"], 30, "{answer}");
 
     let body = json!({
         "requestID": "b-1",
         "accept": {"reason": "fine", "workflowID": [id, "no-such-workflow"]},
-    })
-    .to_string();
-    let (status, answer) = call(&app, "bulkApproval", Some(&basic("bob")), &body).await;
-    assert_eq!(status, StatusCode::OK, "{answer}");
+    });
+    let answer = ok(&app, "bulkApproval", "bob", body).await;
     assert_eq!(answer["requestID"], "b-1");
     let failed = answer["failed"].as_array().unwrap();
     assert_eq!(failed.len(), 1, "{answer}");
     assert_eq!(failed[0]["id"], "no-such-workflow");
     assert_eq!(failed[0]["errorCode"], 40);
     // The valid one stays decided.
-    let (_, after) = call(
-        &app,
-        "getInstance",
-        Some(&basic("alice")),
-        &json!({"workflowID": id, "returnData": "everything"}).to_string(),
-    )
-    .await;
+    let everything = json!({"workflowID": id, "returnData": "everything"});
+    let (_, after) = op(&app, "getInstance", "alice", everything.clone()).await;
     assert_eq!(
         after["workflowInstance"]["applicationState"], "ACCEPTED",
         "{after}"
     );
     // Deciding again: nothing waits for bob any more: at activity level (11) while the
     // workflow still runs its last steps, at workflow level (20) once it has ended.
-    let (_, again) = call(&app, "bulkApproval", Some(&basic("bob")), &own).await;
-    let (_, now) = call(
-        &app,
-        "getInstance",
-        Some(&basic("bob")),
-        &json!({"workflowID": id, "returnData": "everything"}).to_string(),
-    )
-    .await;
+    let (_, again) = op(&app, "bulkApproval", "bob", own).await;
+    let (_, now) = op(&app, "getInstance", "bob", everything).await;
     // Read after the attempt: still running now means it was running then; ended now
     // may have happened either side of it.
     let code = again["failed"][0]["errorCode"].as_u64();
@@ -488,18 +289,13 @@ async fn bulk_approval_applies_each_workflow_on_its_own(app: TestApp) {
     } else {
         assert!(matches!(code, Some(11 | 20)), "{again} {now}");
     }
-    let (status, fault) = call(
+    raw_fault(
         &app,
         "bulkApproval",
         Some(&basic("bob")),
         r#"{"accept": {"workflowID": "one"}}"#,
+        BAD_REQUEST,
+        "invalidRequest",
     )
     .await;
-    assert_fault(
-        status,
-        &fault,
-        StatusCode::BAD_REQUEST,
-        "invalidRequest",
-        "bulkApproval",
-    );
 }

@@ -43,22 +43,27 @@ impl Starter {
         }
     }
 
-    /// Whether this kind lets `initiator` start a workflow for `subject`.
-    pub fn allows(
-        &self,
-        initiator: &UserName,
-        subject: Option<&UserName>,
-        initiator_is_admin: bool,
-        directory: &dyn Directory,
-    ) -> bool {
+    /// Whether this kind lets the initiator start the workflow.
+    fn allows(&self, starting: &Starting) -> bool {
+        let initiator = starting.initiator;
         match self {
-            Starter::Oneself => subject.is_none_or(|subject| subject == initiator),
-            Starter::Manager => subject
-                .is_some_and(|subject| directory.manager_of(subject).as_ref() == Some(initiator)),
-            Starter::Admin => initiator_is_admin,
-            Starter::Group(group) => directory.members_of(group).contains(initiator),
+            Starter::Oneself => starting.subject.is_none_or(|subject| subject == initiator),
+            Starter::Manager => starting.subject.is_some_and(|subject| {
+                starting.directory.manager_of(subject).as_ref() == Some(initiator)
+            }),
+            Starter::Admin => starting.initiator_is_admin,
+            Starter::Group(group) => starting.directory.members_of(group).contains(initiator),
         }
     }
+}
+
+/// One question [`Definition::may_start`] answers: may `initiator` start a workflow for
+/// `subject`?
+struct Starting<'a> {
+    initiator: &'a UserName,
+    subject: Option<&'a UserName>,
+    initiator_is_admin: bool,
+    directory: &'a dyn Directory,
 }
 
 /// The spelling a definition uses (`self`, `manager`, `admin`, `group:<name>`).
@@ -115,9 +120,15 @@ impl Definition {
         initiator_is_admin: bool,
         directory: &dyn Directory,
     ) -> bool {
+        let starting = Starting {
+            initiator,
+            subject,
+            initiator_is_admin,
+            directory,
+        };
         self.starters
             .iter()
-            .any(|starter| starter.allows(initiator, subject, initiator_is_admin, directory))
+            .any(|starter| starter.allows(&starting))
     }
 
     /// Who may start it, as the definition spells them, for documentation and forms.

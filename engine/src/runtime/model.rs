@@ -171,6 +171,21 @@ pub enum RunMode {
 }
 
 impl ApprovalRun {
+    /// Just asked: no decision, timer, claim or outcome yet.
+    pub(crate) fn new(participants: Vec<Participant>, mode: RunMode) -> Self {
+        Self {
+            participants,
+            decisions: Vec::new(),
+            mode,
+            escalations: 0,
+            reminders: 0,
+            due_at: None,
+            timer_generation: 0,
+            outcome: None,
+            claimed_by: None,
+        }
+    }
+
     /// Approvals that approve: 1 for any-one, every active participant for all, n for n-of-m.
     pub fn required(&self) -> u32 {
         match self.mode {
@@ -272,12 +287,8 @@ pub enum Because {
     InsteadOfBeneficiary { beneficiary: UserName },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Verdict {
-    Approve,
-    Reject,
-}
+/// A decision's verdict lives with the shared state types (the pages need it too).
+pub use crate::state::Verdict;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Decision {

@@ -1,11 +1,17 @@
-//! Shared fixtures for runtime tests: a small company, look-ups, definitions, a clock.
+//! Shared fixtures for the engine's tests: a small company, look-ups, definitions, a
+//! clock, and a workflow under test.
 
 #![allow(dead_code)]
 
+pub mod definitions;
+
 use assent_engine::definition::{parse, Definition};
 use assent_engine::expression::{Lookups, Val};
-use assent_engine::runtime::directory::MemoryDirectory;
-use assent_engine::runtime::model::{DefinitionRef, Instance, Order, OrderType, Timestamp};
+use assent_engine::flowdata::{FlowPath, Value};
+use assent_engine::runtime::directory::{MemoryDirectory, Substitution};
+use assent_engine::runtime::model::{
+    ActivityRun, Because, DefinitionRef, Instance, Order, OrderType, Timestamp,
+};
 use assent_engine::runtime::{handle, start, EngineError, Env, Event, NewInstance, Step};
 use assent_engine::UserName;
 use std::collections::BTreeMap;
@@ -75,6 +81,51 @@ pub fn order(object_type: &str, id: &str) -> Order {
     }
 }
 
+/// A request to start a workflow `id` of definition `definition_id` (version 1): no
+/// resources, form or context unless the caller adds them.
+pub fn new_instance(
+    id: &str,
+    definition_id: &str,
+    initiator: &str,
+    subject: Option<Order>,
+) -> NewInstance {
+    NewInstance {
+        id: id.into(),
+        definition: DefinitionRef {
+            id: definition_id.into(),
+            version: 1,
+        },
+        initiator: user(initiator),
+        subject,
+        resources: vec![],
+        form: BTreeMap::new(),
+        context: BTreeMap::new(),
+        correlation_id: None,
+    }
+}
+
+/// The values at `path` in the workflow's flowdata.
+pub fn flow(run: &Run, path: &str) -> Vec<Value> {
+    run.instance
+        .flowdata
+        .get(&FlowPath::parse(path).unwrap())
+        .to_vec()
+}
+
+/// Why `who` is asked on run `seq`; panics when they are not.
+pub fn because(run: &Run, seq: u32, who: &str) -> Because {
+    run.instance.runs[seq as usize]
+        .approval
+        .as_ref()
+        .unwrap()
+        .participants
+        .iter()
+        .find(|p| p.active && p.user == user(who))
+        .unwrap_or_else(|| panic!("{who} is not asked"))
+        .because
+        .clone()
+}
+
 /// A workflow under test, with its own clock, directory and look-ups.
 pub struct Run {
     pub definition: Definition,
@@ -87,8 +138,12 @@ pub struct Run {
 
 pub const HOUR: i64 = 3_600_000;
 pub const DAY: i64 = 24 * HOUR;
+/// When every workflow under test starts.
+pub const START: Timestamp = Timestamp(1_800_000_000_000);
 
 impl Run {
+    /// `initiator` requests the role `resource` for the user `subject`, in the company
+    /// directory, with no look-up answers.
     pub fn start(definition: Definition, initiator: &str, subject: &str, resource: &str) -> Self {
         Self::start_with(
             definition,
@@ -100,6 +155,12 @@ impl Run {
         )
     }
 
+    /// alice requests `resource` for herself through the shipped definition `file`.
+    pub fn alice_requests(file: &str, resource: &str) -> Self {
+        Self::start(shipped(file), "alice", "alice", resource)
+    }
+
+    /// As [`Run::start`], in `directory` and with `lookups`.
     pub fn start_with(
         definition: Definition,
         directory: MemoryDirectory,
@@ -108,23 +169,46 @@ impl Run {
         subject: &str,
         resource: &str,
     ) -> Self {
-        let now = Timestamp(1_800_000_000_000);
         let new = NewInstance {
-            id: "wf-1".into(),
-            definition: DefinitionRef {
-                id: definition.path.clone(),
-                version: 1,
-            },
-            initiator: user(initiator),
-            subject: Some(order("user", subject)),
             resources: vec![order("role", resource)],
-            form: BTreeMap::from([(
-                "justification".to_owned(),
-                vec![assent_engine::flowdata::Value::text("new job")],
-            )]),
-            context: BTreeMap::new(),
-            correlation_id: None,
+            form: BTreeMap::from([("justification".to_owned(), vec![Value::text("new job")])]),
+            ..new_instance(
+                "wf-1",
+                &definition.path,
+                initiator,
+                Some(order("user", subject)),
+            )
         };
+        Self::start_new_with(definition, directory, lookups, new)
+    }
+
+    /// `initiator` requests X for alice through the 4-eye approval while `substitute`
+    /// stands in for her manager bob.
+    pub fn while_bob_is_away(substitute: &str, initiator: &str) -> Self {
+        let mut directory = company();
+        directory.substitutions.push(Substitution {
+            user: user("bob"),
+            substitute: user(substitute),
+            from: Timestamp(0),
+            until: Timestamp(i64::MAX),
+        });
+        let definition = shipped("4-eye-approval.toml");
+        let lookups = TestLookups::default();
+        Self::start_with(definition, directory, lookups, initiator, "alice", "X")
+    }
+
+    /// Starts `new` in the company directory, with no look-up answers.
+    pub fn start_new(definition: Definition, new: NewInstance) -> Self {
+        Self::start_new_with(definition, company(), TestLookups::default(), new)
+    }
+
+    fn start_new_with(
+        definition: Definition,
+        directory: MemoryDirectory,
+        lookups: TestLookups,
+        new: NewInstance,
+    ) -> Self {
+        let now = START;
         let step = start(
             &definition,
             new,
@@ -160,17 +244,33 @@ impl Run {
         Ok(self.last.as_ref().unwrap())
     }
 
+    /// Fires timer `generation` of run `seq`, as the caller's job table would.
+    pub fn fire_timer(&mut self, seq: u32, generation: u32) -> Result<&Step, EngineError> {
+        self.send(Event::TimerFired {
+            run: seq,
+            generation,
+        })
+    }
+
     pub fn advance(&mut self, millis: i64) {
         self.now = Timestamp(self.now.0 + millis);
     }
 
-    /// The run number of the running activity with this id.
-    pub fn running(&self, activity: &str) -> u32 {
+    /// The runs of the activity with this id, oldest first, whatever their state.
+    pub fn runs_of<'a>(
+        &'a self,
+        activity: &'a str,
+    ) -> impl DoubleEndedIterator<Item = &'a ActivityRun> {
         self.instance
             .runs
             .iter()
-            .rev()
-            .find(|r| r.activity.0 == activity && r.state == assent_engine::ActivityState::Running)
+            .filter(move |r| r.activity.0 == activity)
+    }
+
+    /// The run number of the running activity with this id.
+    pub fn running(&self, activity: &str) -> u32 {
+        self.runs_of(activity)
+            .rfind(|r| r.state == assent_engine::ActivityState::Running)
             .unwrap_or_else(|| panic!("{activity} is not running: {:#?}", self.instance.runs))
             .seq
     }

@@ -59,6 +59,9 @@ pub(super) fn get(en: &str) -> Option<&'static str> {
         "Owner: you may create tokens only for yourself." => {
             "Eigentümer: Sie dürfen Tokens nur für sich selbst erstellen."
         }
+        "Owner: tokens for administrators and for those who act for others are made by themselves." => {
+            "Eigentümer: Tokens für Administratoren und für alle, die für andere handeln, erstellen diese selbst."
+        }
         "Scopes: choose only operations from the list." => {
             "Operationen: Wählen Sie nur Operationen aus der Liste."
         }

@@ -259,6 +259,9 @@ pub(super) fn get(en: &str) -> Option<&'static str> {
             "Dieser Link ist abgelaufen. Entscheiden Sie stattdessen in Ihrer Arbeitsliste."
         }
         "This link was already used." => "Dieser Link wurde bereits verwendet.",
+        "This link has been replaced: use the newest mail, or your worklist." => {
+            "Dieser Link wurde ersetzt: Verwenden Sie die neueste E-Mail oder Ihre Arbeitsliste."
+        }
         "The file name must end in .toml and use only letters, digits, - _ and ." => {
             "Der Dateiname muss auf .toml enden und darf nur Buchstaben, Ziffern, - _ und . enthalten."
         }

@@ -8,6 +8,8 @@ mod de_access;
 mod de_common;
 mod de_requests;
 mod de_work;
+#[cfg(test)]
+mod server_messages;
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};

@@ -3,9 +3,10 @@
 //! non-admins on the server; this page merely shows the refusal.
 
 use crate::app::api::{get_admin_overview, DeployDefinition};
-use crate::app::error::AppError;
 use crate::app::i18n::{t, tf, tr, use_lang};
+use crate::app::pages::common::{ErrorAlert, ServerError, TextTable};
 use crate::app::types::AdminOverview;
+use crate::model::AppError;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -24,17 +25,9 @@ pub fn AdminPage() -> impl IntoView {
                 match overview.await {
                     Ok(figures) => view! { <Overview figures deploy/> }.into_any(),
                     Err(AppError::Forbidden) => {
-                        view! {
-                            <p class="alert alert-error" role="alert">
-                                {t(lang, "This page is for administrators.")}
-                            </p>
-                        }
-                            .into_any()
+                        view! { <ErrorAlert text=t(lang, "This page is for administrators.")/> }.into_any()
                     }
-                    Err(error) => {
-                        view! { <p class="alert alert-error" role="alert">{tr(lang, &error.to_string())}</p> }
-                            .into_any()
-                    }
+                    Err(error) => view! { <ServerError error/> }.into_any(),
                 }
             })}
         </Suspense>
@@ -44,6 +37,30 @@ pub fn AdminPage() -> impl IntoView {
 #[component]
 fn Overview(figures: AdminOverview, deploy: ServerAction<DeployDefinition>) -> impl IntoView {
     let lang = use_lang();
+    let definitions = figures
+        .definitions
+        .into_iter()
+        .map(|line| {
+            let by = line
+                .deployed_by
+                .unwrap_or_else(|| t(lang, "start-up").into());
+            [
+                line.path,
+                line.name,
+                line.version.to_string(),
+                line.deployed_at,
+                by,
+            ]
+        })
+        .collect::<Vec<_>>();
+    let audit = figures
+        .recent_audit
+        .into_iter()
+        .map(|line| {
+            let actor = line.actor.unwrap_or_else(|| "—".into());
+            [line.occurred_at, actor, line.action, line.detail]
+        })
+        .collect::<Vec<_>>();
     view! {
         <section aria-labelledby="figures-heading">
             <h2 id="figures-heading" class="visually-hidden">{t(lang, "Figures")}</h2>
@@ -57,34 +74,11 @@ fn Overview(figures: AdminOverview, deploy: ServerAction<DeployDefinition>) -> i
         </section>
         <section aria-labelledby="definitions-heading">
             <h2 id="definitions-heading">{t(lang, "Workflow definitions")}</h2>
-            <table class="table" id="definitions">
-                <thead>
-                    <tr>
-                        <th scope="col">{t(lang, "Path")}</th>
-                        <th scope="col">{t(lang, "Name")}</th>
-                        <th scope="col">{t(lang, "Version")}</th>
-                        <th scope="col">{t(lang, "Deployed (UTC)")}</th>
-                        <th scope="col">{t(lang, "By")}</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {figures
-                        .definitions
-                        .into_iter()
-                        .map(|line| {
-                            view! {
-                                <tr>
-                                    <td>{line.path}</td>
-                                    <td>{line.name}</td>
-                                    <td>{line.version}</td>
-                                    <td>{line.deployed_at}</td>
-                                    <td>{line.deployed_by.unwrap_or_else(|| t(lang, "start-up").into())}</td>
-                                </tr>
-                            }
-                        })
-                        .collect_view()}
-                </tbody>
-            </table>
+            <TextTable
+                id="definitions"
+                heads=[t(lang, "Path"), t(lang, "Name"), t(lang, "Version"), t(lang, "Deployed (UTC)"), t(lang, "By")]
+                rows=definitions
+            />
             <details class="deploy">
                 <summary>{t(lang, "Deploy a definition")}</summary>
                 <ActionForm action=deploy attr:class="form">
@@ -132,32 +126,7 @@ fn Overview(figures: AdminOverview, deploy: ServerAction<DeployDefinition>) -> i
         </section>
         <section aria-labelledby="audit-heading">
             <h2 id="audit-heading">{t(lang, "Recent audit events")}</h2>
-            <table class="table">
-                <thead>
-                    <tr>
-                        <th scope="col">{t(lang, "When (UTC)")}</th>
-                        <th scope="col">{t(lang, "Who")}</th>
-                        <th scope="col">{t(lang, "What")}</th>
-                        <th scope="col">{t(lang, "Detail")}</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {figures
-                        .recent_audit
-                        .into_iter()
-                        .map(|line| {
-                            view! {
-                                <tr>
-                                    <td>{line.occurred_at}</td>
-                                    <td>{line.actor.unwrap_or_else(|| "—".into())}</td>
-                                    <td>{line.action}</td>
-                                    <td>{line.detail}</td>
-                                </tr>
-                            }
-                        })
-                        .collect_view()}
-                </tbody>
-            </table>
+            <TextTable heads=[t(lang, "When (UTC)"), t(lang, "Who"), t(lang, "What"), t(lang, "Detail")] rows=audit/>
         </section>
     }
 }

@@ -3,8 +3,10 @@
 
 use crate::app::api::{get_cart, RemoveFromCart, SubmitCart};
 use crate::app::i18n::{t, tf, tr, use_lang};
-use crate::app::pages::request::{Field, SubjectChoice};
+use crate::app::pages::common::{after_forms, ErrorAlert, HiddenIdButton, ServerError};
+use crate::app::pages::request::{field_error, typed_before, Field, SubjectChoice};
 use crate::app::types::{CartGroup, CartOutcome};
+use crate::model::AppError;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -14,20 +16,8 @@ pub fn CartPage() -> impl IntoView {
     let lang = use_lang();
     let remove = ServerAction::<RemoveFromCart>::new();
     let submit = ServerAction::<SubmitCart>::new();
-    let cart = Resource::new(
-        move || (remove.version().get(), submit.version().get()),
-        |_| get_cart(),
-    );
-    let error_for = move |key: String| {
-        move || match submit.value().get() {
-            Some(Err(error)) => error.field_error(&key),
-            _ => None,
-        }
-    };
-    let typed = move |key: &str| match submit.value().get_untracked() {
-        Some(Err(error)) => error.typed(key),
-        _ => None,
-    };
+    let after_either_form = after_forms([remove.version(), submit.version()]);
+    let cart = Resource::new(after_either_form, |_| get_cart());
     view! {
         <Title text=t(lang, "Cart")/>
         <p><a href="/catalog">{t(lang, "← Catalog")}</a></p>
@@ -55,13 +45,12 @@ pub fn CartPage() -> impl IntoView {
                 }
                     .into_any()
             }
-            Some(Err(error @ crate::app::error::AppError::FormInvalid { .. })) => view! {
-                <p class="alert alert-error" role="alert">
-                    {tf(lang, "{error} Nothing was requested yet.", &[("error", tr(lang, &error.to_string()))])}
-                </p>
+            Some(Err(error @ AppError::FormInvalid { .. })) => {
+                let error = [("error", tr(lang, &error.to_string()))];
+                let text = tf(lang, "{error} Nothing was requested yet.", &error);
+                view! { <ErrorAlert text/> }.into_any()
             }
-                .into_any(),
-            Some(Err(error)) => view! { <p class="alert alert-error" role="alert">{tr(lang, &error.to_string())}</p> }.into_any(),
+            Some(Err(error)) => view! { <ServerError error/> }.into_any(),
             None => ().into_any(),
         }}
         <Transition fallback=move || view! { <p class="muted">{t(lang, "Loading…")}</p> }>
@@ -95,8 +84,8 @@ pub fn CartPage() -> impl IntoView {
                                                 .into_iter()
                                                 .map(|field| {
                                                     let key = format!("g{index}_{}", field.name);
-                                                    let error = error_for(key.clone());
-                                                    let value = typed(&key).unwrap_or_default();
+                                                    let error = field_error(submit, key.clone());
+                                                    let value = typed_before(submit, &key).unwrap_or_default();
                                                     view! { <Field field key error value/> }
                                                 })
                                                 .collect_view()}
@@ -108,7 +97,7 @@ pub fn CartPage() -> impl IntoView {
                         </ActionForm>
                     }
                         .into_any(),
-                    Err(error) => view! { <p class="alert alert-error" role="alert">{tr(lang, &error.to_string())}</p> }.into_any(),
+                    Err(error) => view! { <ServerError error/> }.into_any(),
                 }
             })}
         </Transition>
@@ -137,8 +126,7 @@ fn GroupItems(group: CartGroup, remove: ServerAction<RemoveFromCart>) -> impl In
                                 <strong>{item.name.clone()}</strong>
                                 <span class="muted">{format!(" · {facts}")}</span>
                                 <ActionForm action=remove attr:class="inline-form">
-                                    <input type="hidden" name="item_id" value=item.id.to_string()/>
-                                    <button type="submit" class="button button-quiet" aria-label=label>{t(lang, "Remove")}</button>
+                                    <HiddenIdButton field="item_id" id=item.id.to_string() label text=t(lang, "Remove")/>
                                 </ActionForm>
                             </li>
                         }

@@ -3,6 +3,7 @@
 
 use crate::app::api::{get_cart_count, get_catalog, AddToCart};
 use crate::app::i18n::{t, tf, tr, use_lang, Lang};
+use crate::app::pages::common::{FormAnswer, HiddenIdButton, ServerError};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -45,10 +46,7 @@ pub fn CatalogPage() -> impl IntoView {
         {move || {
             add.value()
                 .get()
-                .map(|result| match result {
-                    Ok(message) => view! { <p class="alert alert-info" role="status" id="cart-message">{cart_message(lang, &message)}</p> }.into_any(),
-                    Err(error) => view! { <p class="alert alert-error" role="alert" id="cart-message">{tr(lang, &error.to_string())}</p> }.into_any(),
-                })
+                .map(|answer| view! { <FormAnswer answer id="cart-message" translate=cart_message/> })
         }}
         <Suspense fallback=move || view! { <p class="muted">{t(lang, "Loading…")}</p> }>
             {move || Suspend::new(async move {
@@ -102,8 +100,7 @@ pub fn CatalogPage() -> impl IntoView {
                                                         <div class="card-actions">
                                                             <a class="button button-primary" href=href>{request_label}</a>
                                                             <ActionForm action=add attr:class="inline-form">
-                                                                <input type="hidden" name="item_id" value=item.id.to_string()/>
-                                                                <button type="submit" class="button button-quiet" aria-label=add_label>{t(lang, "Add to cart")}</button>
+                                                                <HiddenIdButton field="item_id" id=item.id.to_string() label=add_label text=t(lang, "Add to cart")/>
                                                             </ActionForm>
                                                         </div>
                                                     </li>
@@ -117,7 +114,7 @@ pub fn CatalogPage() -> impl IntoView {
                         }
                             .into_any()
                     }
-                    Err(error) => view! { <p class="alert alert-error" role="alert">{tr(lang, &error.to_string())}</p> }.into_any(),
+                    Err(error) => view! { <ServerError error/> }.into_any(),
                 }
             })}
         </Suspense>

@@ -3,6 +3,9 @@
 
 use crate::app::api::{get_delegations, AddDelegation, RemoveDelegation};
 use crate::app::i18n::{t, tf, tr, use_lang, Lang};
+use crate::app::pages::common::{
+    after_forms, column_heads, HiddenIdButton, NewestAnswer, ServerError,
+};
 use crate::app::types::DelegationLine;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -13,28 +16,11 @@ pub fn DelegationsPage() -> impl IntoView {
     let lang = use_lang();
     let add = ServerAction::<AddDelegation>::new();
     let remove = ServerAction::<RemoveDelegation>::new();
-    let delegations = Resource::new(
-        move || (add.version().get(), remove.version().get()),
-        |_| get_delegations(),
-    );
-    // The newest answer of either form, whichever was used last.
-    let latest = RwSignal::new(None::<Result<String, crate::app::error::AppError>>);
-    Effect::new(move |_| {
-        if let Some(answer) = add.value().get() {
-            latest.set(Some(answer));
-        }
-    });
-    Effect::new(move |_| {
-        if let Some(answer) = remove.value().get() {
-            latest.set(Some(answer));
-        }
-    });
-    let message = move || {
-        latest.get().map(|result| match result {
-            Ok(text) => view! { <p class="alert alert-info" role="status" id="delegation-result">{message_text(lang, &text)}</p> }.into_any(),
-            Err(error) => view! { <p class="alert alert-error" role="alert" id="delegation-result">{tr(lang, &error.to_string())}</p> }.into_any(),
-        })
-    };
+    let after_either_form = after_forms([add.version(), remove.version()]);
+    let delegations = Resource::new(after_either_form, |_| get_delegations());
+    let newest = NewestAnswer::default();
+    newest.follow(add);
+    newest.follow(remove);
     view! {
         <Title text=t(lang, "Delegations")/>
         <h1>{t(lang, "Delegations")}</h1>
@@ -43,7 +29,7 @@ pub fn DelegationsPage() -> impl IntoView {
             " "
             {t(lang, "Items already in your worklist stay there; forward them from the item if needed.")}
         </p>
-        {message}
+        {newest.shown("delegation-result", message_text)}
         <section aria-labelledby="new-delegation" class="card">
             <h2 id="new-delegation">{t(lang, "New delegation")}</h2>
             <ActionForm action=add attr:class="form delegation-form">
@@ -76,7 +62,7 @@ pub fn DelegationsPage() -> impl IntoView {
                         </section>
                     }
                         .into_any(),
-                    Err(error) => view! { <p class="alert alert-error" role="alert">{tr(lang, &error.to_string())}</p> }.into_any(),
+                    Err(error) => view! { <ServerError error/> }.into_any(),
                 }
             })}
         </Transition>
@@ -99,9 +85,7 @@ fn DelegationTable(
             <thead>
                 <tr>
                     <th scope="col">{if mine { t(lang, "Substitute") } else { t(lang, "In place of") }}</th>
-                    <th scope="col">{t(lang, "From")}</th>
-                    <th scope="col">{t(lang, "Until")}</th>
-                    <th scope="col">{t(lang, "State")}</th>
+                    {column_heads([t(lang, "From"), t(lang, "Until"), t(lang, "State")])}
                     {mine.then(|| view! { <th scope="col"><span class="visually-hidden">{t(lang, "Actions")}</span></th> })}
                 </tr>
             </thead>
@@ -121,8 +105,7 @@ fn DelegationTable(
                                     .map(|remove| view! {
                                         <td>
                                             <ActionForm action=remove>
-                                                <input type="hidden" name="id" value=line.id.to_string()/>
-                                                <button type="submit" class="button button-quiet" aria-label=label>{t(lang, "End")}</button>
+                                                <HiddenIdButton field="id" id=line.id.to_string() label text=t(lang, "End")/>
                                             </ActionForm>
                                         </td>
                                     })}

@@ -2,7 +2,8 @@
 //! confirm. Mail scanners that open the link change nothing.
 
 use crate::app::api::{get_mail_decision, ConfirmMailDecision};
-use crate::app::i18n::{t, tr, use_lang};
+use crate::app::i18n::{t, use_lang};
+use crate::app::pages::common::{FormAnswer, ServerError};
 use crate::app::types::MailDecisionPreview;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -30,7 +31,7 @@ pub fn MailDecisionPage() -> impl IntoView {
                             Ok(preview) => view! { <Confirm preview token=token() confirm/> }.into_any(),
                             Err(error) => view! {
                                 <h1>{t(lang, "Decision by link")}</h1>
-                                <p class="alert alert-error" role="alert">{tr(lang, &error.to_string())}</p>
+                                <ServerError error/>
                                 <p><a href="/worklist">{t(lang, "Open your worklist")}</a></p>
                             }
                                 .into_any(),
@@ -74,10 +75,7 @@ fn Confirm(
             confirm
                 .value()
                 .get()
-                .map(|result| match result {
-                    Ok(message) => view! { <p class="alert alert-info" role="status" id="mail-decision-result">{tr(lang, &message)}</p> }.into_any(),
-                    Err(error) => view! { <p class="alert alert-error" role="alert" id="mail-decision-result">{tr(lang, &error.to_string())}</p> }.into_any(),
-                })
+                .map(|answer| view! { <FormAnswer answer id="mail-decision-result"/> })
         }}
         {if preview.still_open {
             view! {

@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod cart;
 pub mod catalog;
+pub mod common;
 pub mod delegations;
 pub mod home;
 pub mod login;

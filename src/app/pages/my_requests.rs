@@ -3,6 +3,7 @@
 
 use crate::app::api::get_my_requests;
 use crate::app::i18n::{t, tf, tr, use_lang, Lang};
+use crate::app::pages::common::{choice_options, column_heads, FilterActions, ServerError};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -60,16 +61,10 @@ pub fn MyRequestsPage() -> impl IntoView {
                     <div class="field">
                         <label for="rq-status">{t(lang, "State")}</label>
                         <select id="rq-status" name="status">
-                            {STATES
-                                .into_iter()
-                                .map(|(value, label)| view! { <option value=value selected=value == status>{t(lang, label)}</option> })
-                                .collect_view()}
+                            {choice_options(STATES.map(|(value, label)| (value, t(lang, label))), Some(status.as_str()))}
                         </select>
                     </div>
-                    <div class="filter-actions">
-                        <button type="submit" class="button button-quiet">{t(lang, "Filter")}</button>
-                        <a href="/requests">{t(lang, "Clear")}</a>
-                    </div>
+                    <FilterActions clear="/requests"/>
                 </form>
             }
         }}
@@ -92,12 +87,10 @@ pub fn MyRequestsPage() -> impl IntoView {
                             <table class="table" id="my-requests">
                                 <thead>
                                     <tr>
-                                        <th scope="col">{t(lang, "Request")}</th>
-                                        <th scope="col">{t(lang, "For")}</th>
-                                        <th scope="col">{t(lang, "Items")}</th>
-                                        <th scope="col">{t(lang, "State")}</th>
-                                        <th scope="col">{t(lang, "Current step")}</th>
-                                        <th scope="col">{t(lang, "Submitted")}</th>
+                                        {column_heads([
+                                            t(lang, "Request"), t(lang, "For"), t(lang, "Items"),
+                                            t(lang, "State"), t(lang, "Current step"), t(lang, "Submitted"),
+                                        ])}
                                     </tr>
                                 </thead>
                                 <tbody>
@@ -127,10 +120,7 @@ pub fn MyRequestsPage() -> impl IntoView {
                         }
                             .into_any()
                     }
-                    Err(error) => {
-                        view! { <p class="alert alert-error" role="alert">{tr(lang, &error.to_string())}</p> }
-                            .into_any()
-                    }
+                    Err(error) => view! { <ServerError error/> }.into_any(),
                 }
             })}
         </Transition>

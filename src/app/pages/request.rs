@@ -2,11 +2,13 @@
 //! definition that applies; checked on the server, with each message next to its field.
 
 use crate::app::api::{get_request_form, SubmitRequest};
-use crate::app::error::AppError;
 use crate::app::i18n::{t, tf, tr, use_lang, Lang};
+use crate::app::pages::common::{named_in_address, ServerError};
 use crate::app::types::{FieldView, RequestForm, SubmitOutcome, SUBJECT_ECHO};
+use crate::model::AppError;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
@@ -21,12 +23,7 @@ pub fn RequestPage() -> impl IntoView {
                 .get("item")
                 .and_then(|i| i.parse::<i32>().ok())
         },
-        |item| async move {
-            match item {
-                Some(item) => get_request_form(item).await,
-                None => Err(AppError::NotFound),
-            }
-        },
+        |item| named_in_address(item, get_request_form),
     );
     view! {
         <Title text=t(lang, "Request")/>
@@ -35,7 +32,7 @@ pub fn RequestPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match form.await {
                     Ok(form) => view! { <RequestFormView form/> }.into_any(),
-                    Err(error) => view! { <p class="alert alert-error" role="alert">{tr(lang, &error.to_string())}</p> }.into_any(),
+                    Err(error) => view! { <ServerError error/> }.into_any(),
                 }
             })}
         </Suspense>
@@ -46,18 +43,6 @@ pub fn RequestPage() -> impl IntoView {
 fn RequestFormView(form: RequestForm) -> impl IntoView {
     let lang = use_lang();
     let submit = ServerAction::<SubmitRequest>::new();
-    let error_for = move |field: String| {
-        move || match submit.value().get() {
-            Some(Err(error)) => error.field_error(&field),
-            _ => None,
-        }
-    };
-    // Without JavaScript the page is rendered again after a refused post: what was typed
-    // comes back with the mistakes.
-    let typed = move |field: &str| match submit.value().get_untracked() {
-        Some(Err(error)) => error.typed(field),
-        _ => None,
-    };
     let item_id = StoredValue::new(form.item.id.to_string());
     let fields = StoredValue::new(form.fields.clone());
     let subjects = StoredValue::new(form.subjects.clone());
@@ -78,7 +63,7 @@ fn RequestFormView(form: RequestForm) -> impl IntoView {
                 </div>
             }
                 .into_any(),
-            Some(Err(error)) => view! { <p class="alert alert-error" role="alert">{tr(lang, &error.to_string())}</p> }.into_any(),
+            Some(Err(error)) => view! { <ServerError error/> }.into_any(),
             None => ().into_any(),
         }}
         // Once started, the form goes: a second click must not file the request twice.
@@ -87,14 +72,14 @@ fn RequestFormView(form: RequestForm) -> impl IntoView {
             <input type="hidden" name="item_id" value=item_id.get_value()/>
             <SubjectChoice
                 subjects=subjects.get_value()
-                selected=typed(SUBJECT_ECHO).and_then(|v| v.into_iter().next())
+                selected=typed_before(submit, SUBJECT_ECHO).and_then(|v| v.into_iter().next())
             />
             {fields
                 .get_value()
                 .into_iter()
                 .map(|field| {
-                    let error = error_for(field.name.clone());
-                    let value = typed(&field.name).unwrap_or_default();
+                    let error = field_error(submit, field.name.clone());
+                    let value = typed_before(submit, &field.name).unwrap_or_default();
                     view! { <Field field error value/> }
                 })
                 .collect_view()}
@@ -181,6 +166,35 @@ pub fn Field(
             {input}
             <small id=error_id class="field-error" role="alert">{move || error().map(|message| field_message(lang, &message))}</small>
         </div>
+    }
+}
+
+/// The message a refused submission has for the field named `key`, to show under it.
+pub fn field_error<S>(
+    submit: ServerAction<S>,
+    key: String,
+) -> impl Fn() -> Option<String> + Send + Sync + Clone + 'static
+where
+    S: ServerFn<Error = AppError> + Send + Sync + Clone + 'static,
+    S::Output: Send + Sync + Clone + 'static,
+{
+    move || match submit.value().get() {
+        Some(Err(error)) => error.field_error(&key),
+        _ => None,
+    }
+}
+
+/// What was typed into the field named `key` before a refused submission: without
+/// JavaScript the page is rendered again after it, and the values come back with the
+/// mistakes.
+pub fn typed_before<S>(submit: ServerAction<S>, key: &str) -> Option<Vec<String>>
+where
+    S: ServerFn<Error = AppError> + Send + Sync + Clone + 'static,
+    S::Output: Send + Sync + Clone + 'static,
+{
+    match submit.value().get_untracked() {
+        Some(Err(error)) => error.typed(key),
+        _ => None,
     }
 }
 

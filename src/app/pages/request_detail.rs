@@ -2,10 +2,11 @@
 //! asked, who decided with what reason, what is pending and until when; and withdrawing.
 
 use crate::app::api::{get_request, WithdrawRequest};
-use crate::app::error::AppError;
 use crate::app::history::HistoryTable;
-use crate::app::i18n::{t, tf, tr, use_lang};
+use crate::app::i18n::{t, tf, use_lang};
+use crate::app::pages::common::{named_in_address, ErrorAlert, FormAnswer, ServerError};
 use crate::app::types::RequestDetail;
+use crate::model::AppError;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -18,12 +19,7 @@ pub fn RequestDetailPage() -> impl IntoView {
     let withdraw = ServerAction::<WithdrawRequest>::new();
     let request = Resource::new(
         move || (params.read().get("workflow"), withdraw.version().get()),
-        |(workflow, _)| async move {
-            match workflow {
-                Some(workflow) => get_request(workflow).await,
-                None => Err(AppError::NotFound),
-            }
-        },
+        |(workflow, _)| named_in_address(workflow, get_request),
     );
     // A request form posted without JavaScript lands here after submitting.
     let query = use_query_map();
@@ -41,24 +37,15 @@ pub fn RequestDetailPage() -> impl IntoView {
         <Title text=t(lang, "Request")/>
         <p><a href="/requests">{t(lang, "← My requests")}</a></p>
         {submitted}
-        {move || {
-            withdraw
-                .value()
-                .get()
-                .map(|result| match result {
-                    Ok(message) => view! { <p class="alert alert-info" role="status">{tr(lang, &message)}</p> }.into_any(),
-                    Err(error) => view! { <p class="alert alert-error" role="alert">{tr(lang, &error.to_string())}</p> }.into_any(),
-                })
-        }}
+        {move || withdraw.value().get().map(|answer| view! { <FormAnswer answer/> })}
         <Suspense fallback=move || view! { <p class="muted">{t(lang, "Loading…")}</p> }>
             {move || Suspend::new(async move {
                 match request.await {
                     Ok(detail) => view! { <Detail detail withdraw/> }.into_any(),
-                    Err(AppError::Forbidden) => view! {
-                        <p class="alert alert-error" role="alert">{t(lang, "This request is not yours to follow.")}</p>
+                    Err(AppError::Forbidden) => {
+                        view! { <ErrorAlert text=t(lang, "This request is not yours to follow.")/> }.into_any()
                     }
-                        .into_any(),
-                    Err(error) => view! { <p class="alert alert-error" role="alert">{tr(lang, &error.to_string())}</p> }.into_any(),
+                    Err(error) => view! { <ServerError error/> }.into_any(),
                 }
             })}
         </Suspense>

@@ -5,6 +5,9 @@
 
 use crate::app::api::{get_tokens, CreateToken, RevokeToken};
 use crate::app::i18n::{t, tf, tr, use_lang};
+use crate::app::pages::common::{
+    after_forms, column_heads, HiddenIdButton, NewestAnswer, ServerError,
+};
 use crate::app::types::{NewToken, TokenLine};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -15,36 +18,29 @@ pub fn TokensPage() -> impl IntoView {
     let lang = use_lang();
     let create = ServerAction::<CreateToken>::new();
     let revoke = ServerAction::<RevokeToken>::new();
-    let view_data = Resource::new(
-        move || (create.version().get(), revoke.version().get()),
-        |_| get_tokens(),
-    );
-    // The newest answer of either form, whichever was used last.
-    let latest = RwSignal::new(None::<Result<String, crate::app::error::AppError>>);
+    let after_either_form = after_forms([create.version(), revoke.version()]);
+    let view_data = Resource::new(after_either_form, |_| get_tokens());
+    let newest = NewestAnswer::default();
+    // A new token's secret is shown in place of the forms' message, and goes with the
+    // next answer.
     let fresh = RwSignal::new(None::<NewToken>);
     Effect::new(move |_| match create.value().get() {
         Some(Ok(token)) => {
-            latest.set(None);
+            newest.set(None);
             fresh.set(Some(token));
         }
         Some(Err(error)) => {
             fresh.set(None);
-            latest.set(Some(Err(error)));
+            newest.set(Some(Err(error)));
         }
         None => {}
     });
     Effect::new(move |_| {
         if let Some(answer) = revoke.value().get() {
             fresh.set(None);
-            latest.set(Some(answer));
+            newest.set(Some(answer));
         }
     });
-    let message = move || {
-        latest.get().map(|result| match result {
-            Ok(text) => view! { <p class="alert alert-info" role="status" id="token-result">{tr(lang, &text)}</p> }.into_any(),
-            Err(error) => view! { <p class="alert alert-error" role="alert" id="token-result">{tr(lang, &error.to_string())}</p> }.into_any(),
-        })
-    };
     view! {
         <Title text=t(lang, "API tokens")/>
         <h1>{t(lang, "API tokens")}</h1>
@@ -53,7 +49,7 @@ pub fn TokensPage() -> impl IntoView {
             " "
             {t(lang, "A token acts as its owner, only for the operations chosen, until it expires or is revoked.")}
         </p>
-        {message}
+        {newest.shown("token-result", tr)}
         {move || fresh.get().map(|token| view! { <NewSecret token/> })}
         <Transition fallback=move || view! { <p class="muted">{t(lang, "Loading…")}</p> }>
             {move || Suspend::new(async move {
@@ -109,7 +105,7 @@ pub fn TokensPage() -> impl IntoView {
                         </section>
                     }
                         .into_any(),
-                    Err(error) => view! { <p class="alert alert-error" role="alert">{tr(lang, &error.to_string())}</p> }.into_any(),
+                    Err(error) => view! { <ServerError error/> }.into_any(),
                 }
             })}
         </Transition>
@@ -146,13 +142,10 @@ fn TokenTable(lines: Vec<TokenLine>, revoke: ServerAction<RevokeToken>) -> impl 
         <table class="table" id="token-list">
             <thead>
                 <tr>
-                    <th scope="col">{t(lang, "Name")}</th>
-                    <th scope="col">{t(lang, "Owner")}</th>
-                    <th scope="col">{t(lang, "Operations")}</th>
-                    <th scope="col">{t(lang, "Created")}</th>
-                    <th scope="col">{t(lang, "Valid until")}</th>
-                    <th scope="col">{t(lang, "Last used")}</th>
-                    <th scope="col">{t(lang, "State")}</th>
+                    {column_heads([
+                        t(lang, "Name"), t(lang, "Owner"), t(lang, "Operations"), t(lang, "Created"),
+                        t(lang, "Valid until"), t(lang, "Last used"), t(lang, "State"),
+                    ])}
                     <th scope="col"><span class="visually-hidden">{t(lang, "Actions")}</span></th>
                 </tr>
             </thead>
@@ -186,8 +179,7 @@ fn TokenTable(lines: Vec<TokenLine>, revoke: ServerAction<RevokeToken>) -> impl 
                                 <td>
                                     {(line.state == "active").then(|| view! {
                                         <ActionForm action=revoke attr:class="inline-form">
-                                            <input type="hidden" name="id" value=line.id.to_string()/>
-                                            <button type="submit" class="button button-quiet" aria-label=label>{t(lang, "Revoke")}</button>
+                                            <HiddenIdButton field="id" id=line.id.to_string() label text=t(lang, "Revoke")/>
                                         </ActionForm>
                                     })}
                                 </td>

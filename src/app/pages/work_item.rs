@@ -2,11 +2,12 @@
 //! and the decision itself (approve or reject, with a reason).
 
 use crate::app::api::{get_work_item, ClaimItem, DecideItem, ForwardItem};
-use crate::app::error::AppError;
 use crate::app::frame::WorkChanged;
 use crate::app::history::HistoryTable;
 use crate::app::i18n::{t, tf, tr, use_lang, Lang};
+use crate::app::pages::common::{named_in_address, ErrorAlert, FormAnswer, ServerError};
 use crate::app::types::WorkItemDetail;
+use crate::model::AppError;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -36,11 +37,11 @@ pub fn WorkItemPage() -> impl IntoView {
                 forward.version().get() + claim.version().get(),
             )
         },
-        |(workflow, run, _, _)| async move {
-            match (workflow, run.and_then(|r| r.parse::<u32>().ok())) {
-                (Some(workflow), Some(run)) => get_work_item(workflow, run).await,
-                _ => Err(AppError::NotFound),
-            }
+        |(workflow, run, _, _)| {
+            let run = run.and_then(|r| r.parse::<u32>().ok());
+            named_in_address(workflow.zip(run), |(workflow, run)| {
+                get_work_item(workflow, run)
+            })
         },
     );
     view! {
@@ -52,17 +53,9 @@ pub fn WorkItemPage() -> impl IntoView {
                     Ok(detail) => view! { <Detail detail decide forward claim/> }.into_any(),
                     // Someone else's item and one that does not exist read the same.
                     Err(AppError::Forbidden | AppError::NotFound) => {
-                        view! {
-                            <p class="alert alert-error" role="alert">
-                                {t(lang, "This item is not in your worklist.")}
-                            </p>
-                        }
-                            .into_any()
+                        view! { <ErrorAlert text=t(lang, "This item is not in your worklist.")/> }.into_any()
                     }
-                    Err(error) => {
-                        view! { <p class="alert alert-error" role="alert">{tr(lang, &error.to_string())}</p> }
-                            .into_any()
-                    }
+                    Err(error) => view! { <ServerError error/> }.into_any(),
                 }
             })}
         </Suspense>
@@ -113,34 +106,8 @@ fn Detail(
             })}
         <p class="why-me">{detail.why_me.clone()}</p>
         <ClaimPanel detail=detail.clone() claim/>
-        {move || {
-            forward
-                .value()
-                .get()
-                .map(|result| match result {
-                    Ok(message) => {
-                        view! { <p class="alert alert-info" role="status">{message_text(lang, &message)}</p> }.into_any()
-                    }
-                    Err(error) => {
-                        view! { <p class="alert alert-error" role="alert">{message_text(lang, &error.to_string())}</p> }
-                            .into_any()
-                    }
-                })
-        }}
-        {move || {
-            decide
-                .value()
-                .get()
-                .map(|result| match result {
-                    Ok(message) => {
-                        view! { <p class="alert alert-info" role="status">{tr(lang, &message)}</p> }.into_any()
-                    }
-                    Err(error) => {
-                        view! { <p class="alert alert-error" role="alert">{tr(lang, &error.to_string())}</p> }
-                            .into_any()
-                    }
-                })
-        }}
+        {move || forward.value().get().map(|answer| view! { <FormAnswer answer translate=message_text/> })}
+        {move || decide.value().get().map(|answer| view! { <FormAnswer answer/> })}
         {detail
             .can_decide
             .then(|| {
@@ -209,15 +176,8 @@ fn ClaimPanel(detail: WorkItemDetail, claim: ServerAction<ClaimItem>) -> impl In
                     _ => tf(lang, "{who} has claimed this item.", &claimed_by),
                 }}
             </p>
-            {move || {
-                claim
-                    .value()
-                    .get()
-                    .map(|result| match result {
-                        Ok(message) => view! { <p class="alert alert-info" role="status">{tr(lang, &message)}</p> }.into_any(),
-                        Err(error) => view! { <p class="alert alert-error" role="alert">{message_text(lang, &error.to_string())}</p> }.into_any(),
-                    })
-            }}
+            // The claim's own answers are fixed texts, which `message_text` leaves to the table.
+            {move || claim.value().get().map(|answer| view! { <FormAnswer answer translate=message_text/> })}
             {button
                 .map(|(value, label)| {
                     view! {

@@ -3,12 +3,12 @@
 //! every group's form is checked before any workflow starts. The cart lives in the
 //! session, so it works without JavaScript.
 
-use super::{
-    after_form_post, catalog_line, fail, field_views, form_invalid, item_and_definition,
-    owner_names, require_user, state, title_of,
-};
-use crate::app::error::AppError;
-use crate::app::types::{CartGroup, CartOutcome, CartView, SessionUser};
+use super::catalog::{catalog_line, owner_names};
+use super::request::{field_views, item_and_definition};
+use super::{after_form_post, fail, form_invalid, require_user, state, title_of};
+use crate::app::types::{CartGroup, CartOutcome, CartView};
+use crate::model::AppError;
+use crate::model::SessionUser;
 use crate::server::entities::user;
 use crate::server::workflow::{SubmitRequest, WorkflowError};
 use assent_engine::runtime::model::{Order, OrderType};

@@ -1,9 +1,9 @@
 //! The delegations screen's server side: a user names who decides in their place for a
 //! period (holiday, leave). New items of that period go to the substitute, who sees why.
 
-use super::{fail, require_user, state, MINUTES};
-use crate::app::error::AppError;
+use super::{fail, one_or_not_found, require_user, state, MINUTES};
 use crate::app::types::{DelegationLine, Delegations};
+use crate::model::AppError;
 use crate::server::entities::{audit_event, delegation, user};
 use assent_engine::UserName;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -175,12 +175,12 @@ pub async fn remove_delegation(id: i32) -> Result<String, AppError> {
     let me = require_user().await?;
     let state = state()?;
     // Only the delegator's own rows: anyone else's id is "not found", revealing nothing.
-    let row = delegation::Entity::find_by_id(id)
-        .filter(delegation::Column::Username.eq(me.username.as_str()))
-        .one(&state.db.connection)
-        .await
-        .map_err(|e| fail(e.into()))?
-        .ok_or_else(|| fail(AppError::NotFound))?;
+    let row = one_or_not_found(
+        delegation::Entity::find_by_id(id)
+            .filter(delegation::Column::Username.eq(me.username.as_str())),
+        &state.db.connection,
+    )
+    .await?;
     let txn = state
         .db
         .connection

@@ -2,16 +2,15 @@
 //! credential for this one decision, so no login is needed; opening the page decides
 //! nothing, the confirmation does.
 
-use super::{decision_refused, fail, state, step_title, title_of};
-use crate::app::error::AppError;
+use super::{fail, state, step_title, title_of};
 use crate::app::types::MailDecisionPreview;
+use crate::model::AppError;
 use crate::server::workflow::links::LinkError;
 use assent_engine::definition::ActivityKind;
-use sea_orm::EntityTrait;
 
 fn refused(error: LinkError) -> AppError {
     match error {
-        LinkError::Workflow(error) => decision_refused(error),
+        LinkError::Workflow(error) => fail(error.into()),
         other => fail(AppError::Invalid(other.to_string())),
     }
 }
@@ -23,21 +22,8 @@ pub async fn preview(token: String) -> Result<MailDecisionPreview, AppError> {
         .decision_link(&token)
         .await
         .map_err(refused)?;
-    let instance = state
-        .workflows
-        .instance(&link.instance_id)
-        .await
-        .map_err(|e| fail(e.into()))?;
-    let stored = crate::server::entities::workflow_instance::Entity::find_by_id(&link.instance_id)
-        .one(&state.db.connection)
-        .await
-        .map_err(|e| fail(e.into()))?
-        .ok_or_else(|| fail(AppError::NotFound))?;
-    let definition = state
-        .workflows
-        .definition(stored.definition_id)
-        .await
-        .map_err(|e| fail(e.into()))?;
+    let opened = super::opened(&state, &link.instance_id).await?;
+    let (instance, definition) = (opened.instance, opened.definition);
     let run = instance
         .run(link.run_seq as u32)
         .ok_or_else(|| fail(AppError::NotFound))?;

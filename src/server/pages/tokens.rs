@@ -2,8 +2,8 @@
 //! [`crate::server::tokens`], which decides who may do what.
 
 use super::{fail, plain_form_post, require_user, state};
-use crate::app::error::AppError;
 use crate::app::types::{NewToken, TokensView};
+use crate::model::AppError;
 use crate::server::tokens::{self, TokenError, TokenRequest};
 use assent_engine::Role;
 use chrono::NaiveDate;

@@ -1,9 +1,11 @@
 //! activate (presents a mailed activation key) and updateCertification (a certifier's
 //! verdicts on the reviewed items, in as many steps as needed, then submitted).
 
-use super::contract::{wfs_request, InstanceAnswer, Order, OrderType};
+use super::contract::{
+    wfs_request, InstanceAnswer, Order, OrderType, ReturnData, ACTIVITY_CHANGE_FAULTS,
+};
 use super::instances::{checked_id, may_read, Catalogue};
-use super::{named_or_caller, Call, Failure, FaultCode, Operation, Right};
+use super::{named_or_caller, Call, Failure, FaultCode, NamedUser, Operation};
 use assent_engine::runtime::model::Instance;
 use assent_engine::ActivityState;
 use schemars::JsonSchema;
@@ -95,7 +97,7 @@ impl Operation for Activate {
         let return_data = if may_read(call.user, &instance) {
             request.return_data
         } else {
-            super::contract::ReturnData::Identifier
+            ReturnData::Identifier
         };
         let catalogue = Catalogue::load(call).await?;
         Ok(InstanceAnswer::new(
@@ -147,23 +149,12 @@ impl Operation for UpdateCertification {
     const NAME: &'static str = "updateCertification";
     const SUMMARY: &'static str =
         "Record a certifier's keep or revoke verdicts, and submit them when complete";
-    const FAULTS: &'static [FaultCode] = &[
-        FaultCode::AccessDenied,
-        FaultCode::WorkflowNotFound,
-        FaultCode::ActivityNotFound,
-        FaultCode::InvalidState,
-        FaultCode::Conflict,
-    ];
+    const FAULTS: &'static [FaultCode] = ACTIVITY_CHANGE_FAULTS;
     type Request = UpdateCertificationRequest;
     type Response = UpdateCertificationResponse;
 
     async fn run(call: &Call<'_>, request: Self::Request) -> Result<Self::Response, Failure> {
-        let certifier = named_or_caller(
-            call,
-            request.initiator.as_deref(),
-            "initiator",
-            Right::ActForOthers,
-        )?;
+        let certifier = named_or_caller(call, request.initiator.as_deref(), NamedUser::Initiator)?;
         let instance = super::instances::readable(call, &request.workflow_id).await?;
         let seq = run_named(&instance, &request.activity_name, "certification")?;
         let verdicts = request

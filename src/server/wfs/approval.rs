@@ -4,14 +4,13 @@
 //! stay decided.
 
 use super::contract::{wfs_request, MAX_REASON};
-use super::{named_or_caller, Call, Failure, FaultCode, Operation, Right};
-use crate::server::pages::worklist::bulk_error_code;
+use super::{Call, Failure, FaultCode, Operation};
+use crate::server::rights::{ActForOthers, Granted};
+use crate::server::usecases::decisions::{decide_many, BulkDecision, BulkTarget, Deciding};
 use assent_engine::runtime::model::Verdict;
+use assent_engine::UserName;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-
-/// Workflows one request may decide.
-pub const MAX_WORKFLOWS: usize = 1000;
 
 /// One verdict for several workflows.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -72,114 +71,54 @@ impl Operation for BulkApproval {
     type Response = BulkApprovalResponse;
 
     async fn run(call: &Call<'_>, request: Self::Request) -> Result<Self::Response, Failure> {
-        let participant = named_or_caller(
-            call,
-            request.participant_dn.as_deref(),
-            "participantDN",
-            Right::ActForOthers,
-        )?;
-        let mut work = Vec::new();
-        for (verdict, decisions, field) in [
+        let deciding = match request.participant_dn.as_deref() {
+            None => Deciding::OwnItems,
+            Some(name) => {
+                let participant = UserName::parse(name)
+                    .map_err(|_| Failure::invalid("participantDN: not a user name"))?;
+                if participant == call.user.username {
+                    Deciding::OwnItems
+                } else {
+                    let granted =
+                        Granted::<ActForOthers>::check(call.user).ok_or_else(Failure::denied)?;
+                    Deciding::ItemsOf(participant, granted)
+                }
+            }
+        };
+        let mut decisions = Vec::new();
+        for (verdict, list, field) in [
             (Verdict::Approve, &request.accept, "accept"),
             (Verdict::Reject, &request.reject, "reject"),
         ] {
-            if let Some(decisions) = decisions {
-                if decisions
-                    .reason
-                    .as_ref()
-                    .is_some_and(|r| r.chars().count() > MAX_REASON)
-                {
-                    return Err(Failure::invalid(format!(
-                        "{field}.reason: at most {MAX_REASON} characters"
-                    )));
-                }
-                for id in &decisions.workflow_id {
-                    work.push((verdict, id.clone(), decisions.reason.clone()));
-                }
+            let Some(list) = list else { continue };
+            if list
+                .reason
+                .as_ref()
+                .is_some_and(|r| r.chars().count() > MAX_REASON)
+            {
+                return Err(Failure::invalid(format!(
+                    "{field}.reason: at most {MAX_REASON} characters"
+                )));
             }
+            decisions.extend(list.workflow_id.iter().map(|id| BulkDecision {
+                verdict,
+                target: BulkTarget::EveryItemOf(id.clone()),
+                reason: list.reason.clone(),
+            }));
         }
-        if work.len() > MAX_WORKFLOWS {
-            return Err(Failure::invalid(format!(
-                "at most {MAX_WORKFLOWS} workflows at once"
-            )));
-        }
-        let workflows = &call.state.workflows;
-        let mut failed = Vec::new();
-        for (verdict, workflow_id, reason) in work {
-            let failure = |name: String, error_code: u16| FailedApproval {
-                id: workflow_id.clone(),
-                name,
-                error_code,
-            };
-            let instance = match super::instances::checked_id(&workflow_id) {
-                Ok(id) => workflows.instance(id).await,
-                Err(_) => Err(crate::server::workflow::WorkflowError::WorkflowNotFound),
-            };
-            let instance = match instance {
-                Ok(instance) => instance,
-                Err(crate::server::workflow::WorkflowError::WorkflowNotFound) => {
-                    failed.push(failure(String::new(), 40));
-                    continue;
-                }
-                Err(error) => {
-                    failed.push(failure(String::new(), bulk_error_code(&error)));
-                    continue;
-                }
-            };
-            // Every activity of this workflow now waiting for the participant.
-            let waiting: Vec<(u32, String)> = instance
-                .open_items_for(&participant)
-                .map(|run| (run.seq, run.activity.0.clone()))
-                .collect();
-            if waiting.is_empty() {
-                let asked = instance.runs.iter().any(|run| {
-                    run.approval
-                        .as_ref()
-                        .is_some_and(|a| a.participants.iter().any(|p| p.user == participant))
-                });
-                // A workflow the caller has no part in answers like one that does not
-                // exist (40), so the codes tell nothing of other people's workflows.
-                let code = if !asked && !super::instances::may_read(call.user, &instance) {
-                    40
-                } else if instance.state.is_terminal() {
-                    20
-                } else if asked {
-                    11
-                } else {
-                    30
-                };
-                failed.push(failure(String::new(), code));
-                continue;
-            }
-            for (run, activity) in waiting {
-                let decided = if participant == call.user.username {
-                    workflows
-                        .decide(
-                            &participant,
-                            &workflow_id,
-                            run,
-                            verdict,
-                            reason.clone(),
-                            None,
-                        )
-                        .await
-                } else {
-                    workflows
-                        .decide_on_behalf(
-                            &call.user.username,
-                            &participant,
-                            &workflow_id,
-                            run,
-                            verdict,
-                            reason.clone(),
-                        )
-                        .await
-                };
-                if let Err(error) = decided {
-                    failed.push(failure(activity, bulk_error_code(&error)));
-                }
-            }
-        }
-        Ok(BulkApprovalResponse { failed })
+        let outcome = decide_many(&call.state.workflows, call.user, deciding, decisions)
+            .await
+            .map_err(|error| Failure::invalid(error.to_string()))?;
+        Ok(BulkApprovalResponse {
+            failed: outcome
+                .failed
+                .into_iter()
+                .map(|failure| FailedApproval {
+                    id: failure.workflow,
+                    name: failure.activity,
+                    error_code: failure.code.code(),
+                })
+                .collect(),
+        })
     }
 }

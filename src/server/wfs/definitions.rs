@@ -8,30 +8,23 @@ use serde::{Deserialize, Serialize};
 
 /// Criteria compared with the definitions' attributes; all given must match.
 #[derive(Debug, Default, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct DefinitionFilter {
-    #[serde(default)]
     #[schemars(length(max = 64))]
     pub operation: Option<String>,
-    #[serde(default)]
     #[schemars(length(max = 64))]
     pub subject_type: Option<String>,
-    #[serde(default)]
     #[schemars(length(max = 64))]
     pub resource_type: Option<String>,
     /// Accepted for the contract; every definition may be started by any initiator.
     #[allow(dead_code)] // accepted for the contract
-    #[serde(default)]
     #[schemars(length(max = 64))]
     pub initiator: Option<String>,
-    #[serde(default)]
     pub name_filter: Option<NameFilter>,
     /// Accepted for the contract; listing does not evaluate "when applicable".
     #[allow(dead_code)] // accepted for the contract
-    #[serde(default)]
     pub subject: Option<Order>,
     #[allow(dead_code)] // accepted for the contract
-    #[serde(default)]
     #[schemars(length(max = 100))]
     pub resources: Option<Vec<Order>>,
 }

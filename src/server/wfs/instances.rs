@@ -5,19 +5,15 @@ use super::contract::{
     InstanceAnswer, ResultConstraints, ReturnData, SortCriterion, SortKey, WorkflowInstanceFilter,
     WorkflowInstanceView,
 };
-use super::{has_right, named_or_caller, Call, Failure, FaultCode, Operation, Right};
-use crate::app::types::SessionUser;
-use crate::server::entities::{
-    work_item, workflow_definition as definition_row, workflow_instance as row,
-};
+use super::{has_right, named_or_caller, Call, Failure, FaultCode, NamedUser, Operation, Right};
+use crate::server::entities::{workflow_definition as definition_row, workflow_instance as row};
+use crate::server::usecases::worklist::workflows_with_open_work;
 use crate::server::workflow::WorkflowError;
 use assent_engine::definition::Definition;
-use assent_engine::runtime::model::Instance;
+use assent_engine::runtime::model::{ActivityRun, Instance};
+use assent_engine::UserName;
 use schemars::JsonSchema;
-use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    QueryTrait,
-};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
@@ -63,31 +59,15 @@ impl Catalogue {
     }
 }
 
-/// The requester, the subject, anyone ever asked, and those with the right may read it.
-pub fn may_read(user: &SessionUser, instance: &Instance) -> bool {
-    has_right(user, Right::ReadAllWorkflows)
-        || instance.initiator == user.username
-        || instance.subject_id() == user.username.as_str()
-        || instance.runs.iter().any(|run| {
-            run.approval
-                .as_ref()
-                .is_some_and(|a| a.participants.iter().any(|p| p.user == user.username))
-        })
-}
+pub use crate::server::usecases::reading::may_read;
 
 /// Checks a workflow id's shape before any look-up.
 pub fn checked_id(workflow_id: &str) -> Result<&str, Failure> {
-    let valid = !workflow_id.is_empty()
-        && workflow_id.len() <= 64
-        && workflow_id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-    if valid {
-        Ok(workflow_id)
-    } else {
-        Err(Failure::invalid(
+    match workflow_id.parse::<crate::model::WorkflowId>() {
+        Ok(_) => Ok(workflow_id),
+        Err(_) => Err(Failure::invalid(
             "workflowID: at most 64 letters, digits, '-' or '_'",
-        ))
+        )),
     }
 }
 
@@ -276,6 +256,79 @@ async fn definition_ids(
     Ok(Some(ids))
 }
 
+/// A search of the workflows: the caller's filter and constraints, and the names the
+/// views of what it finds show.
+struct Search {
+    filter: WorkflowInstanceFilter,
+    constraints: ResultConstraints,
+    catalogue: Catalogue,
+}
+
+impl Search {
+    async fn load(
+        call: &Call<'_>,
+        filter: Option<WorkflowInstanceFilter>,
+        constraints: Option<ResultConstraints>,
+    ) -> Result<Self, Failure> {
+        Ok(Self {
+            filter: filter.unwrap_or_default(),
+            constraints: constraints.unwrap_or_default(),
+            catalogue: Catalogue::load(call).await?,
+        })
+    }
+
+    /// The workflows `within` the condition that match, each with the runs `shown`.
+    async fn run(
+        &self,
+        call: &Call<'_>,
+        within: Condition,
+        shown: Shown<'_>,
+    ) -> Result<(Vec<Found>, bool), Failure> {
+        let select = prefilter(
+            row::Entity::find().filter(within),
+            &self.filter,
+            definition_ids(call, &self.filter).await?,
+        );
+        collect(
+            call,
+            select,
+            &self.constraints,
+            &self.catalogue,
+            &self.filter,
+            shown,
+        )
+        .await
+    }
+}
+
+/// Which activities of a matching workflow an answer shows.
+#[derive(Clone, Copy)]
+enum Shown<'a> {
+    /// Every activity (listInstances).
+    AllRuns,
+    /// Those now waiting for the participant (getWorklist); a workflow without one is
+    /// left out.
+    OpenItemsOf(&'a UserName),
+}
+
+impl Shown<'_> {
+    /// The runs shown of `instance` narrowed by `activities`, or `None` when the workflow
+    /// is left out: no run is left of those an activity filter or the worklist asks for.
+    fn runs(self, instance: &Instance, activities: Option<&ActivityFilter>) -> Option<Vec<u32>> {
+        let candidates: Vec<&ActivityRun> = match self {
+            Shown::AllRuns => instance.runs.iter().collect(),
+            Shown::OpenItemsOf(participant) => instance.open_items_for(participant).collect(),
+        };
+        let runs: Vec<u32> = candidates
+            .into_iter()
+            .filter(|run| activities.is_none_or(|f| f.matches(run)))
+            .map(|run| run.seq)
+            .collect();
+        let kept_whole = matches!(self, Shown::AllRuns) && activities.is_none();
+        (kept_whole || !runs.is_empty()).then_some(runs)
+    }
+}
+
 /// Reads candidates page by page, keeps the ones `keep` accepts, and stops as soon as
 /// the answer is known: `limit + 1` found when the database sorts, everything (up to
 /// `MAX_SCAN`) when the answer is sorted here.
@@ -284,8 +337,15 @@ async fn collect(
     select: sea_orm::Select<row::Entity>,
     constraints: &ResultConstraints,
     catalogue: &Catalogue,
-    keep: impl Fn(&Instance) -> Option<Vec<u32>>,
+    filter: &WorkflowInstanceFilter,
+    shown: Shown<'_>,
 ) -> Result<(Vec<Found>, bool), Failure> {
+    let keep = |instance: &Instance| {
+        if !filter.matches(instance, &catalogue.facts(instance, &call.language)) {
+            return None;
+        }
+        shown.runs(instance, filter.workflow_activity_filter.as_ref())
+    };
     let limit = constraints.item_to();
     let criteria = &constraints.sort_criteria;
     let in_database = criteria.iter().all(|c| sql_sortable(c.attribute).is_some());
@@ -368,49 +428,26 @@ impl Operation for ListInstances {
     type Response = ListInstancesResponse;
 
     async fn run(call: &Call<'_>, request: Self::Request) -> Result<Self::Response, Failure> {
-        let filter = request.workflow_instance_filter.unwrap_or_default();
-        let constraints = request.result_constraints.unwrap_or_default();
-        let catalogue = Catalogue::load(call).await?;
-        let mut select = prefilter(
-            row::Entity::find(),
-            &filter,
-            definition_ids(call, &filter).await?,
-        );
+        let search = Search::load(
+            call,
+            request.workflow_instance_filter,
+            request.result_constraints,
+        )
+        .await?;
+        let mut within = Condition::all();
         if !has_right(call.user, Right::ReadAllWorkflows) {
             let me = call.user.username.as_str();
-            let open_work = work_item::Entity::find()
-                .select_only()
-                .column(work_item::Column::InstanceId)
-                .filter(work_item::Column::Username.eq(me))
-                .into_query();
-            select = select.filter(
+            within = within.add(
                 Condition::any()
                     .add(row::Column::Initiator.eq(me))
                     .add(row::Column::SubjectId.eq(me))
-                    .add(row::Column::Id.in_subquery(open_work)),
+                    .add(
+                        row::Column::Id.in_subquery(workflows_with_open_work(&call.user.username)),
+                    ),
             );
         }
-        let activity_filter = filter.workflow_activity_filter.clone();
-        let language = call.language.clone();
-        let (found, size_limit_exceeded) =
-            collect(call, select, &constraints, &catalogue, |instance| {
-                if !filter.matches(instance, &catalogue.facts(instance, &language)) {
-                    return None;
-                }
-                match &activity_filter {
-                    None => Some(instance.runs.iter().map(|r| r.seq).collect()),
-                    Some(activities) => {
-                        let matching: Vec<u32> = instance
-                            .runs
-                            .iter()
-                            .filter(|r| activities.matches(r))
-                            .map(|r| r.seq)
-                            .collect();
-                        (!matching.is_empty()).then_some(matching)
-                    }
-                }
-            })
-            .await?;
+        let (found, size_limit_exceeded) = search.run(call, within, Shown::AllRuns).await?;
+        let catalogue = &search.catalogue;
         let mut response = ListInstancesResponse {
             size_limit_exceeded,
             ..Default::default()
@@ -424,7 +461,7 @@ impl Operation for ListInstances {
                 response.workflow_instance = Some(
                     found
                         .iter()
-                        .map(|f| view(f, &catalogue, &call.language))
+                        .map(|f| view(f, catalogue, &call.language))
                         .collect(),
                 )
             }
@@ -458,44 +495,24 @@ impl Operation for GetWorklist {
     type Response = GetWorklistResponse;
 
     async fn run(call: &Call<'_>, request: Self::Request) -> Result<Self::Response, Failure> {
-        let participant = named_or_caller(
+        let participant =
+            named_or_caller(call, request.participant.as_deref(), NamedUser::Participant)?;
+        let search = Search::load(
             call,
-            request.participant.as_deref(),
-            "participant",
-            Right::ReadOthersWork,
-        )?;
-        let filter = request.workflow_instance_filter.unwrap_or_default();
-        let constraints = request.result_constraints.unwrap_or_default();
-        let catalogue = Catalogue::load(call).await?;
-        let open_work = work_item::Entity::find()
-            .select_only()
-            .column(work_item::Column::InstanceId)
-            .filter(work_item::Column::Username.eq(participant.as_str()))
-            .into_query();
-        let select = prefilter(
-            row::Entity::find().filter(row::Column::Id.in_subquery(open_work)),
-            &filter,
-            definition_ids(call, &filter).await?,
-        );
-        let activity_filter = filter.workflow_activity_filter.clone();
-        let language = call.language.clone();
-        let (found, size_limit_exceeded) =
-            collect(call, select, &constraints, &catalogue, |instance| {
-                if !filter.matches(instance, &catalogue.facts(instance, &language)) {
-                    return None;
-                }
-                let mine: Vec<u32> = instance
-                    .open_items_for(&participant)
-                    .filter(|r| activity_filter.as_ref().is_none_or(|f| f.matches(r)))
-                    .map(|r| r.seq)
-                    .collect();
-                (!mine.is_empty()).then_some(mine)
-            })
+            request.workflow_instance_filter,
+            request.result_constraints,
+        )
+        .await?;
+        let within = Condition::all()
+            .add(row::Column::Id.in_subquery(workflows_with_open_work(&participant)));
+        let (found, size_limit_exceeded) = search
+            .run(call, within, Shown::OpenItemsOf(&participant))
             .await?;
+        let catalogue = &search.catalogue;
         Ok(GetWorklistResponse {
             workflow_instance: found
                 .iter()
-                .map(|f| view(f, &catalogue, &call.language))
+                .map(|f| view(f, catalogue, &call.language))
                 .collect(),
             size_limit_exceeded,
         })

@@ -13,6 +13,7 @@ pub mod contract;
 mod control;
 mod creation;
 mod definitions;
+mod faults;
 mod instances;
 pub mod openapi;
 mod schema_check;
@@ -21,8 +22,8 @@ mod waiting;
 use super::accounts::AccountStore;
 use super::auth::Viewer;
 use super::AppState;
-use crate::app::types::SessionUser;
-use assent_engine::{Role, UserName};
+use crate::model::SessionUser;
+use assent_engine::UserName;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{ConnectInfo, Path, State};
@@ -36,200 +37,11 @@ use serde::Serialize;
 use serde_json::Value;
 use std::future::Future;
 
+use faults::fault;
+pub use faults::{Failure, Fault, FaultCode, COMMON_FAULTS};
+
 /// Request bodies larger than this are refused before parsing.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
-
-/// The contract's fault codes (the `error` field).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub enum FaultCode {
-    InvalidRequest,
-    AuthenticationFailed,
-    AccessDenied,
-    WrongDomain,
-    WorkflowNotFound,
-    ActivityNotFound,
-    DefinitionNotFound,
-    NoApplicableDefinition,
-    InvalidState,
-    Conflict,
-    InvalidActivationKey,
-    /// A limit was reached (password guessing, waiting requests): retry after the
-    /// `Retry-After` header's seconds, when given.
-    TooManyRequests,
-    InternalError,
-}
-
-impl FaultCode {
-    pub fn status(self) -> StatusCode {
-        match self {
-            FaultCode::InvalidRequest | FaultCode::WrongDomain => StatusCode::BAD_REQUEST,
-            FaultCode::AuthenticationFailed => StatusCode::UNAUTHORIZED,
-            FaultCode::AccessDenied | FaultCode::InvalidActivationKey => StatusCode::FORBIDDEN,
-            FaultCode::WorkflowNotFound
-            | FaultCode::ActivityNotFound
-            | FaultCode::DefinitionNotFound => StatusCode::NOT_FOUND,
-            FaultCode::InvalidState | FaultCode::Conflict => StatusCode::CONFLICT,
-            FaultCode::NoApplicableDefinition => StatusCode::UNPROCESSABLE_ENTITY,
-            FaultCode::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
-            FaultCode::InternalError => StatusCode::INTERNAL_SERVER_ERROR,
-        }
-    }
-}
-
-/// Faults any operation may answer.
-pub const COMMON_FAULTS: &[FaultCode] = &[
-    FaultCode::InvalidRequest,
-    FaultCode::AuthenticationFailed,
-    // An API token may be limited to some operations.
-    FaultCode::AccessDenied,
-    FaultCode::WrongDomain,
-    // Password guessing through HTTP Basic is slowed by lockouts.
-    FaultCode::TooManyRequests,
-    FaultCode::InternalError,
-];
-
-/// What went wrong, before the operation's name and request id are attached.
-#[derive(Debug)]
-pub struct Failure {
-    pub code: FaultCode,
-    pub message: String,
-    /// Seconds for a `Retry-After` header.
-    pub retry_after: Option<u64>,
-}
-
-impl Failure {
-    pub fn new(code: FaultCode, message: impl Into<String>) -> Self {
-        Self {
-            code,
-            message: message.into(),
-            retry_after: None,
-        }
-    }
-
-    pub fn invalid(message: impl Into<String>) -> Self {
-        Self::new(
-            FaultCode::InvalidRequest,
-            format!("invalid request: {}", message.into()),
-        )
-    }
-
-    /// Says no without saying whether the object exists or what it holds.
-    pub fn denied() -> Self {
-        Self::new(FaultCode::AccessDenied, "access denied")
-    }
-}
-
-impl From<crate::server::workflow::WorkflowError> for Failure {
-    fn from(error: crate::server::workflow::WorkflowError) -> Self {
-        use crate::server::workflow::WorkflowError;
-        use assent_engine::runtime::EngineError;
-        match error {
-            WorkflowError::WorkflowNotFound => {
-                Failure::new(FaultCode::WorkflowNotFound, "no such workflow")
-            }
-            WorkflowError::DefinitionNotFound => {
-                Failure::new(FaultCode::DefinitionNotFound, "no such workflow definition")
-            }
-            WorkflowError::NoApplicableDefinition => Failure::new(
-                FaultCode::NoApplicableDefinition,
-                "no workflow definition applies to this request",
-            ),
-            WorkflowError::Forbidden => Failure::denied(),
-            WorkflowError::Conflict | WorkflowError::Busy | WorkflowError::LinkUsed => {
-                Failure::new(
-                    FaultCode::Conflict,
-                    "the workflow changed concurrently or the database was busy; retry",
-                )
-            }
-            WorkflowError::TooManyWaiting => Failure::new(
-                FaultCode::TooManyRequests,
-                "too many requests are waiting for workflows; retry without waiting, or later",
-            ),
-            WorkflowError::KeyReused(key) => Failure::new(
-                FaultCode::Conflict,
-                format!(
-                    "the idempotency key {:?} was used before for a different request",
-                    key.chars().take(contract::MAX_TEXT).collect::<String>()
-                ),
-            ),
-            WorkflowError::Invalid(message) => Failure::invalid(message),
-            WorkflowError::InvalidForm(errors) => Failure::invalid(
-                errors
-                    .iter()
-                    .map(|e| format!("{}: {}", e.field, e.message))
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            ),
-            WorkflowError::Engine(engine) => match engine {
-                EngineError::InvalidState(_)
-                | EngineError::NotAwaitingDecision
-                | EngineError::NotInError
-                | EngineError::AlreadyDecided
-                | EngineError::ClaimedBy(_)
-                | EngineError::CertificationIncomplete
-                | EngineError::WrongDefinition => {
-                    Failure::new(FaultCode::InvalidState, engine.to_string())
-                }
-                EngineError::ActivityNotFound(_) => {
-                    Failure::new(FaultCode::ActivityNotFound, engine.to_string())
-                }
-                EngineError::NotAParticipant | EngineError::OwnRequest => Failure::denied(),
-                EngineError::InvalidActivationKey | EngineError::ActivationKeyExpired => {
-                    Failure::new(FaultCode::InvalidActivationKey, engine.to_string())
-                }
-                other => Failure::invalid(other.to_string()),
-            },
-            other => {
-                tracing::error!(error = %other, "workflow service");
-                Failure::new(FaultCode::InternalError, "internal error")
-            }
-        }
-    }
-}
-
-/// The fault object every error answers with.
-#[derive(Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct Fault {
-    #[serde(rename = "requestID", skip_serializing_if = "Option::is_none")]
-    request_id: Option<String>,
-    /// The operation's name.
-    request_type: String,
-    error: FaultCode,
-    error_message: String,
-}
-
-fn fault(request_id: Option<String>, operation: &str, failure: Failure) -> Response {
-    let status = failure.code.status();
-    let retry_after = failure.retry_after;
-    let mut response = (
-        status,
-        Json(Fault {
-            request_id,
-            request_type: operation.to_owned(),
-            error: failure.code,
-            error_message: failure.message,
-        }),
-    )
-        .into_response();
-    if status == StatusCode::UNAUTHORIZED {
-        response.headers_mut().insert(
-            header::WWW_AUTHENTICATE,
-            header::HeaderValue::from_static("Basic realm=\"Assent\", charset=\"UTF-8\""),
-        );
-        response.headers_mut().append(
-            header::WWW_AUTHENTICATE,
-            header::HeaderValue::from_static("Bearer realm=\"Assent\""),
-        );
-    }
-    if let Some(seconds) = retry_after {
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, header::HeaderValue::from(seconds));
-    }
-    response
-}
 
 /// Who calls, and what they may call: `None` for every operation.
 struct Caller {
@@ -274,7 +86,7 @@ async fn caller(
     let encoded = authorization
         .and_then(|v| v.strip_prefix("Basic "))
         .ok_or_else(refused)?;
-    let decoded = base64_decode(encoded.trim()).ok_or_else(refused)?;
+    let decoded = basic_credentials(encoded.trim()).ok_or_else(refused)?;
     let (name, password) = decoded.split_once(':').ok_or_else(refused)?;
     let record = super::auth::check_password(
         state,
@@ -306,27 +118,19 @@ async fn caller(
     Ok(Caller { user, scopes: None })
 }
 
-/// Standard base64 (as in HTTP Basic), without a dependency for twenty lines.
-fn base64_decode(text: &str) -> Option<String> {
-    let mut bits: u32 = 0;
-    let mut count = 0;
-    let mut bytes = Vec::with_capacity(text.len() * 3 / 4);
-    for c in text.bytes().filter(|c| *c != b'=') {
-        let value = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => return None,
-        };
-        bits = (bits << 6) | u32::from(value);
-        count += 6;
-        if count >= 8 {
-            count -= 8;
-            bytes.push((bits >> count) as u8);
-        }
-    }
+/// The `user:password` of HTTP Basic credentials: standard base64 of UTF-8 text.
+fn basic_credentials(encoded: &str) -> Option<String> {
+    use base64::engine::{general_purpose, GeneralPurpose};
+    use base64::Engine as _;
+    // Lenient as clients are: the padding may be left out, and the unused bits of the
+    // last character are ignored.
+    const LENIENT_STANDARD: GeneralPurpose = GeneralPurpose::new(
+        &base64::alphabet::STANDARD,
+        general_purpose::NO_PAD.with_decode_allow_trailing_bits(true),
+    );
+    let bytes = LENIENT_STANDARD
+        .decode(encoded.trim_end_matches('='))
+        .ok()?;
     String::from_utf8(bytes).ok()
 }
 
@@ -609,14 +413,17 @@ pub enum Right {
     ForceDefinition,
 }
 
+/// Whether `user` holds `right`; which role holds it is decided in
+/// [`crate::server::rights`].
 pub fn has_right(user: &SessionUser, right: Right) -> bool {
+    use crate::server::rights::{self as rights, holds};
     match right {
-        Right::ActForOthers => user.has_role(Role::ActForOthers),
-        Right::ReadOthersWork
-        | Right::ManageWorkflows
-        | Right::ReadAllWorkflows
-        | Right::ManageAccounts
-        | Right::ForceDefinition => user.has_role(Role::Admin),
+        Right::ActForOthers => holds::<rights::ActForOthers>(user),
+        Right::ReadOthersWork => holds::<rights::ReadOthersWork>(user),
+        Right::ManageWorkflows => holds::<rights::ManageWorkflows>(user),
+        Right::ReadAllWorkflows => holds::<rights::ReadAllWorkflows>(user),
+        Right::ManageAccounts => holds::<rights::ManageAccounts>(user),
+        Right::ForceDefinition => holds::<rights::ForceDefinition>(user),
     }
 }
 
@@ -635,17 +442,42 @@ pub async fn audit(call: &Call<'_>, action: &'static str, detail: String) -> Res
     .map_err(|error| Failure::from(crate::server::workflow::WorkflowError::from(error)))
 }
 
-/// The user a request names in `field` (a participant, an initiator), or the caller when
-/// it names none. Naming someone else needs `right`; the refusal says nothing of them.
+/// A request field that may name another user than the caller.
+#[derive(Debug, Clone, Copy)]
+pub enum NamedUser {
+    /// `initiator`: starting or signing as someone else needs the right to act for others.
+    Initiator,
+    /// `participant`: reading someone else's worklist needs the right to read others' work.
+    Participant,
+}
+
+impl NamedUser {
+    fn field(self) -> &'static str {
+        match self {
+            NamedUser::Initiator => "initiator",
+            NamedUser::Participant => "participant",
+        }
+    }
+
+    fn right(self) -> Right {
+        match self {
+            NamedUser::Initiator => Right::ActForOthers,
+            NamedUser::Participant => Right::ReadOthersWork,
+        }
+    }
+}
+
+/// The user a request names in the field `which`, or the caller when it names none.
+/// Naming someone else needs the field's right; the refusal says nothing of them.
 pub fn named_or_caller(
     call: &Call<'_>,
     named: Option<&str>,
-    field: &str,
-    right: Right,
+    which: NamedUser,
 ) -> Result<UserName, Failure> {
     let Some(name) = named else {
         return Ok(call.user.username.clone());
     };
+    let (field, right) = (which.field(), which.right());
     let named =
         UserName::parse(name).map_err(|_| Failure::invalid(format!("{field}: not a user name")))?;
     if named == call.user.username || has_right(call.user, right) {

@@ -117,7 +117,7 @@ impl Document {
                     super::contract::MAX_ITEM_TO,
                     super::contract::DEFAULT_ITEM_TO,
                     super::contract::MAX_TIMEOUT_MS,
-                    super::approval::MAX_WORKFLOWS,
+                    crate::server::usecases::decisions::MAX_BULK_WORKFLOWS,
                 )
             },
             "paths": self.paths,

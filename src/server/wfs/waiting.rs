@@ -1,11 +1,50 @@
 //! waitForIdle: answers once a workflow is idle (ended, or waiting for a person), woken
-//! by the engine's announcement of each change, or when the timeout runs out.
+//! by the engine's announcement of each change, or when the timeout runs out. The waits
+//! of the other operations (createInstance, verify, notifyParticipantChanged) are these.
 
 use super::contract::{wfs_request, CommonParameters, InstanceAnswer};
 use super::instances::{readable, Catalogue};
 use super::{Call, Failure, FaultCode, Operation};
+use crate::server::workflow::{is_idle, WaitSlot};
+use assent_engine::runtime::model::Instance;
 use schemars::JsonSchema;
 use serde::Serialize;
+
+/// The workflow once `reached` holds for it, or as it is when the request's `timeout`
+/// runs out (then with `true`). Only a request holding a slot may wait.
+pub(super) async fn wait_for(
+    call: &Call<'_>,
+    slot: &WaitSlot,
+    workflow_id: &str,
+    request: &impl CommonParameters,
+    reached: impl Fn(&Instance) -> bool,
+) -> Result<(Instance, bool), Failure> {
+    let deadline = tokio::time::Instant::now() + request.wait();
+    Ok(call
+        .state
+        .workflows
+        .wait_until(slot, workflow_id, deadline, reached)
+        .await?)
+}
+
+/// Waits until the workflow is idle (or the request's `timeout` runs out, then with
+/// `true`) and answers it as the request's `returnData` asks.
+pub(super) async fn answer_once_idle(
+    call: &Call<'_>,
+    slot: &WaitSlot,
+    workflow_id: &str,
+    request: &impl CommonParameters,
+) -> Result<(InstanceAnswer, bool), Failure> {
+    let (instance, timed_out) = wait_for(call, slot, workflow_id, request, is_idle).await?;
+    let catalogue = Catalogue::load(call).await?;
+    let answer = InstanceAnswer::new(
+        request.return_data(),
+        &instance,
+        &catalogue.facts(&instance, &call.language),
+        None,
+    );
+    Ok((answer, timed_out))
+}
 
 wfs_request! {
     pub struct WaitForIdleRequest {
@@ -40,26 +79,8 @@ impl Operation for WaitForIdle {
 
     async fn run(call: &Call<'_>, request: Self::Request) -> Result<Self::Response, Failure> {
         let instance = readable(call, &request.workflow_id).await?;
-        let workflows = &call.state.workflows;
-        let slot = workflows.wait_slot(&call.user.username)?;
-        let deadline = tokio::time::Instant::now() + request.wait();
-        let (instance, timedout) = workflows
-            .wait_until(
-                &slot,
-                &instance.id,
-                deadline,
-                crate::server::workflow::is_idle,
-            )
-            .await?;
-        let catalogue = Catalogue::load(call).await?;
-        Ok(WaitForIdleResponse {
-            timedout,
-            instance: InstanceAnswer::new(
-                request.return_data,
-                &instance,
-                &catalogue.facts(&instance, &call.language),
-                None,
-            ),
-        })
+        let slot = call.state.workflows.wait_slot(&call.user.username)?;
+        let (instance, timedout) = answer_once_idle(call, &slot, &instance.id, &request).await?;
+        Ok(WaitForIdleResponse { timedout, instance })
     }
 }

@@ -36,6 +36,42 @@ pub(crate) struct EventCommand {
     pub spends_link: Option<String>,
 }
 
+impl EventCommand {
+    /// `event` for the workflow `instance_id`, by `actor` (`None`: the system), recorded
+    /// in the audit trail as `action` with `detail`.
+    pub fn new(
+        instance_id: &str,
+        event: Event,
+        actor: Option<&UserName>,
+        action: &'static str,
+        detail: String,
+    ) -> Self {
+        Self {
+            instance_id: instance_id.to_owned(),
+            event,
+            actor: actor.cloned(),
+            action,
+            detail,
+            expected_version: None,
+            completes_job: None,
+            spends_link: None,
+        }
+    }
+
+    /// Refused as a conflict unless the workflow is still at `version` (what the person
+    /// saw), when one is given.
+    pub fn expecting(mut self, version: Option<u64>) -> Self {
+        self.expected_version = version;
+        self
+    }
+
+    /// Completes the job `job` in the same transaction.
+    pub fn completing(mut self, job: i32) -> Self {
+        self.completes_job = Some(job);
+        self
+    }
+}
+
 #[derive(Clone)]
 pub(crate) enum Command {
     Create(CreateRequest, Option<IdempotencyKey>),

@@ -7,8 +7,9 @@ use super::idempotency::IdempotencyKey;
 use super::store::{decode, Transition};
 use super::{to_timestamp, WorkflowError, Workflows};
 use crate::server::entities::{work_item, workflow_instance as row};
+use crate::server::rights::{Granted, ManageWorkflows};
 use assent_engine::flowdata::Value;
-use assent_engine::runtime::model::{DefinitionRef, Instance, Order, Verdict};
+use assent_engine::runtime::model::{DefinitionRef, Instance, Order};
 use assent_engine::runtime::{handle, start, Env, Event, NewInstance, Step};
 use assent_engine::UserName;
 use sea_orm::{ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, PaginatorTrait, QueryFilter};
@@ -178,145 +179,6 @@ impl Workflows {
         Ok(step.instance)
     }
 
-    /// Approve or reject. `expected_version` is the version the decider saw: if the
-    /// workflow moved on since, the decision is refused as a conflict.
-    pub async fn decide(
-        &self,
-        actor: &UserName,
-        instance_id: &str,
-        run: u32,
-        verdict: Verdict,
-        reason: Option<String>,
-        expected_version: Option<u64>,
-    ) -> Result<Instance, WorkflowError> {
-        let word = match verdict {
-            Verdict::Approve => "approved",
-            Verdict::Reject => "rejected",
-        };
-        let step = self
-            .apply(
-                instance_id,
-                Event::Decide {
-                    run,
-                    actor: actor.clone(),
-                    verdict,
-                    reason,
-                    by: None,
-                },
-                Some(actor),
-                "workflow.decided",
-                format!("activity run {run} {word}"),
-                expected_version,
-                None,
-            )
-            .await?;
-        Ok(step.instance)
-    }
-
-    /// `by` decides for the participant `actor` (the caller holds the right to act for
-    /// others). The decision counts as the participant's and records `by`; the audit
-    /// trail's actor is `by`, "for" the participant. The engine refuses it on a workflow
-    /// `by` started or is the subject of.
-    pub async fn decide_on_behalf(
-        &self,
-        by: &UserName,
-        actor: &UserName,
-        instance_id: &str,
-        run: u32,
-        verdict: Verdict,
-        reason: Option<String>,
-    ) -> Result<Instance, WorkflowError> {
-        let word = match verdict {
-            Verdict::Approve => "approved",
-            Verdict::Reject => "rejected",
-        };
-        let step = self
-            .submit_event(EventCommand {
-                instance_id: instance_id.to_owned(),
-                event: Event::Decide {
-                    run,
-                    actor: actor.clone(),
-                    verdict,
-                    reason,
-                    by: Some(by.clone()),
-                },
-                actor: Some(by.clone()),
-                action: "workflow.decided",
-                detail: format!("activity run {run} {word} for {actor}"),
-                expected_version: None,
-                completes_job: None,
-                spends_link: None,
-            })
-            .await?;
-        Ok(step.instance)
-    }
-
-    pub async fn forward(
-        &self,
-        actor: &UserName,
-        instance_id: &str,
-        run: u32,
-        to: &UserName,
-    ) -> Result<Instance, WorkflowError> {
-        let step = self
-            .apply(
-                instance_id,
-                Event::Forward {
-                    run,
-                    actor: actor.clone(),
-                    to: to.clone(),
-                },
-                Some(actor),
-                "workflow.forwarded",
-                format!("activity run {run} forwarded to {to}"),
-                None,
-                None,
-            )
-            .await?;
-        Ok(step.instance)
-    }
-
-    /// A pool member takes an item (`claim = true`) or gives it back to the pool.
-    pub async fn claim_item(
-        &self,
-        actor: &UserName,
-        instance_id: &str,
-        run: u32,
-        claim: bool,
-    ) -> Result<Instance, WorkflowError> {
-        let (event, action, word) = if claim {
-            (
-                Event::Claim {
-                    run,
-                    actor: actor.clone(),
-                },
-                "workflow.claimed",
-                "claimed",
-            )
-        } else {
-            (
-                Event::Release {
-                    run,
-                    actor: actor.clone(),
-                },
-                "workflow.released",
-                "released",
-            )
-        };
-        let step = self
-            .apply(
-                instance_id,
-                event,
-                Some(actor),
-                action,
-                format!("activity run {run} {word}"),
-                None,
-                None,
-            )
-            .await?;
-        Ok(step.instance)
-    }
-
     /// Presents an activation key for the running activation activity `activity`.
     pub async fn activate(
         &self,
@@ -335,7 +197,7 @@ impl Workflows {
             )))?
             .seq;
         let step = self
-            .apply(
+            .submit_event(EventCommand::new(
                 instance_id,
                 Event::Activate {
                     run,
@@ -344,9 +206,7 @@ impl Workflows {
                 None,
                 "workflow.activated",
                 format!("activity {activity} activated"),
-                None,
-                None,
-            )
+            ))
             .await?;
         Ok(step.instance)
     }
@@ -399,14 +259,15 @@ impl Workflows {
             return Err(WorkflowError::WorkflowNotFound);
         }
         let step = self
-            .apply(
-                instance_id,
-                Event::Abort,
-                Some(actor),
-                "workflow.withdrawn",
-                "withdrawn by the requester".into(),
-                Some(expected_version),
-                None,
+            .submit_event(
+                EventCommand::new(
+                    instance_id,
+                    Event::Abort,
+                    Some(actor),
+                    "workflow.withdrawn",
+                    "withdrawn by the requester".into(),
+                )
+                .expecting(Some(expected_version)),
             )
             .await?;
         Ok(step.instance)
@@ -422,17 +283,18 @@ impl Workflows {
         detail: String,
     ) -> Result<Instance, WorkflowError> {
         let step = self
-            .apply(
-                instance_id,
-                Event::Modify {
-                    actor: actor.clone(),
-                    change,
-                },
-                Some(actor),
-                "workflow.modified",
-                detail,
-                expected_version,
-                None,
+            .submit_event(
+                EventCommand::new(
+                    instance_id,
+                    Event::Modify {
+                        actor: actor.clone(),
+                        change,
+                    },
+                    Some(actor),
+                    "workflow.modified",
+                    detail,
+                )
+                .expecting(expected_version),
             )
             .await?;
         Ok(step.instance)
@@ -445,30 +307,26 @@ impl Workflows {
         instance_id: &str,
     ) -> Result<Instance, WorkflowError> {
         let step = self
-            .apply(
+            .submit_event(EventCommand::new(
                 instance_id,
                 Event::ReevaluateParticipants,
                 Some(actor),
                 "workflow.participants_reevaluated",
                 String::new(),
-                None,
-                None,
-            )
+            ))
             .await?;
         Ok(step.instance)
     }
 
-    /// Suspend, resume or abort: for administrators only.
+    /// Suspend, resume or abort: only with the right to manage workflows, which the
+    /// caller proves by the capability.
     pub async fn administer(
         &self,
         actor: &UserName,
-        is_admin: bool,
+        _may: Granted<ManageWorkflows>,
         instance_id: &str,
         event: Event,
     ) -> Result<Instance, WorkflowError> {
-        if !is_admin {
-            return Err(WorkflowError::Forbidden);
-        }
         let action = match event {
             Event::Suspend => "workflow.suspended",
             Event::Resume { .. } => "workflow.resumed",
@@ -476,42 +334,15 @@ impl Workflows {
             _ => return Err(WorkflowError::Invalid("not an administrative event".into())),
         };
         let step = self
-            .apply(
+            .submit_event(EventCommand::new(
                 instance_id,
                 event,
                 Some(actor),
                 action,
                 String::new(),
-                None,
-                None,
-            )
+            ))
             .await?;
         Ok(step.instance)
-    }
-
-    /// Load, decide with the engine, persist with the version check, in one transaction.
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn apply(
-        &self,
-        instance_id: &str,
-        event: Event,
-        actor: Option<&UserName>,
-        action: &'static str,
-        detail: String,
-        expected_version: Option<u64>,
-        completes_job: Option<i32>,
-    ) -> Result<Step, WorkflowError> {
-        let command = EventCommand {
-            instance_id: instance_id.to_owned(),
-            event,
-            actor: actor.cloned(),
-            action,
-            detail,
-            expected_version,
-            completes_job,
-            spends_link: None,
-        };
-        self.submit_event(command).await
     }
 
     /// Runs one event command, through the group-commit writer unless it completes a job.
@@ -528,7 +359,8 @@ impl Workflows {
         })
     }
 
-    /// The body of [`apply`], inside a transaction (or savepoint) the caller commits.
+    /// The body of [`Workflows::submit_event`]: load, decide with the engine, persist with
+    /// the version check, inside a transaction (or savepoint) the caller commits.
     pub(crate) async fn apply_in(
         &self,
         txn: &DatabaseTransaction,

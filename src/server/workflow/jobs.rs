@@ -2,6 +2,7 @@
 //! LOCKED` on PostgreSQL; SQLite serialises writers), handled, and marked done in the same
 //! transaction as the step they cause, so a job run twice has one effect.
 
+use super::committer::EventCommand;
 use super::store::{OutboxMessage, TimerPayload};
 use super::{WorkflowError, Workflows};
 use crate::server::entities::{job, user};
@@ -107,6 +108,23 @@ enum Outcome {
     Failed(String),
 }
 
+impl Outcome {
+    /// What became of a job whose step was applied together with marking it done.
+    fn of_step<T>(applied: Result<T, WorkflowError>) -> Self {
+        match applied {
+            Ok(_) => Outcome::Done {
+                already_marked: true,
+            },
+            Err(WorkflowError::Conflict) => Outcome::Retry,
+            // The workflow is gone or ended: nothing is left for this job to do.
+            Err(WorkflowError::WorkflowNotFound | WorkflowError::Engine(_)) => Outcome::Done {
+                already_marked: false,
+            },
+            Err(other) => Outcome::Failed(other.to_string()),
+        }
+    }
+}
+
 impl Workflows {
     /// Claims up to `limit` due jobs and handles them; returns how many it handled.
     pub async fn run_due_jobs(&self, worker: &str, limit: u64) -> Result<usize, WorkflowError> {
@@ -165,41 +183,31 @@ impl Workflows {
 
     async fn handle_job(&self, job: &job::Model) -> Outcome {
         let run = job.run_seq as u32;
-        let result = match job.kind.as_str() {
+        match job.kind.as_str() {
             "timer" => match serde_json::from_str::<TimerPayload>(&job.payload) {
-                Ok(timer) => self
-                    .apply(
-                        &job.instance_id,
-                        Event::TimerFired {
-                            run,
-                            generation: timer.generation,
-                        },
-                        None,
-                        "workflow.timeout",
-                        format!("activity run {run} timed out"),
-                        None,
-                        Some(job.id),
+                Ok(timer) => Outcome::of_step(
+                    self.submit_event(
+                        EventCommand::new(
+                            &job.instance_id,
+                            Event::TimerFired {
+                                run,
+                                generation: timer.generation,
+                            },
+                            None,
+                            "workflow.timeout",
+                            format!("activity run {run} timed out"),
+                        )
+                        .completing(job.id),
                     )
-                    .await
-                    .map(|_| true),
-                Err(error) => return Outcome::Failed(format!("bad timer payload: {error}")),
+                    .await,
+                ),
+                Err(error) => Outcome::Failed(format!("bad timer payload: {error}")),
             },
             "effect" => match serde_json::from_str::<OutboxMessage>(&job.payload) {
-                Ok(message) => return self.deliver(job, run, message).await,
-                Err(error) => return Outcome::Failed(format!("bad outbox payload: {error}")),
+                Ok(message) => self.deliver(job, run, message).await,
+                Err(error) => Outcome::Failed(format!("bad outbox payload: {error}")),
             },
-            other => return Outcome::Failed(format!("unknown job kind {other}")),
-        };
-        match result {
-            Ok(_) => Outcome::Done {
-                already_marked: true,
-            },
-            Err(WorkflowError::Conflict) => Outcome::Retry,
-            // The workflow is gone or ended: nothing is left for this timer to do.
-            Err(WorkflowError::WorkflowNotFound | WorkflowError::Engine(_)) => Outcome::Done {
-                already_marked: false,
-            },
-            Err(other) => Outcome::Failed(other.to_string()),
+            other => Outcome::Failed(format!("unknown job kind {other}")),
         }
     }
 
@@ -360,27 +368,19 @@ impl Workflows {
     /// Applies the result of outside work to the workflow, marking the job done with it.
     async fn answer(&self, job: &job::Model, event: Event) -> Outcome {
         let run = job.run_seq;
-        match self
-            .apply(
-                &job.instance_id,
-                event,
-                None,
-                "workflow.effect",
-                format!("activity run {run}: outside work finished"),
-                None,
-                Some(job.id),
+        Outcome::of_step(
+            self.submit_event(
+                EventCommand::new(
+                    &job.instance_id,
+                    event,
+                    None,
+                    "workflow.effect",
+                    format!("activity run {run}: outside work finished"),
+                )
+                .completing(job.id),
             )
-            .await
-        {
-            Ok(_) => Outcome::Done {
-                already_marked: true,
-            },
-            Err(WorkflowError::Conflict) => Outcome::Retry,
-            Err(WorkflowError::WorkflowNotFound | WorkflowError::Engine(_)) => Outcome::Done {
-                already_marked: false,
-            },
-            Err(other) => Outcome::Failed(other.to_string()),
-        }
+            .await,
+        )
     }
 
     async fn settle_job(&self, job: &job::Model, outcome: Outcome) -> Result<(), WorkflowError> {

@@ -5,12 +5,11 @@
 //! transaction. A reminder's new links replace the old ones; a link stops working when
 //! its approver is disabled or no longer asked.
 
-use super::committer::EventCommand;
+use super::decisions::DecisionCommand;
 use super::jobs::key_digest;
 use super::{WorkflowError, Workflows};
 use crate::server::entities::{decision_link, user};
 use assent_engine::runtime::model::{Instance, Verdict};
-use assent_engine::runtime::Event;
 use assent_engine::UserName;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -55,14 +54,14 @@ impl Workflows {
     ) -> Result<(String, String), WorkflowError> {
         let expires_at = self.clock.now() + chrono::Duration::days(LINK_DAYS);
         let mut tokens = Vec::with_capacity(2);
-        for verdict in ["approve", "reject"] {
+        for verdict in [Verdict::Approve, Verdict::Reject] {
             let token = new_token();
             decision_link::ActiveModel {
                 token_hash: Set(key_digest(&token)),
                 instance_id: Set(instance_id.to_owned()),
                 run_seq: Set(run as i32),
                 username: Set(user.to_owned()),
-                verdict: Set(verdict.to_owned()),
+                verdict: Set(verdict.as_str().to_owned()),
                 expires_at: Set(expires_at),
                 used_at: Set(None),
             }
@@ -142,33 +141,18 @@ impl Workflows {
     ) -> Result<(decision_link::Model, Instance), LinkError> {
         let link = self.decision_link(token).await?;
         let user = UserName::parse(&link.username).map_err(|_| LinkError::Unknown)?;
-        let verdict = if link.verdict == "approve" {
-            Verdict::Approve
-        } else {
-            Verdict::Reject
-        };
-        let run = link.run_seq as u32;
-        let word = match verdict {
-            Verdict::Approve => "approved",
-            Verdict::Reject => "rejected",
-        };
+        let verdict: Verdict = link.verdict.parse().map_err(|_| LinkError::Unknown)?;
+        let mut command = DecisionCommand {
+            instance_id: &link.instance_id,
+            run: link.run_seq as u32,
+            participant: &user,
+            verdict,
+            reason,
+        }
+        .by_participant(" by a mailed link");
+        command.spends_link = Some(link.token_hash.clone());
         let step = self
-            .submit_event(EventCommand {
-                instance_id: link.instance_id.clone(),
-                event: Event::Decide {
-                    run,
-                    actor: user.clone(),
-                    verdict,
-                    reason,
-                    by: None,
-                },
-                actor: Some(user),
-                action: "workflow.decided",
-                detail: format!("activity run {run} {word} by a mailed link"),
-                expected_version: None,
-                completes_job: None,
-                spends_link: Some(link.token_hash.clone()),
-            })
+            .submit_event(command)
             .await
             .map_err(|error| match error {
                 WorkflowError::LinkUsed => LinkError::Used,

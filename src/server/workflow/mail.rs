@@ -10,12 +10,73 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-pub struct SmtpMailer {
-    transport: AsyncSmtpTransport<Tokio1Executor>,
+/// The portal's mailer: renders a template, addresses it, and hands one message per
+/// recipient to its delivery (SMTP, or a folder of files).
+pub struct OutgoingMail<D> {
+    delivery: D,
     from: Mailbox,
     db: DatabaseConnection,
     public_url: String,
 }
+
+/// Mail sent through an SMTP server.
+pub type SmtpMailer = OutgoingMail<Smtp>;
+/// Mail written to a folder, for a server without SMTP.
+pub type FileMailer = OutgoingMail<MailFolder>;
+
+impl<D> OutgoingMail<D> {
+    fn with_delivery(
+        delivery: D,
+        from: &str,
+        db: DatabaseConnection,
+        public_url: &str,
+    ) -> Result<Self, String> {
+        let from = from
+            .parse()
+            .map_err(|e| format!("ASSENT_MAIL_FROM {from:?}: {e}"))?;
+        Ok(Self {
+            delivery,
+            from,
+            db,
+            public_url: public_url.trim_end_matches('/').to_owned(),
+        })
+    }
+}
+
+/// How a composed message leaves the portal.
+#[async_trait::async_trait]
+pub trait Delivery: Send + Sync {
+    /// The body encoded as this delivery carries it best.
+    fn body(&self, text: &str) -> Body;
+    /// Sends `message` (whose Message-ID holds `id`); answers the file it was written to,
+    /// if any, for the log.
+    async fn deliver(&self, message: Message, id: uuid::Uuid) -> Result<Option<PathBuf>, String>;
+}
+
+#[async_trait::async_trait]
+impl<D: Delivery> Mailer for OutgoingMail<D> {
+    async fn send(
+        &self,
+        to: &[String],
+        template: &str,
+        workflow_id: &str,
+        details: &BTreeMap<String, String>,
+    ) -> Result<(), String> {
+        let (subject, body) = render(template, workflow_id, details, &self.public_url);
+        // One message per recipient: nobody sees who else was asked.
+        for mailbox in addresses(&self.db, to).await? {
+            let id = uuid::Uuid::new_v4();
+            let message = compose(&self.from, mailbox, &subject, self.delivery.body(&body), id)?;
+            if let Some(file) = self.delivery.deliver(message, id).await? {
+                tracing::info!(file = %file.display(), template, workflow_id, "mail written");
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Delivery through an SMTP server's connection pool.
+pub struct Smtp(AsyncSmtpTransport<Tokio1Executor>);
 
 impl SmtpMailer {
     /// `url`: `smtp://host:port` (STARTTLS when offered), `smtps://host` (TLS), with
@@ -29,15 +90,93 @@ impl SmtpMailer {
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
             .map_err(|e| format!("ASSENT_SMTP_URL: {e}"))?
             .build();
-        let from = from
-            .parse()
-            .map_err(|e| format!("ASSENT_MAIL_FROM {from:?}: {e}"))?;
-        Ok(Self {
-            transport,
+        Self::with_delivery(Smtp(transport), from, db, public_url)
+    }
+}
+
+#[async_trait::async_trait]
+impl Delivery for Smtp {
+    fn body(&self, text: &str) -> Body {
+        Body::new(text.to_owned())
+    }
+
+    async fn deliver(&self, message: Message, _id: uuid::Uuid) -> Result<Option<PathBuf>, String> {
+        self.0
+            .send(message)
+            .await
+            .map_err(|e| format!("SMTP: {e}"))?;
+        Ok(None)
+    }
+}
+
+/// Without an SMTP server: each message is written to a folder as one `.eml` file (RFC
+/// 5322, what a mail client opens), named `<UTC time>-<message id>.eml` so that the names
+/// sort by time and never collide. The log names the file and the template only: the
+/// body carries decision links and activation keys, which must not reach the log.
+pub struct MailFolder {
+    dir: PathBuf,
+}
+
+impl FileMailer {
+    /// Creates `dir` if missing.
+    pub fn new(
+        dir: &Path,
+        from: &str,
+        db: DatabaseConnection,
+        public_url: &str,
+    ) -> Result<Self, String> {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("ASSENT_MAIL_DIR {}: {e}", dir.display()))?;
+        Self::with_delivery(
+            MailFolder {
+                dir: dir.to_owned(),
+            },
             from,
             db,
-            public_url: public_url.trim_end_matches('/').to_owned(),
+            public_url,
+        )
+    }
+}
+
+impl MailFolder {
+    /// Writes under a temporary name and renames, so a reader of the folder never sees
+    /// half a message; readable by the portal's user only (it holds secrets).
+    async fn write(&self, name: String, content: Vec<u8>) -> Result<PathBuf, String> {
+        let dir = self.dir.clone();
+        let written = tokio::task::spawn_blocking(move || -> std::io::Result<PathBuf> {
+            use std::io::Write;
+            let path = dir.join(&name);
+            let partial = dir.join(format!(".{name}.partial"));
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            let mut file = options.open(&partial)?;
+            file.write_all(&content)?;
+            file.sync_all()?;
+            drop(file);
+            std::fs::rename(&partial, &path)?;
+            Ok(path)
         })
+        .await
+        .map_err(|e| e.to_string())?;
+        written.map_err(|e| format!("cannot write mail to {}: {e}", self.dir.display()))
+    }
+}
+
+#[async_trait::async_trait]
+impl Delivery for MailFolder {
+    fn body(&self, text: &str) -> Body {
+        readable(text)
+    }
+
+    async fn deliver(&self, message: Message, id: uuid::Uuid) -> Result<Option<PathBuf>, String> {
+        let name = format!(
+            "{}-{}.eml",
+            chrono::Utc::now().format("%Y%m%dT%H%M%S%.6fZ"),
+            id.simple()
+        );
+        self.write(name, message.formatted()).await.map(Some)
     }
 }
 
@@ -91,116 +230,6 @@ fn compose(
                 .body(body),
         )
         .map_err(|e| e.to_string())
-}
-
-#[async_trait::async_trait]
-impl Mailer for SmtpMailer {
-    async fn send(
-        &self,
-        to: &[String],
-        template: &str,
-        workflow_id: &str,
-        details: &BTreeMap<String, String>,
-    ) -> Result<(), String> {
-        let (subject, body) = render(template, workflow_id, details, &self.public_url);
-        // One message per recipient: nobody sees who else was asked.
-        for mailbox in addresses(&self.db, to).await? {
-            let message = compose(
-                &self.from,
-                mailbox,
-                &subject,
-                Body::new(body.clone()),
-                uuid::Uuid::new_v4(),
-            )?;
-            self.transport
-                .send(message)
-                .await
-                .map_err(|e| format!("SMTP: {e}"))?;
-        }
-        Ok(())
-    }
-}
-
-/// Without an SMTP server: each message is written to a folder as one `.eml` file (RFC
-/// 5322, what a mail client opens), named `<UTC time>-<message id>.eml` so that the names
-/// sort by time and never collide. The log names the file and the template only: the
-/// body carries decision links and activation keys, which must not reach the log.
-pub struct FileMailer {
-    dir: PathBuf,
-    from: Mailbox,
-    db: DatabaseConnection,
-    public_url: String,
-}
-
-impl FileMailer {
-    /// Creates `dir` if missing.
-    pub fn new(
-        dir: &Path,
-        from: &str,
-        db: DatabaseConnection,
-        public_url: &str,
-    ) -> Result<Self, String> {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| format!("ASSENT_MAIL_DIR {}: {e}", dir.display()))?;
-        let from = from
-            .parse()
-            .map_err(|e| format!("ASSENT_MAIL_FROM {from:?}: {e}"))?;
-        Ok(Self {
-            dir: dir.to_owned(),
-            from,
-            db,
-            public_url: public_url.trim_end_matches('/').to_owned(),
-        })
-    }
-
-    /// Writes under a temporary name and renames, so a reader of the folder never sees
-    /// half a message; readable by the portal's user only (it holds secrets).
-    async fn write(&self, name: String, content: Vec<u8>) -> Result<PathBuf, String> {
-        let dir = self.dir.clone();
-        let written = tokio::task::spawn_blocking(move || -> std::io::Result<PathBuf> {
-            use std::io::Write;
-            let path = dir.join(&name);
-            let partial = dir.join(format!(".{name}.partial"));
-            let mut options = std::fs::OpenOptions::new();
-            options.write(true).create_new(true);
-            #[cfg(unix)]
-            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-            let mut file = options.open(&partial)?;
-            file.write_all(&content)?;
-            file.sync_all()?;
-            drop(file);
-            std::fs::rename(&partial, &path)?;
-            Ok(path)
-        })
-        .await
-        .map_err(|e| e.to_string())?;
-        written.map_err(|e| format!("cannot write mail to {}: {e}", self.dir.display()))
-    }
-}
-
-#[async_trait::async_trait]
-impl Mailer for FileMailer {
-    async fn send(
-        &self,
-        to: &[String],
-        template: &str,
-        workflow_id: &str,
-        details: &BTreeMap<String, String>,
-    ) -> Result<(), String> {
-        let (subject, body) = render(template, workflow_id, details, &self.public_url);
-        for mailbox in addresses(&self.db, to).await? {
-            let id = uuid::Uuid::new_v4();
-            let message = compose(&self.from, mailbox, &subject, readable(&body), id)?;
-            let name = format!(
-                "{}-{}.eml",
-                chrono::Utc::now().format("%Y%m%dT%H%M%S%.6fZ"),
-                id.simple()
-            );
-            let path = self.write(name, message.formatted()).await?;
-            tracing::info!(file = %path.display(), template, workflow_id, "mail written");
-        }
-        Ok(())
-    }
 }
 
 /// The body as 8bit when it can be (every line within RFC 5322's 998 bytes, no NUL or

@@ -3,6 +3,7 @@
 //! optimistic-lock check, audit.
 
 mod committer;
+mod decisions;
 mod definitions;
 mod directory;
 mod guards;
@@ -14,7 +15,6 @@ pub mod mail;
 mod store;
 mod waiting;
 
-use crate::app::error::AppError;
 use assent_engine::definition::{Definition, DefinitionErrors};
 use assent_engine::runtime::model::Timestamp;
 use assent_engine::runtime::EngineError;
@@ -122,60 +122,13 @@ pub enum WorkflowError {
     Unavailable(String),
 }
 
-impl From<WorkflowError> for AppError {
-    fn from(error: WorkflowError) -> Self {
-        match error {
-            WorkflowError::InvalidDefinition(errors) => AppError::Invalid(errors.to_string()),
-            WorkflowError::DefinitionNotFound | WorkflowError::WorkflowNotFound => {
-                AppError::NotFound
-            }
-            WorkflowError::NoApplicableDefinition => AppError::Invalid(error.to_string()),
-            WorkflowError::Conflict => AppError::Conflict,
-            WorkflowError::Busy => AppError::Busy,
-            WorkflowError::Forbidden => AppError::Forbidden,
-            WorkflowError::Invalid(message) => AppError::Invalid(message),
-            WorkflowError::InvalidForm(errors) => AppError::Invalid(
-                errors
-                    .iter()
-                    .map(|e| format!("{}: {}", e.field, e.message))
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            ),
-            WorkflowError::Engine(engine) => match engine {
-                // Someone never asked is answered as if the item did not exist.
-                EngineError::NotAParticipant => AppError::NotFound,
-                EngineError::OwnRequest => AppError::Forbidden,
-                other => AppError::Invalid(other.to_string()),
-            },
-            WorkflowError::Database(error) => AppError::from(error),
-            WorkflowError::Corrupt(message) => {
-                tracing::error!(%message, "corrupt workflow data");
-                AppError::Internal
-            }
-            WorkflowError::Duplicate(_) | WorkflowError::KeyReused(_) | WorkflowError::LinkUsed => {
-                AppError::Conflict
-            }
-            WorkflowError::TooManyWaiting => AppError::Busy,
-            WorkflowError::Unavailable(message) => {
-                tracing::error!(%message, "workflow storage unavailable");
-                AppError::Busy
-            }
-        }
-    }
-}
-
 impl WorkflowError {
-    /// SQLite refuses a second writer outright when its snapshot went stale ("database is
-    /// locked"); such a transaction is worth running again from the start.
+    /// SQLite refuses a second writer outright when its snapshot went stale (`SQLITE_BUSY`,
+    /// 5 and 517); such a transaction is worth running again from the start.
     pub(crate) fn is_busy(&self) -> bool {
         match self {
             WorkflowError::Busy => true,
-            WorkflowError::Database(error) => {
-                let text = error.to_string();
-                text.contains("database is locked")
-                    || text.contains("(code: 5)")
-                    || text.contains("(code: 517)")
-            }
+            WorkflowError::Database(error) => crate::server::db::is_busy(error),
             _ => false,
         }
     }

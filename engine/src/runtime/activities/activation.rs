@@ -45,10 +45,7 @@ pub(crate) fn key_issued(
 }
 
 pub(crate) fn activate(machine: &mut Machine, seq: u32, key_hash: &str) -> Result<(), EngineError> {
-    let run = machine
-        .instance
-        .run(seq)
-        .ok_or(EngineError::ActivityNotFound(seq))?;
+    let run = machine.existing_run(seq)?;
     if run.state != ActivityState::Running || run.activity_type != "activation" {
         return Err(EngineError::InvalidState(machine.instance.state));
     }

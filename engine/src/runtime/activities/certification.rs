@@ -1,11 +1,11 @@
 //! certification: a certifier reviews each listed item of the subject (the request's
 //! resource orders), keeping or revoking it; on submit the revoked ones are taken away.
 
-use super::approval::resolve;
+use super::participants::{on_behalf, resolve};
 use crate::definition::{Activity, ActivityKind, Participants};
 use crate::flowdata::Value;
-use crate::runtime::model::{ApprovalRun, RunMode};
-use crate::runtime::{on_behalf, Effect, EngineError, IdentityChange, Machine};
+use crate::runtime::model::{ApprovalRun, RunMode, Verdict};
+use crate::runtime::{Effect, EngineError, IdentityChange, Machine};
 use crate::{ActivityState, UserName};
 use std::collections::BTreeMap;
 
@@ -21,24 +21,12 @@ pub(super) fn enter(machine: &mut Machine, activity: &Activity, participants: &P
     }
     let users: Vec<UserName> = certifiers.iter().map(|p| p.user.clone()).collect();
     // The certifiers are held like approvers, so the item shows in their worklists.
-    machine.run_mut(seq).approval = Some(ApprovalRun {
-        participants: certifiers,
-        decisions: Vec::new(),
-        mode: RunMode::AnyOne,
-        escalations: 0,
-        reminders: 0,
-        due_at: None,
-        timer_generation: 0,
-        outcome: None,
-        claimed_by: None,
-    });
-    machine.effects.push(Effect::NotifyParticipants {
-        run: seq,
-        users,
-        reminder: false,
-    });
+    machine.run_mut(seq).approval = Some(ApprovalRun::new(certifiers, RunMode::AnyOne));
+    machine.notify(seq, users);
 }
 
+/// Records a certifier's verdicts; on `submit`, every item must have one, and the revoked
+/// ones are taken away.
 pub(crate) fn certify(
     machine: &mut Machine,
     seq: u32,
@@ -48,10 +36,7 @@ pub(crate) fn certify(
     submit: bool,
 ) -> Result<(), EngineError> {
     let by = on_behalf(&machine.instance, actor, by)?;
-    let run = machine
-        .instance
-        .run(seq)
-        .ok_or(EngineError::ActivityNotFound(seq))?;
+    let run = machine.existing_run(seq)?;
     if run.state != ActivityState::Running || run.activity_type != "certification" {
         return Err(EngineError::NotAwaitingDecision);
     }
@@ -129,7 +114,7 @@ pub(crate) fn certify(
         );
     }
     if let Some(approval) = machine.run_mut(seq).approval.as_mut() {
-        approval.outcome = Some(crate::runtime::model::Verdict::Approve);
+        approval.outcome = Some(Verdict::Approve);
     }
     machine.complete(seq, &[&next]);
     Ok(())

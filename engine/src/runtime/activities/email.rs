@@ -1,7 +1,7 @@
 //! email: a templated message through the outbox; the activity waits until the mail is
 //! handed to the server, and waits in error when delivery keeps failing.
 
-use super::approval::resolve;
+use super::participants::resolve;
 use crate::definition::{Activity, Participants};
 use crate::runtime::{Effect, Machine};
 

@@ -20,10 +20,7 @@ pub(super) fn answered(
     next: &ActivityId,
     result: BTreeMap<String, Vec<Value>>,
 ) -> bool {
-    for (key, values) in &result {
-        machine.set_flowdata(&format!("{}/{key}", activity.id), values.clone());
-    }
-    machine.run_mut(seq).result = result;
+    machine.record_result(seq, &activity.id.to_string(), result);
     machine.complete(seq, &[next]);
     true
 }

@@ -11,15 +11,18 @@ mod finish;
 mod log;
 mod mapping;
 mod merge;
+mod participants;
 mod provisioning;
 pub(super) mod reassignment;
 mod rest;
 mod start;
 mod status;
+pub(super) mod timeouts;
 
 use super::Machine;
 use crate::definition::{Activity, ActivityKind};
 use crate::flowdata::Value;
+use crate::ActivityState;
 use std::collections::BTreeMap;
 
 pub(super) fn enter(machine: &mut Machine, activity: &Activity) {
@@ -56,13 +59,22 @@ pub(super) fn enter(machine: &mut Machine, activity: &Activity) {
     }
 }
 
-/// An effect the run waited for has been carried out.
+/// An effect run `seq` waited for has been carried out, with `result`. True when that
+/// moved the run on; a duplicate delivery does not.
 pub(super) fn effect_succeeded(
     machine: &mut Machine,
     seq: u32,
-    activity: &Activity,
     result: BTreeMap<String, Vec<Value>>,
 ) -> bool {
+    let Some(run) = machine.instance.run(seq) else {
+        return false;
+    };
+    if run.state != ActivityState::Running {
+        return false; // a duplicate delivery: the first one counted
+    }
+    let Some(activity) = machine.definition.activity(&run.activity).cloned() else {
+        return false;
+    };
     match &activity.kind {
         ActivityKind::Email { next, .. } => {
             machine.complete(seq, &[next]);
@@ -72,9 +84,22 @@ pub(super) fn effect_succeeded(
             response_mapping,
             next,
             ..
-        } => rest::answered(machine, seq, activity, response_mapping, next, result),
+        } => rest::answered(machine, seq, &activity, response_mapping, next, result),
         ActivityKind::External { next, .. } => {
-            external::answered(machine, seq, activity, next, result)
+            external::answered(machine, seq, &activity, next, result)
+        }
+        _ => false,
+    }
+}
+
+/// An effect run `seq` waited for failed for good: the run waits in error until someone
+/// resumes it. An approval's only effects are notifications: one that fails does not stop
+/// the approval.
+pub(super) fn effect_failed(machine: &mut Machine, seq: u32, error: String) -> bool {
+    match machine.instance.run(seq) {
+        Some(run) if run.state == ActivityState::Running && run.approval.is_none() => {
+            machine.wait_in_error(seq, error);
+            true
         }
         _ => false,
     }

@@ -2,8 +2,7 @@
 //! applied by the caller in the same transaction as this step.
 
 use crate::definition::{Activity, ActivityKind};
-use crate::expression::{Expression, STANDARD_LOOKUPS};
-use crate::runtime::{to_values, Effect, IdentityChange, Machine};
+use crate::runtime::{Effect, IdentityChange, Machine};
 use std::collections::BTreeMap;
 
 /// Definitions say `requested` for "the roles or resources named in the request".
@@ -31,14 +30,7 @@ pub(super) fn enter(machine: &mut Machine, activity: &Activity) {
         ActivityKind::Entity { changes, next } => {
             let mut attributes = BTreeMap::new();
             for change in changes {
-                let values = Expression::parse(&change.expression, STANDARD_LOOKUPS)
-                    .map_err(|e| e.to_string())
-                    .and_then(|e| {
-                        e.evaluate(&machine.variables(), machine.env.lookups)
-                            .map_err(|e| e.to_string())
-                    })
-                    .and_then(to_values);
-                match values {
+                match machine.evaluate_values(&change.expression) {
                     Ok(values) => {
                         attributes.insert(change.target.clone(), values);
                     }

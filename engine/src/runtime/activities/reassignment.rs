@@ -2,9 +2,10 @@
 //! (modifyInstance) and the rule asked again after the directory changed
 //! (notifyParticipantChanged). Neither may ever ask the requester or the subject.
 
-use super::approval::{approval_of, conclude, excluded_because, open_approval, resolve};
-use crate::runtime::model::{Because, Participant, RunMode};
-use crate::runtime::{Effect, EngineError, Machine};
+use super::approval::{approval_of, conclude, open_approval};
+use super::participants::{cannot_be_handed, resolve};
+use crate::runtime::model::{ApprovalRun, Because, Participant, RunMode};
+use crate::runtime::{EngineError, Machine};
 use crate::{ActivityState, UserName};
 
 /// Replaces whoever is asked now on run `seq` with `users` (modifyInstance). Decisions
@@ -24,14 +25,8 @@ pub(crate) fn reassign(
         ));
     }
     for user in users {
-        if let Some(why) = excluded_because(&machine.instance, user) {
+        if let Some(why) = cannot_be_handed(machine, user) {
             return Err(EngineError::CannotAssign(user.to_string(), why));
-        }
-        if !machine.env.directory.is_active(user) {
-            return Err(EngineError::CannotAssign(
-                user.to_string(),
-                "no such active user",
-            ));
         }
     }
     let decided: Vec<&UserName> = state.decisions.iter().map(|d| &d.user).collect();
@@ -66,11 +61,7 @@ pub(crate) fn reassign(
             ));
         }
     }
-    let state = machine
-        .run_mut(seq)
-        .approval
-        .as_mut()
-        .expect("checked by open_approval");
+    let state = machine.approval_mut(seq);
     let mut notify = Vec::new();
     for participant in &mut state.participants {
         let undecided = !state.decisions.iter().any(|d| d.user == participant.user);
@@ -94,11 +85,7 @@ pub(crate) fn reassign(
     }
     state.claimed_by = None;
     if !notify.is_empty() {
-        machine.effects.push(Effect::NotifyParticipants {
-            run: seq,
-            users: notify,
-            reminder: false,
-        });
+        machine.notify(seq, notify);
     }
     Ok(())
 }
@@ -151,9 +138,8 @@ pub(crate) fn reevaluate(machine: &mut Machine) -> bool {
             .any(|p| p.active && !from_rule(&p.because) && !stale(&p.user));
         let mut state = current.clone();
         let mut notify = Vec::new();
-        let undecided = |state: &crate::runtime::model::ApprovalRun, user: &UserName| {
-            !state.decisions.iter().any(|d| &d.user == user)
-        };
+        let undecided =
+            |state: &ApprovalRun, user: &UserName| !state.decisions.iter().any(|d| &d.user == user);
         if routed {
             let before = state.active_participants();
             for participant in &mut state.participants {
@@ -221,11 +207,7 @@ pub(crate) fn reevaluate(machine: &mut Machine) -> bool {
             continue;
         }
         if !notify.is_empty() {
-            machine.effects.push(Effect::NotifyParticipants {
-                run: seq,
-                users: notify,
-                reminder: false,
-            });
+            machine.notify(seq, notify);
         }
     }
     changed

@@ -1,9 +1,8 @@
 //! rest: calls a REST service through the outbox and maps its answer into flowdata.
 
 use crate::definition::{Activity, ActivityId, Assignment};
-use crate::expression::{Expression, STANDARD_LOOKUPS};
 use crate::flowdata::Value;
-use crate::runtime::{to_values, Effect, Machine};
+use crate::runtime::{Effect, Machine};
 use std::collections::BTreeMap;
 
 pub(super) fn enter(machine: &mut Machine, activity: &Activity, method: &str, url: &str) {
@@ -23,10 +22,7 @@ pub(super) fn answered(
     next: &ActivityId,
     result: BTreeMap<String, Vec<Value>>,
 ) -> bool {
-    for (key, values) in &result {
-        machine.set_flowdata(&format!("{}/response/{key}", activity.id), values.clone());
-    }
-    machine.run_mut(seq).result = result;
+    machine.record_result(seq, &format!("{}/response", activity.id), result);
     match apply_assignments(machine, mapping) {
         Ok(()) => machine.complete(seq, &[next]),
         Err(error) => machine.wait_in_error(seq, error),
@@ -34,18 +30,15 @@ pub(super) fn answered(
     true
 }
 
+/// Stores each expression's value at its flowdata path, in order, so a later one can read
+/// an earlier one's result. The first that fails stops it, named in the error.
 pub(super) fn apply_assignments(
     machine: &mut Machine,
     assignments: &[Assignment],
 ) -> Result<(), String> {
     for assignment in assignments {
-        let values = Expression::parse(&assignment.expression, STANDARD_LOOKUPS)
-            .map_err(|e| e.to_string())
-            .and_then(|e| {
-                e.evaluate(&machine.variables(), machine.env.lookups)
-                    .map_err(|e| e.to_string())
-            })
-            .and_then(to_values)
+        let values = machine
+            .evaluate_values(&assignment.expression)
             .map_err(|e| format!("{} = {}: {e}", assignment.target, assignment.expression))?;
         machine.set_flowdata(&assignment.target, values);
     }

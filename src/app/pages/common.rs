@@ -1,0 +1,187 @@
+//! What several pages show alike: the server's answers and errors, the newest answer of
+//! a page's forms, the inside of a one-button form, table heads and plain tables, the
+//! options and buttons of a filter form, and the data a page's address names or its
+//! forms change.
+
+use crate::app::i18n::{t, tr, use_lang, Lang};
+use crate::model::AppError;
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+use std::future::Future;
+
+/// A failure or refusal, announced to screen readers at once.
+#[component]
+pub fn ErrorAlert(
+    #[prop(into)] text: String,
+    #[prop(optional_no_strip)] id: Option<&'static str>,
+) -> impl IntoView {
+    view! { <p class="alert alert-error" role="alert" id=id>{text}</p> }
+}
+
+/// An error the server answered with, in the page's language.
+#[component]
+pub fn ServerError(error: AppError, #[prop(optional)] id: Option<&'static str>) -> impl IntoView {
+    let lang = use_lang();
+    view! { <ErrorAlert text=tr(lang, &error.to_string()) id/> }
+}
+
+/// What a form's server function answered: its message as a notice, or its error as an
+/// alert. `translate` reads the messages that name someone or something by their
+/// pattern; the fixed ones come from the table.
+#[component]
+pub fn FormAnswer(
+    answer: Result<String, AppError>,
+    #[prop(optional)] id: Option<&'static str>,
+    #[prop(default = tr)] translate: fn(Lang, &str) -> String,
+) -> impl IntoView {
+    let lang = use_lang();
+    match answer {
+        Ok(message) => view! {
+            <p class="alert alert-info" role="status" id=id>{translate(lang, &message)}</p>
+        }
+        .into_any(),
+        Err(error) => {
+            view! { <ErrorAlert text=translate(lang, &error.to_string()) id/> }.into_any()
+        }
+    }
+}
+
+/// The newest answer of a page's forms, whichever was used last: the one message place
+/// above several forms.
+#[derive(Clone, Copy)]
+pub struct NewestAnswer(RwSignal<Option<Result<String, AppError>>>);
+
+impl Default for NewestAnswer {
+    fn default() -> Self {
+        Self(RwSignal::new(None))
+    }
+}
+
+impl NewestAnswer {
+    pub fn set(self, answer: Option<Result<String, AppError>>) {
+        self.0.set(answer);
+    }
+
+    /// Takes every answer of a form that answers with a message.
+    pub fn follow<S>(self, form: ServerAction<S>)
+    where
+        S: ServerFn<Output = String, Error = AppError> + Send + Sync + Clone + 'static,
+    {
+        Effect::new(move |_| {
+            if let Some(answer) = form.value().get() {
+                self.set(Some(answer));
+            }
+        });
+    }
+
+    /// The answer as a notice or an alert with the given `id` (see [`FormAnswer`]).
+    pub fn shown(
+        self,
+        id: &'static str,
+        translate: fn(Lang, &str) -> String,
+    ) -> impl Fn() -> Option<AnyView> + Send + Sync + 'static {
+        move || {
+            self.0
+                .get()
+                .map(|answer| view! { <FormAnswer answer id translate/> }.into_any())
+        }
+    }
+}
+
+/// The inside of a form that acts on one thing (removes, revokes, ends it): the thing's
+/// id in a hidden field, and a quiet button whose label names the thing for screen
+/// readers.
+#[component]
+pub fn HiddenIdButton(
+    field: &'static str,
+    id: String,
+    label: String,
+    text: &'static str,
+) -> impl IntoView {
+    view! {
+        <input type="hidden" name=field value=id/>
+        <button type="submit" class="button button-quiet" aria-label=label>{text}</button>
+    }
+}
+
+/// The end of a filter form: apply it, or clear it by going back to the bare address.
+#[component]
+pub fn FilterActions(clear: &'static str) -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <div class="filter-actions">
+            <button type="submit" class="button button-quiet">{t(lang, "Filter")}</button>
+            <a href=clear>{t(lang, "Clear")}</a>
+        </div>
+    }
+}
+
+/// The head cells of a table's columns, from texts already in the page's language. An
+/// array, not a list, so the cells render as plainly as if written out one by one.
+pub fn column_heads<const N: usize>(labels: [&'static str; N]) -> impl IntoView {
+    labels.map(|label| view! { <th scope="col">{label}</th> })
+}
+
+/// A table of plain texts: one head per column and one row of cells per line.
+#[component]
+pub fn TextTable<const N: usize>(
+    #[prop(optional)] id: Option<&'static str>,
+    heads: [&'static str; N],
+    rows: Vec<[String; N]>,
+) -> impl IntoView {
+    view! {
+        <table class="table" id=id>
+            <thead>
+                <tr>{column_heads(heads)}</tr>
+            </thead>
+            <tbody>
+                {rows
+                    .into_iter()
+                    .map(|cells| view! { <tr>{cells.map(|cell| view! { <td>{cell}</td> })}</tr> })
+                    .collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+/// The options of a filter's `<select>` as (value, label), the current one selected.
+pub fn choice_options<V, L>(
+    choices: impl IntoIterator<Item = (V, L)>,
+    current: Option<&str>,
+) -> impl IntoView
+where
+    V: Into<String>,
+    L: Into<String>,
+{
+    choices
+        .into_iter()
+        .map(|(value, label)| {
+            let (value, label): (String, String) = (value.into(), label.into());
+            let selected = current == Some(value.as_str());
+            view! { <option value=value selected=selected>{label}</option> }
+        })
+        .collect_view()
+}
+
+/// A page's data for what its address names (an item, a workflow); an address without
+/// it names nothing there is.
+pub async fn named_in_address<K, T, F>(
+    key: Option<K>,
+    fetch: impl FnOnce(K) -> F,
+) -> Result<T, AppError>
+where
+    F: Future<Output = Result<T, AppError>>,
+{
+    match key {
+        Some(key) => fetch(key).await,
+        None => Err(AppError::NotFound),
+    }
+}
+
+/// A source for a resource that changes after every use of the given forms (their
+/// versions), so the data is fetched again then.
+pub fn after_forms<const N: usize>(
+    versions: [RwSignal<usize>; N],
+) -> impl Fn() -> [usize; N] + Clone + Send + Sync + 'static {
+    move || versions.map(|version| version.get())
+}

@@ -1,0 +1,15 @@
+//! Types both halves share: the pages (browser and server) and the server's use cases.
+//! Nothing here reaches into `app` or `server`: both depend on this module, never the
+//! other way round.
+
+pub mod bulk;
+pub mod error;
+pub mod ids;
+pub mod session;
+
+pub use bulk::{BulkErrorCode, BulkMark};
+#[cfg(feature = "ssr")]
+pub use error::plain_form_post;
+pub use error::AppError;
+pub use ids::{WorkItemRef, WorkflowId};
+pub use session::SessionUser;

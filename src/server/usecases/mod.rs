@@ -1,0 +1,10 @@
+//! The application layer: one function per use case (decide one, decide many, a
+//! worklist page, who may read a workflow, ...), called by both adapters, the portal's
+//! server functions (`server::pages`) and the Workflow Management Service
+//! (`server::wfs`). Rights, limits and concurrency are decided here once; the adapters
+//! parse their input into the types used here and map the typed errors to their own
+//! answer in one place each.
+
+pub mod decisions;
+pub mod reading;
+pub mod worklist;
