@@ -127,6 +127,11 @@ impl Instance {
                     .is_some_and(|a| a.awaits_decision_from(user))
         })
     }
+
+    /// Whether `user` was ever asked in this workflow (replaced or not).
+    pub fn ever_asked(&self, user: &UserName) -> bool {
+        self.runs.iter().any(|run| run.asked(user))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -143,6 +148,16 @@ pub struct ActivityRun {
     pub error: Option<String>,
     /// Outputs of an effect (REST response, external answer), recorded on completion.
     pub result: BTreeMap<String, Vec<Value>>,
+}
+
+impl ActivityRun {
+    /// Whether `user` was ever asked on this run (certifiers are held as its
+    /// participants too).
+    pub fn asked(&self, user: &UserName) -> bool {
+        self.approval
+            .as_ref()
+            .is_some_and(|a| a.participants.iter().any(|p| &p.user == user))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

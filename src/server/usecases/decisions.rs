@@ -314,11 +314,7 @@ impl OneWorkflow {
         if !waiting.is_empty() {
             return Ok(waiting);
         }
-        let asked = instance.runs.iter().any(|run| {
-            run.approval
-                .as_ref()
-                .is_some_and(|a| a.participants.iter().any(|p| p.user == *participant))
-        });
+        let asked = instance.ever_asked(participant);
         // A workflow the caller has no part in answers like one that does not exist
         // (40), so the codes tell nothing of other people's workflows.
         Err(
@@ -347,11 +343,7 @@ impl OneWorkflow {
         let asked_run = match self.workflows.instance(workflow).await {
             Ok(instance) => {
                 let involved = instance.may_not_decide(participant)
-                    || instance.run(run).is_some_and(|r| {
-                        r.approval
-                            .as_ref()
-                            .is_some_and(|a| a.participants.iter().any(|p| p.user == *participant))
-                    });
+                    || instance.run(run).is_some_and(|r| r.asked(participant));
                 instance.run(run).cloned().filter(|_| involved)
             }
             Err(_) => None,

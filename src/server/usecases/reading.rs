@@ -15,11 +15,7 @@ pub fn may_read(user: &SessionUser, instance: &Instance) -> bool {
     holds::<ReadAllWorkflows>(user)
         || instance.initiator == user.username
         || instance.subject_id() == user.username.as_str()
-        || instance.runs.iter().any(|run| {
-            run.approval
-                .as_ref()
-                .is_some_and(|a| a.participants.iter().any(|p| p.user == user.username))
-        })
+        || instance.ever_asked(&user.username)
 }
 
 /// A workflow as stored, decoded, with the definition version it runs on.

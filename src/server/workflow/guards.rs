@@ -27,12 +27,7 @@ pub(crate) fn participant_of(event: &Event) -> Option<&UserName> {
 pub(crate) fn has_part_in(instance: &Instance, user: &UserName) -> bool {
     &instance.initiator == user
         || instance.subject_user().as_ref() == Some(user)
-        || instance.runs.iter().any(|run| {
-            // Certifiers are held as the run's participants too.
-            run.approval
-                .as_ref()
-                .is_some_and(|a| a.participants.iter().any(|p| &p.user == user))
-        })
+        || instance.ever_asked(user)
 }
 
 impl Workflows {
