@@ -70,6 +70,12 @@ serve() {
   build
   export ASSENT_DEMO_DATA="${ASSENT_DEMO_DATA:-true}"
   export ASSENT_SECURE_COOKIES="${ASSENT_SECURE_COOKIES:-false}"
+  # A RabbitMQ on this machine's standard port receives the provisioning messages;
+  # without one, they wait in the outbox and the pages say why.
+  if [ -z "${ASSENT_AMQP_URL:-}" ] && (exec 3<>/dev/tcp/127.0.0.1/5672) 2>/dev/null; then
+    export ASSENT_AMQP_URL="amqp://guest:guest@127.0.0.1:5672/%2f"
+    say "provisioning through the local RabbitMQ (watch: $TARGET_DIR/debug/assent target-system watch)"
+  fi
   say "Assent on http://${ASSENT_BIND:-127.0.0.1:3000}  (log in as alice, bob, carol, dave or admin; password: ${ASSENT_DEMO_PASSWORD:-assent-demo})"
   exec "$TARGET_DIR/debug/assent" "$@"
 }
@@ -84,8 +90,10 @@ run_browser_tests() {
   say "running browser tests on $label (Playwright, Debian's Chromium)"
   port="$(free_port)"
   data="$(mktemp -d)"
-  ASSENT_BIND="127.0.0.1:$port" DATABASE_URL="$database_url" \
+  # With a broker, approvals reach it and the provisioning test plays the target system.
+  env ASSENT_BIND="127.0.0.1:$port" DATABASE_URL="$database_url" \
     ASSENT_DEMO_DATA=true ASSENT_SECURE_COOKIES=false ASSENT_DEMO_PASSWORD="${ASSENT_DEMO_PASSWORD:-assent-demo}" \
+    ${ASSENT_TEST_AMQP_URL:+ASSENT_AMQP_URL="$ASSENT_TEST_AMQP_URL"} \
     "$TARGET_DIR/debug/assent" >"$data/server.log" 2>&1 &
   SERVER_PID=$!
   trap 'kill "${SERVER_PID:-}" 2>/dev/null || true' EXIT
@@ -94,7 +102,8 @@ run_browser_tests() {
     sleep 0.5
   done
   rm -f end2end/test-results/results.json
-  (cd end2end && ASSENT_E2E_URL="http://127.0.0.1:$port" npx playwright test) || status=1
+  (cd end2end && env ASSENT_E2E_URL="http://127.0.0.1:$port" ASSENT_BIN="$TARGET_DIR/debug/assent" \
+    ${ASSENT_TEST_AMQP_URL:+ASSENT_AMQP_URL="$ASSENT_TEST_AMQP_URL"} npx playwright test) || status=1
   kill "$SERVER_PID" 2>/dev/null || true
   wait "$SERVER_PID" 2>/dev/null || true
   if [ -f end2end/test-results/results.json ]; then
@@ -165,6 +174,9 @@ run_tests() {
   say "running Rust tests (engine, server, HTTP on SQLite and PostgreSQL)"
   if [ -z "${ASSENT_TEST_PG_URL:-}" ]; then
     say "ASSENT_TEST_PG_URL is not set: PostgreSQL tests will say SKIPPED"
+  fi
+  if [ -z "${ASSENT_TEST_AMQP_URL:-}" ]; then
+    say "ASSENT_TEST_AMQP_URL is not set: provisioning (RabbitMQ) tests will say SKIPPED"
   fi
   cargo test --no-fail-fast 2>&1 | tee "$log" || status=1
   passed=$(awk '/^test result:/{for(i=1;i<=NF;i++) if($i ~ /^passed;?$/) s+=$(i-1)} END{print s+0}' "$log")

@@ -1,30 +1,14 @@
 import { test, expect } from '@playwright/test';
+import * as fs from 'fs';
+import * as path from 'path';
 import { logIn, expectHydrated } from './support';
 
-const VALID = `name = "Playwright check"
-path = "Test/Playwright-${Date.now()}"
-operation = "assign"
-subject_type = "user"
-resource_type = "role"
-request_workflow_type = "approval"
-owner = "admin"
-
-[[activity]]
-id = "start"
-type = "start"
-next = "decide"
-
-[[activity]]
-id = "decide"
-type = "approval"
-participants = { manager_of = "subject" }
-on_approve = "end"
-on_reject = "end"
-
-[[activity]]
-id = "end"
-type = "finish"
-`;
+// The engine's tests check this definition line by line; here an admin deploys it under a
+// path of its own, so every run adds a new definition.
+const VALID = fs
+  .readFileSync(path.join(__dirname, '..', '..', 'engine', 'tests', 'fixtures', 'one_approval.toml'), 'utf8')
+  .replace('name = "Test"', 'name = "Playwright check"')
+  .replace('path = "My-Company/Test"', `path = "Test/Playwright-${Date.now()}"`);
 
 test('an admin deploys a definition at run time; a broken one is refused with its line', async ({ page }) => {
   await logIn(page, 'admin');

@@ -7,7 +7,7 @@ use assent_engine::definition::parse;
 use assent_engine::expression::{Lookups, Val};
 use assent_engine::runtime::directory::MemoryDirectory;
 use assent_engine::runtime::model::{DefinitionRef, Order, OrderType, Timestamp, Verdict};
-use assent_engine::runtime::{handle, start, Env, Event, NewInstance};
+use assent_engine::runtime::{handle, start, CreateRequest, Env, Event, NewInstance};
 use assent_engine::{UserName, WorkflowState};
 use std::collections::BTreeMap;
 use std::hint::black_box;
@@ -55,12 +55,15 @@ fn main() {
                     id: "manager-then-owner".into(),
                     version: 1,
                 },
-                initiator: UserName::parse("alice").unwrap(),
-                subject: Some(order("user", "alice")),
-                resources: vec![order("resource", "VPN Access")],
-                form: BTreeMap::new(),
-                context: BTreeMap::new(),
-                correlation_id: None,
+                request: CreateRequest {
+                    definition_path: "manager-then-owner".into(),
+                    initiator: UserName::parse("alice").unwrap(),
+                    subject: Some(order("user", "alice")),
+                    resources: vec![order("resource", "VPN Access")],
+                    form: BTreeMap::new(),
+                    context: BTreeMap::new(),
+                    correlation_id: None,
+                },
             },
             &env,
         );

@@ -12,6 +12,8 @@ pub mod flowdata;
 pub mod form;
 pub mod identity;
 #[cfg(feature = "definitions")]
+pub mod provisioning;
+#[cfg(feature = "definitions")]
 pub mod runtime;
 pub mod state;
 

@@ -1,10 +1,15 @@
 //! Workflow and activity states, named exactly as the Workflow Management Service contract
 //! lists them (`../shared/spec/workflow-service.md`, section States).
+//!
+//! With the `schemars` feature the contract's OpenAPI document describes them directly,
+//! under the schema names it has always had (`WorkflowStateName`, ...).
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schemars", schemars(rename = "WorkflowStateName"))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum WorkflowState {
     Initial,
@@ -46,6 +51,8 @@ impl WorkflowState {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schemars", schemars(rename = "ApplicationStateName"))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ApplicationState {
     Accepted,
@@ -53,6 +60,8 @@ pub enum ApplicationState {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schemars", schemars(rename = "ActivityStateName"))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ActivityState {
     Initial,

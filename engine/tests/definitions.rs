@@ -1,13 +1,10 @@
 //! Definition files: the shipped examples load, and every kind of mistake is refused with
 //! its file, line and problem.
 
-mod support;
-
 use assent_engine::definition::{
     parse, ActivityKind, ApprovalMode, DefinitionErrors, Participants,
 };
 use std::path::Path;
-use support::definitions::{header, with_activities};
 
 fn shipped() -> Vec<(String, String)> {
     let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../definitions");
@@ -59,20 +56,9 @@ fn the_quorum_example_asks_three_and_needs_two() {
 }
 
 /// The definition the tables below change: a start, one approval (`decide`, from line 15)
-/// and a finish.
+/// and a finish. A file, because the browser test of deploying deploys it too.
 fn valid() -> String {
-    with_activities(
-        &header("Test", "My-Company/Test", "role"),
-        "decide",
-        r#"
-[[activity]]
-id = "decide"
-type = "approval"
-participants = { manager_of = "subject" }
-on_approve = "end"
-on_reject = "end"
-"#,
-    )
+    include_str!("fixtures/one_approval.toml").to_owned()
 }
 
 /// `source` with `text` (and an empty line) inserted before the activity `id`.

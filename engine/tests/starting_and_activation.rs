@@ -7,7 +7,7 @@ mod support;
 use assent_engine::definition::{parse, Starter};
 use assent_engine::flowdata::Value;
 use assent_engine::runtime::model::{Order, Timestamp};
-use assent_engine::runtime::{Effect, EngineError, Event, IdentityChange, NewInstance};
+use assent_engine::runtime::{Effect, EngineError, Event, IdentityChange};
 use assent_engine::{ActivityState, ApplicationState, WorkflowState};
 use std::collections::BTreeMap;
 use support::definitions::{header, start, FINISH};
@@ -167,10 +167,8 @@ fn bad_starters_are_refused_with_file_and_line() {
 
 /// A registration for `subject` whose requester typed `typed` as the address.
 fn registration(subject: Option<Order>, typed: &str) -> Run {
-    let new = NewInstance {
-        form: BTreeMap::from([("email".to_owned(), vec![Value::text(typed)])]),
-        ..new_instance("reg", "reg", "admin", subject)
-    };
+    let mut new = new_instance("reg", "reg", "admin", subject);
+    new.request.form = BTreeMap::from([("email".to_owned(), vec![Value::text(typed)])]);
     Run::start_new(shipped("user-registration.toml"), new)
 }
 

@@ -10,6 +10,7 @@ mod m20261202_000005_api_requests;
 mod m20261203_000006_idempotency_binding;
 mod m20261203_000007_audit_append_only;
 mod m20261203_000008_api_tokens;
+mod m20261203_000009_provisioning;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000006_idempotency_binding::Migration),
             Box::new(m20261203_000007_audit_append_only::Migration),
             Box::new(m20261203_000008_api_tokens::Migration),
+            Box::new(m20261203_000009_provisioning::Migration),
         ]
     }
 }

@@ -82,7 +82,14 @@ pub async fn decide_item(
     approve: bool,
     reason: Option<String>,
 ) -> Result<String, AppError> {
-    crate::server::pages::work_item::decide(workflow_id, run, version, approve, reason).await
+    crate::server::pages::work_item::decide(DecideItem {
+        workflow_id,
+        run,
+        version,
+        approve,
+        reason,
+    })
+    .await
 }
 
 /// Requestable items, filtered by words and category.
@@ -138,6 +145,39 @@ pub async fn bulk_decide(
 #[server(prefix = "/app", endpoint = "request")]
 pub async fn get_request(workflow_id: String) -> Result<RequestDetail, AppError> {
     crate::server::pages::request_detail::request_detail(workflow_id).await
+}
+
+/// The signed-in person's accounts on target systems, as Assent last asked them to be.
+#[server(prefix = "/app", endpoint = "access")]
+pub async fn get_my_accounts() -> Result<Vec<crate::model::provisioning::AccountLine>, AppError> {
+    crate::server::pages::provisioning::my_accounts().await
+}
+
+/// Provisioning for administrators: the broker, the outbox, the resources.
+#[server(prefix = "/app", endpoint = "admin/provisioning")]
+pub async fn get_provisioning_overview(
+) -> Result<crate::model::provisioning::ProvisioningOverview, AppError> {
+    crate::server::pages::provisioning::overview().await
+}
+
+/// Offers a parked provisioning message to the broker again (administrators; audited).
+#[server(prefix = "/app", endpoint = "provisioning_retry")]
+pub async fn retry_provisioning(id: i32) -> Result<String, AppError> {
+    crate::server::pages::provisioning::resolve_parked(
+        id,
+        crate::server::provisioning::outbox::ParkedAction::Retry,
+    )
+    .await
+}
+
+/// Gives up a parked provisioning message (administrators; audited).
+#[server(prefix = "/app", endpoint = "provisioning_drop")]
+pub async fn drop_provisioning(id: i32) -> Result<String, AppError> {
+    crate::server::pages::provisioning::resolve_parked(
+        id,
+        crate::server::provisioning::outbox::ParkedAction::Drop,
+    )
+    .await
 }
 
 /// The requester withdraws a pending request.

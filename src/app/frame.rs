@@ -88,6 +88,7 @@ fn Navigation(info: ShellInfo, menu_open: RwSignal<bool>) -> impl IntoView {
             <A href="/" exact=true>{t(lang, "Home")}</A>
             <A href="/catalog">{t(lang, "Request access")}</A>
             <A href="/requests">{t(lang, "My requests")}</A>
+            <A href="/access">{t(lang, "My access")}</A>
             <A href="/worklist">
                 {t(lang, "Worklist")}
                 <span class="badge" class:badge-zero=count == 0 aria-label=badge_label>

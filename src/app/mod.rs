@@ -84,6 +84,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("delegations") view=pages::delegations::DelegationsPage/>
                         <Route path=path!("tokens") view=pages::tokens::TokensPage/>
                         <Route path=path!("admin") view=pages::admin::AdminPage/>
+                        <Route path=path!("admin/provisioning") view=pages::admin_provisioning::AdminProvisioningPage/>
+                        <Route path=path!("access") view=pages::my_access::MyAccessPage/>
                     </ParentRoute>
                 </Routes>
             </Router>

@@ -292,6 +292,8 @@ pub struct RequestDetail {
     pub created: String,
     pub can_withdraw: bool,
     pub history: Vec<HistoryLine>,
+    /// Where the request's access was sent, and how far each operation got.
+    pub provisioning: Vec<crate::model::provisioning::DeliveryLine>,
 }
 
 /// Someone standing in for someone else over a period.

@@ -5,6 +5,7 @@
 pub mod bulk;
 pub mod error;
 pub mod ids;
+pub mod provisioning;
 pub mod session;
 
 pub use bulk::{BulkErrorCode, BulkMark};

@@ -125,6 +125,51 @@ pub struct Config {
     /// A session ends this many hours after login, however active.
     #[arg(long, env = "ASSENT_SESSION_MAX_HOURS", default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=168))]
     pub session_max_hours: u32,
+
+    /// RabbitMQ for provisioning messages (amqp://user:password@host:5672/%2f, amqps://...);
+    /// unset: operations on target systems wait in the outbox, and the pages say why.
+    #[arg(long, env = "ASSENT_AMQP_URL", hide_env_values = true)]
+    pub amqp_url: Option<String>,
+
+    /// Declare the queue `assent.provisioning.all` that receives every provisioning
+    /// message, so a person can watch them (default: with the demo data).
+    #[arg(long, env = "ASSENT_AMQP_WATCH_QUEUE", value_parser = BoolishValueParser::new(), action = clap::ArgAction::Set)]
+    pub amqp_watch_queue: Option<bool>,
+
+    /// The queue target systems answer on. Installations sharing one broker (and its
+    /// virtual host) each need their own, or one takes the others' answers.
+    #[arg(long, env = "ASSENT_AMQP_RESULTS_QUEUE", default_value = crate::server::provisioning::message::RESULTS_QUEUE)]
+    pub amqp_results_queue: String,
+
+    /// Tries before a message the broker keeps refusing is parked for an administrator.
+    #[arg(long, env = "ASSENT_PROVISIONING_MAX_ATTEMPTS", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub provisioning_max_attempts: u32,
+
+    /// The wait after a refused message's first try, in milliseconds; it doubles with
+    /// each further try, up to five minutes.
+    #[arg(long, env = "ASSENT_PROVISIONING_RETRY_MS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=300_000))]
+    pub provisioning_retry_ms: u64,
+
+    /// Folder of resource declarations (*.toml, one target system each) deployed at start.
+    #[arg(
+        long,
+        env = "ASSENT_RESOURCES_DIR",
+        default_value = "definitions/resources"
+    )]
+    pub resources_dir: PathBuf,
+
+    /// Something to do other than serving the portal.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum Command {
+    /// Play a target system: watch provisioning messages and answer them.
+    TargetSystem {
+        #[command(subcommand)]
+        action: crate::server::provisioning::target::Action,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -137,7 +182,7 @@ impl Config {
     /// One line for the start-up log; the database URL loses any password.
     pub fn summary(&self) -> String {
         format!(
-            "bind={} database={} domain={} demo_data={} secure_cookies={} log_format={} site_root={} definitions={} smtp={} mail_dir={} session_idle={}m session_max={}h",
+            "bind={} database={} domain={} demo_data={} secure_cookies={} log_format={} site_root={} definitions={} resources={} smtp={} amqp={} mail_dir={} session_idle={}m session_max={}h",
             self.bind,
             redact_url(&self.database_url),
             self.domain,
@@ -146,7 +191,9 @@ impl Config {
             format!("{:?}", self.log_format).to_lowercase(),
             self.site_root.display(),
             self.definitions_dir.display(),
+            self.resources_dir.display(),
             if self.smtp_url.is_some() { "configured" } else { "off (mail written to mail_dir)" },
+            self.amqp_url.as_deref().map(redact_url).unwrap_or_else(|| "off (provisioning waits)".to_owned()),
             self.mail_dir.display(),
             self.session_idle_minutes,
             self.session_max_hours,

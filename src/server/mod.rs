@@ -12,6 +12,7 @@ mod health;
 pub mod language;
 pub mod pages;
 pub mod passwords;
+pub mod provisioning;
 pub mod rights;
 pub mod telemetry;
 pub mod throttle;
@@ -137,7 +138,16 @@ pub async fn prepare(config: Config) -> Result<(TcpListener, Router), StartError
         ),
     };
     workflows = workflows.with_integrations(mailer, Arc::new(workflow::jobs::NoIntegrations));
+    let provisioning = provisioning::Provisioning::default();
+    provisioning::catalog::deploy_folder(
+        &database.connection,
+        &provisioning.resources,
+        &config.resources_dir,
+    )
+    .await
+    .map_err(|error| StartError::Workflows(error.into()))?;
     let workflows = workflows
+        .with_provisioning(provisioning.clone())
         .with_max_waiting(config.max_waiting_requests as usize)
         .with_activation_key_hours(config.activation_key_hours)
         .with_group_commit();
@@ -160,6 +170,22 @@ pub async fn prepare(config: Config) -> Result<(TcpListener, Router), StartError
         std::time::Duration::from_millis(config.job_interval_ms),
     );
     spawn_idempotency_purge(workflows.clone(), config.idempotency_hours);
+    if let Some(url) = &config.amqp_url {
+        provisioning::relay::spawn(
+            database.connection.clone(),
+            provisioning,
+            provisioning::relay::RelaySettings {
+                url: url.clone(),
+                watch_queue: config.amqp_watch_queue.unwrap_or(config.demo_data),
+                results_queue: config.amqp_results_queue.clone(),
+                retries: provisioning::outbox::Retries {
+                    max_attempts: config.provisioning_max_attempts,
+                    first_wait: std::time::Duration::from_millis(config.provisioning_retry_ms),
+                },
+            },
+            workflows.change_announcements(),
+        );
+    }
     let bundle = config
         .site_root
         .join("pkg")

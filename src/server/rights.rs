@@ -39,6 +39,8 @@ rights! {
     ManageAccounts => Role::Admin;
     /// Start a workflow through a definition other than the one that applies.
     ForceDefinition => Role::Admin;
+    /// See every provisioning message; retry or drop a parked one.
+    ManageProvisioning => Role::Admin;
 }
 
 /// Proof that the user asking holds right `R`. It cannot be built outside this module

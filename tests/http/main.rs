@@ -1,6 +1,7 @@
 //! HTTP-level tests of the running server, each on SQLite and on PostgreSQL: one module
 //! per feature, the shared steps in `harness` (the server and its database), `portal`
-//! (the portal's server functions) and `api` (the Workflow Management Service).
+//! (the portal's server functions), `api` (the Workflow Management Service) and `broker`
+//! (RabbitMQ, for the provisioning tests).
 
 #[path = "../common/mod.rs"]
 mod common;
@@ -32,6 +33,7 @@ macro_rules! on_both_databases {
 
 // Shared steps.
 mod api;
+mod broker;
 mod portal;
 
 // The portal, feature by feature (after the macro, which they use).
@@ -46,6 +48,7 @@ mod login;
 mod mail_links;
 mod pages;
 mod pool;
+mod provisioning;
 mod requests;
 mod sessions;
 mod worklist;

@@ -3,7 +3,7 @@
 //! records what it was asked to send.
 
 use crate::common::{Backend, TestDatabase};
-use assent::server::workflow::jobs::{Integrations, Mailer};
+use assent::server::workflow::jobs::{Integrations, MailRequest, Mailer};
 use assent::server::workflow::{CreateRequest, Decision, ManualClock, WorkflowError, Workflows};
 use assent::server::{db, demo};
 use assent_engine::flowdata::Value;
@@ -31,13 +31,13 @@ pub struct RecordingMailer {
 
 #[async_trait::async_trait]
 impl Mailer for RecordingMailer {
-    async fn send(
-        &self,
-        to: &[String],
-        template: &str,
-        _workflow: &str,
-        details: &BTreeMap<String, String>,
-    ) -> Result<(), String> {
+    async fn send(&self, mail: MailRequest<'_>) -> Result<(), String> {
+        let MailRequest {
+            to,
+            template,
+            details,
+            ..
+        } = mail;
         if self.fail && template != "approval-requested" {
             return Err("SMTP 451: try again later".into());
         }

@@ -9,6 +9,7 @@
 mod applicable;
 mod graph;
 mod raw;
+pub(crate) use raw::Problems;
 mod starters;
 
 use crate::{ApplicationState, UserName};

@@ -68,6 +68,18 @@ pub enum IdentityChange {
     },
 }
 
+impl IdentityChange {
+    /// The person whose identity changes.
+    pub fn user(&self) -> &str {
+        match self {
+            IdentityChange::SetAttributes { user, .. }
+            | IdentityChange::Entitlement { user, .. }
+            | IdentityChange::Role { user, .. }
+            | IdentityChange::Resource { user, .. } => user,
+        }
+    }
+}
+
 /// A timeout to fire once at `due_at`; a stale generation is ignored when it fires.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Timer {

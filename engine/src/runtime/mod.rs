@@ -39,17 +39,28 @@ pub struct Env<'a> {
     pub lookups: &'a dyn Lookups,
 }
 
-/// A request to start an instance; the form values are already validated.
+/// What is asked when a workflow is to be started: the definition by its path, who asks,
+/// for whom and for what, the form (already validated) and the caller's context. The
+/// service holds it until it has found the definition's current version; then it becomes
+/// a [`NewInstance`].
 #[derive(Debug, Clone)]
-pub struct NewInstance {
-    pub id: String,
-    pub definition: DefinitionRef,
+pub struct CreateRequest {
+    pub definition_path: String,
     pub initiator: UserName,
     pub subject: Option<Order>,
     pub resources: Vec<Order>,
     pub form: BTreeMap<String, Vec<Value>>,
     pub context: BTreeMap<String, Vec<Value>>,
     pub correlation_id: Option<String>,
+}
+
+/// A request to start an instance: the id it gets, the definition version that runs it
+/// (the engine goes by this, not by the request's path), and what was asked.
+#[derive(Debug, Clone)]
+pub struct NewInstance {
+    pub id: String,
+    pub definition: DefinitionRef,
+    pub request: CreateRequest,
 }
 
 /// The result of one event: the next state and what to do about it.
@@ -64,13 +75,14 @@ pub struct Step {
 
 /// Starts an instance: runs the start activity and everything automatic after it.
 pub fn start(definition: &Definition, new: NewInstance, env: &Env) -> Step {
+    let request = new.request;
     let mut flowdata = FlowData::new();
-    for (field, values) in &new.form {
+    for (field, values) in &request.form {
         if let Ok(path) = FlowPath::parse(&format!("request/{field}")) {
             flowdata.set(&path, values.clone());
         }
     }
-    for (key, values) in &new.context {
+    for (key, values) in &request.context {
         if let Ok(path) = FlowPath::parse(&format!("context/{key}")) {
             flowdata.set(&path, values.clone());
         }
@@ -80,12 +92,12 @@ pub fn start(definition: &Definition, new: NewInstance, env: &Env) -> Step {
         definition: new.definition,
         state: WorkflowState::Running,
         application_state: None,
-        initiator: new.initiator,
-        subject: new.subject,
-        resources: new.resources,
+        initiator: request.initiator,
+        subject: request.subject,
+        resources: request.resources,
         flowdata,
         runs: Vec::new(),
-        correlation_id: new.correlation_id,
+        correlation_id: request.correlation_id,
         created_at: env.now,
         updated_at: env.now,
         ended_at: None,

@@ -12,7 +12,9 @@ use assent_engine::runtime::directory::{MemoryDirectory, Substitution};
 use assent_engine::runtime::model::{
     ActivityRun, Because, DefinitionRef, Instance, Order, OrderType, Timestamp,
 };
-use assent_engine::runtime::{handle, start, EngineError, Env, Event, NewInstance, Step};
+use assent_engine::runtime::{
+    handle, start, CreateRequest, EngineError, Env, Event, NewInstance, Step,
+};
 use assent_engine::UserName;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -95,12 +97,15 @@ pub fn new_instance(
             id: definition_id.into(),
             version: 1,
         },
-        initiator: user(initiator),
-        subject,
-        resources: vec![],
-        form: BTreeMap::new(),
-        context: BTreeMap::new(),
-        correlation_id: None,
+        request: CreateRequest {
+            definition_path: definition_id.into(),
+            initiator: user(initiator),
+            subject,
+            resources: vec![],
+            form: BTreeMap::new(),
+            context: BTreeMap::new(),
+            correlation_id: None,
+        },
     }
 }
 
@@ -169,16 +174,15 @@ impl Run {
         subject: &str,
         resource: &str,
     ) -> Self {
-        let new = NewInstance {
-            resources: vec![order("role", resource)],
-            form: BTreeMap::from([("justification".to_owned(), vec![Value::text("new job")])]),
-            ..new_instance(
-                "wf-1",
-                &definition.path,
-                initiator,
-                Some(order("user", subject)),
-            )
-        };
+        let mut new = new_instance(
+            "wf-1",
+            &definition.path,
+            initiator,
+            Some(order("user", subject)),
+        );
+        new.request.resources = vec![order("role", resource)];
+        new.request.form =
+            BTreeMap::from([("justification".to_owned(), vec![Value::text("new job")])]);
         Self::start_new_with(definition, directory, lookups, new)
     }
 

@@ -6,6 +6,7 @@
 
 mod de_access;
 mod de_common;
+mod de_provisioning;
 mod de_requests;
 mod de_work;
 #[cfg(test)]
@@ -100,6 +101,7 @@ fn german(en: &str) -> Option<&'static str> {
         .or_else(|| de_requests::get(en))
         .or_else(|| de_work::get(en))
         .or_else(|| de_access::get(en))
+        .or_else(|| de_provisioning::get(en))
 }
 
 /// A fixed text in the page's language.

@@ -4,9 +4,8 @@
 
 use crate::app::api::{get_admin_overview, DeployDefinition};
 use crate::app::i18n::{t, tf, tr, use_lang};
-use crate::app::pages::common::{ErrorAlert, ServerError, TextTable};
+use crate::app::pages::common::{Loaded, TextField, TextTable};
 use crate::app::types::AdminOverview;
-use crate::model::AppError;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -20,17 +19,8 @@ pub fn AdminPage() -> impl IntoView {
     view! {
         <Title text=t(lang, "Admin")/>
         <h1>{t(lang, "Admin")}</h1>
-        <Suspense fallback=move || view! { <p class="muted">{t(lang, "Loading…")}</p> }>
-            {move || Suspend::new(async move {
-                match overview.await {
-                    Ok(figures) => view! { <Overview figures deploy/> }.into_any(),
-                    Err(AppError::Forbidden) => {
-                        view! { <ErrorAlert text=t(lang, "This page is for administrators.")/> }.into_any()
-                    }
-                    Err(error) => view! { <ServerError error/> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded data=overview shown=move |figures| view! { <Overview figures deploy/> }
+            refused=t(lang, "This page is for administrators.")/>
     }
 }
 
@@ -71,6 +61,7 @@ fn Overview(figures: AdminOverview, deploy: ServerAction<DeployDefinition>) -> i
                 <div><dt>{t(lang, "Catalog items")}</dt><dd>{figures.catalog_items}</dd></div>
                 <div><dt>{t(lang, "Running workflows")}</dt><dd>{figures.running_workflows}</dd></div>
             </dl>
+            <p><a href="/admin/provisioning">{t(lang, "Provisioning: messages to target systems")}</a></p>
         </section>
         <section aria-labelledby="definitions-heading">
             <h2 id="definitions-heading">{t(lang, "Workflow definitions")}</h2>
@@ -82,16 +73,7 @@ fn Overview(figures: AdminOverview, deploy: ServerAction<DeployDefinition>) -> i
             <details class="deploy">
                 <summary>{t(lang, "Deploy a definition")}</summary>
                 <ActionForm action=deploy attr:class="form">
-                    <div class="field">
-                        <label for="file_name">{t(lang, "File name")}</label>
-                        <input
-                            id="file_name"
-                            name="file_name"
-                            type="text"
-                            placeholder="my-approval.toml"
-                            required
-                        />
-                    </div>
+                    <TextField id="file_name" label=t(lang, "File name") required=true placeholder="my-approval.toml"/>
                     <div class="field">
                         <label for="source">{t(lang, "Definition (TOML)")}</label>
                         <textarea id="source" name="source" rows="14" spellcheck="false" required></textarea>

@@ -3,9 +3,11 @@
 
 use crate::app::api::{get_cart, RemoveFromCart, SubmitCart};
 use crate::app::i18n::{t, tf, tr, use_lang};
-use crate::app::pages::common::{after_forms, ErrorAlert, HiddenIdButton, ServerError};
+use crate::app::pages::common::{
+    two_forms_and_data, ErrorAlert, HiddenIdButton, Loaded, ServerError,
+};
 use crate::app::pages::request::{field_error, typed_before, Field, SubjectChoice};
-use crate::app::types::{CartGroup, CartOutcome};
+use crate::app::types::{CartGroup, CartOutcome, CartView};
 use crate::model::AppError;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -14,10 +16,7 @@ use leptos_meta::Title;
 #[component]
 pub fn CartPage() -> impl IntoView {
     let lang = use_lang();
-    let remove = ServerAction::<RemoveFromCart>::new();
-    let submit = ServerAction::<SubmitCart>::new();
-    let after_either_form = after_forms([remove.version(), submit.version()]);
-    let cart = Resource::new(after_either_form, |_| get_cart());
+    let (remove, submit, cart) = two_forms_and_data::<RemoveFromCart, SubmitCart, _, _>(get_cart);
     view! {
         <Title text=t(lang, "Cart")/>
         <p><a href="/catalog">{t(lang, "← Catalog")}</a></p>
@@ -53,54 +52,61 @@ pub fn CartPage() -> impl IntoView {
             Some(Err(error)) => view! { <ServerError error/> }.into_any(),
             None => ().into_any(),
         }}
-        <Transition fallback=move || view! { <p class="muted">{t(lang, "Loading…")}</p> }>
-            {move || Suspend::new(async move {
-                match cart.await {
-                    Ok(cart) if cart.groups.is_empty() => view! {
-                        <div class="empty-state">
-                            <p>{t(lang, "Your cart is empty.")}</p>
-                            <p class="muted"><a href="/catalog">{t(lang, "Add roles and resources from the catalog.")}</a></p>
-                        </div>
-                    }
-                        .into_any(),
-                    Ok(cart) => view! {
-                        {cart
-                            .groups
-                            .iter()
-                            .map(|group| view! { <GroupItems group=group.clone() remove/> })
-                            .collect_view()}
-                        <ActionForm action=submit attr:class="form request-form" attr:id="cart-form">
-                            <SubjectChoice subjects=cart.subjects.clone() selected=None/>
-                            {cart
-                                .groups
-                                .into_iter()
-                                .enumerate()
-                                .map(|(index, group)| {
-                                    view! {
-                                        <fieldset class="cart-group">
-                                            <legend>{format!("{} — {}", group.workflow, group.items.iter().map(|i| i.name.clone()).collect::<Vec<_>>().join(", "))}</legend>
-                                            {group
-                                                .fields
-                                                .into_iter()
-                                                .map(|field| {
-                                                    let key = format!("g{index}_{}", field.name);
-                                                    let error = field_error(submit, key.clone());
-                                                    let value = typed_before(submit, &key).unwrap_or_default();
-                                                    view! { <Field field key error value/> }
-                                                })
-                                                .collect_view()}
-                                        </fieldset>
-                                    }
-                                })
-                                .collect_view()}
-                            <button type="submit" class="button button-primary">{t(lang, "Request everything")}</button>
-                        </ActionForm>
-                    }
-                        .into_any(),
-                    Err(error) => view! { <ServerError error/> }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded data=cart keep_while_reloading=true shown=move |cart| view! { <CartContents cart remove submit/> }/>
+    }
+}
+
+/// The cart's groups, each with its form, or a word that it is empty.
+#[component]
+fn CartContents(
+    cart: CartView,
+    remove: ServerAction<RemoveFromCart>,
+    submit: ServerAction<SubmitCart>,
+) -> impl IntoView {
+    let lang = use_lang();
+    if cart.groups.is_empty() {
+        view! {
+            <div class="empty-state">
+                <p>{t(lang, "Your cart is empty.")}</p>
+                <p class="muted"><a href="/catalog">{t(lang, "Add roles and resources from the catalog.")}</a></p>
+            </div>
+        }
+            .into_any()
+    } else {
+        view! {
+            {cart
+                .groups
+                .iter()
+                .map(|group| view! { <GroupItems group=group.clone() remove/> })
+                .collect_view()}
+            <ActionForm action=submit attr:class="form request-form" attr:id="cart-form">
+                <SubjectChoice subjects=cart.subjects.clone() selected=None/>
+                {cart
+                    .groups
+                    .into_iter()
+                    .enumerate()
+                    .map(|(index, group)| {
+                        view! {
+                            <fieldset class="cart-group">
+                                <legend>{format!("{} — {}", group.workflow, group.items.iter().map(|i| i.name.clone()).collect::<Vec<_>>().join(", "))}</legend>
+                                {group
+                                    .fields
+                                    .into_iter()
+                                    .map(|field| {
+                                        let key = format!("g{index}_{}", field.name);
+                                        let error = field_error(submit, key.clone());
+                                        let value = typed_before(submit, &key).unwrap_or_default();
+                                        view! { <Field field key error value/> }
+                                    })
+                                    .collect_view()}
+                            </fieldset>
+                        }
+                    })
+                    .collect_view()}
+                <button type="submit" class="button button-primary">{t(lang, "Request everything")}</button>
+            </ActionForm>
+        }
+            .into_any()
     }
 }
 

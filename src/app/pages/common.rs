@@ -1,12 +1,14 @@
-//! What several pages show alike: the server's answers and errors, the newest answer of
-//! a page's forms, the inside of a one-button form, table heads and plain tables, the
-//! options and buttons of a filter form, and the data a page's address names or its
-//! forms change.
+//! What several pages show alike: their data once loaded, the server's answers and
+//! errors, the newest answer of a page's forms, the inside of a one-button form, text
+//! fields, table heads and plain tables, the options and buttons of a filter form, and
+//! the data a page's address names or its forms change.
 
 use crate::app::i18n::{t, tr, use_lang, Lang};
 use crate::model::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 use std::future::Future;
 
 /// A failure or refusal, announced to screen readers at once.
@@ -18,11 +20,54 @@ pub fn ErrorAlert(
     view! { <p class="alert alert-error" role="alert" id=id>{text}</p> }
 }
 
-/// An error the server answered with, in the page's language.
+/// An error the server answered with, in the page's language; a refusal in the page's
+/// own words (`refused`) where it has them.
 #[component]
-pub fn ServerError(error: AppError, #[prop(optional)] id: Option<&'static str>) -> impl IntoView {
+pub fn ServerError(
+    error: AppError,
+    #[prop(optional)] id: Option<&'static str>,
+    #[prop(optional_no_strip)] refused: Option<&'static str>,
+) -> impl IntoView {
     let lang = use_lang();
-    view! { <ErrorAlert text=tr(lang, &error.to_string()) id/> }
+    let text = match (&error, refused) {
+        (AppError::Forbidden, Some(refused)) => refused.to_owned(),
+        _ => tr(lang, &error.to_string()),
+    };
+    view! { <ErrorAlert text id/> }
+}
+
+/// A page's data from the server: "Loading…" until it has come, then what `shown` makes
+/// of it, or the error (a refusal in the page's own words where it has them, see
+/// [`ServerError`]). A page whose forms change its data keeps showing the data while it
+/// is fetched again (`keep_while_reloading`, a transition) instead of "Loading…".
+#[component]
+pub fn Loaded<T, V, F>(
+    data: Resource<Result<T, AppError>>,
+    shown: F,
+    #[prop(optional)] refused: Option<&'static str>,
+    #[prop(optional)] keep_while_reloading: bool,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + 'static,
+    F: Fn(T) -> V + Clone + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    let lang = use_lang();
+    let fallback = move || view! { <p class="muted">{t(lang, "Loading…")}</p> };
+    let content = move || {
+        let shown = shown.clone();
+        Suspend::new(async move {
+            match data.await {
+                Ok(value) => shown(value).into_any(),
+                Err(error) => view! { <ServerError error refused/> }.into_any(),
+            }
+        })
+    };
+    if keep_while_reloading {
+        view! { <Transition fallback>{content}</Transition> }.into_any()
+    } else {
+        view! { <Suspense fallback>{content}</Suspense> }.into_any()
+    }
 }
 
 /// What a form's server function answered: its message as a notice, or its error as an
@@ -104,6 +149,32 @@ pub fn HiddenIdButton(
     }
 }
 
+/// A labelled one-line text field of a form, named as its `id` unless `name` says
+/// otherwise. What is left out is not written.
+#[component]
+pub fn TextField(
+    id: &'static str,
+    #[prop(optional)] name: Option<&'static str>,
+    label: &'static str,
+    #[prop(optional)] autocomplete: Option<&'static str>,
+    /// Typed exactly as it is (a user name to log in with): no capitals or spelling help.
+    #[prop(optional)]
+    verbatim: bool,
+    #[prop(optional)] required: bool,
+    #[prop(optional)] maxlength: Option<&'static str>,
+    #[prop(optional)] placeholder: Option<&'static str>,
+    #[prop(optional)] autofocus: bool,
+) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <input id=id name=name.unwrap_or(id) type="text" autocomplete=autocomplete
+                autocapitalize=verbatim.then_some("none") spellcheck=verbatim.then_some("false")
+                required=required maxlength=maxlength placeholder=placeholder autofocus=autofocus/>
+        </div>
+    }
+}
+
 /// The end of a filter form: apply it, or clear it by going back to the bare address.
 #[component]
 pub fn FilterActions(clear: &'static str) -> impl IntoView {
@@ -178,10 +249,28 @@ where
     }
 }
 
-/// A source for a resource that changes after every use of the given forms (their
-/// versions), so the data is fetched again then.
-pub fn after_forms<const N: usize>(
-    versions: [RwSignal<usize>; N],
-) -> impl Fn() -> [usize; N] + Clone + Send + Sync + 'static {
-    move || versions.map(|version| version.get())
+/// A page's two forms (to add and to remove, say) and the data they change, which is
+/// fetched again after either form is used.
+pub fn two_forms_and_data<A, B, T, Fut>(
+    fetch: impl Fn() -> Fut + Send + Sync + 'static,
+) -> (
+    ServerAction<A>,
+    ServerAction<B>,
+    Resource<Result<T, AppError>>,
+)
+where
+    A: ServerFn + Clone + Send + Sync + 'static,
+    A::Output: Send + Sync + 'static,
+    A::Error: Send + Sync + 'static,
+    B: ServerFn + Clone + Send + Sync + 'static,
+    B::Output: Send + Sync + 'static,
+    B::Error: Send + Sync + 'static,
+    T: Serialize + DeserializeOwned + Send + Sync + 'static,
+    Fut: Future<Output = Result<T, AppError>> + Send + 'static,
+{
+    let first = ServerAction::<A>::new();
+    let second = ServerAction::<B>::new();
+    let versions = [first.version(), second.version()];
+    let after_either = move || versions.map(|version| version.get());
+    (first, second, Resource::new(after_either, move |_| fetch()))
 }

@@ -4,9 +4,9 @@
 use crate::app::api::{get_delegations, AddDelegation, RemoveDelegation};
 use crate::app::i18n::{t, tf, tr, use_lang, Lang};
 use crate::app::pages::common::{
-    after_forms, column_heads, HiddenIdButton, NewestAnswer, ServerError,
+    column_heads, two_forms_and_data, HiddenIdButton, Loaded, NewestAnswer, TextField,
 };
-use crate::app::types::DelegationLine;
+use crate::app::types::{DelegationLine, Delegations};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -14,10 +14,8 @@ use leptos_meta::Title;
 #[component]
 pub fn DelegationsPage() -> impl IntoView {
     let lang = use_lang();
-    let add = ServerAction::<AddDelegation>::new();
-    let remove = ServerAction::<RemoveDelegation>::new();
-    let after_either_form = after_forms([add.version(), remove.version()]);
-    let delegations = Resource::new(after_either_form, |_| get_delegations());
+    let (add, remove, delegations) =
+        two_forms_and_data::<AddDelegation, RemoveDelegation, _, _>(get_delegations);
     let newest = NewestAnswer::default();
     newest.follow(add);
     newest.follow(remove);
@@ -33,10 +31,7 @@ pub fn DelegationsPage() -> impl IntoView {
         <section aria-labelledby="new-delegation" class="card">
             <h2 id="new-delegation">{t(lang, "New delegation")}</h2>
             <ActionForm action=add attr:class="form delegation-form">
-                <div class="field">
-                    <label for="substitute">{t(lang, "Substitute (user name)")}</label>
-                    <input id="substitute" name="substitute" type="text" autocomplete="off" required maxlength="64"/>
-                </div>
+                <TextField id="substitute" label=t(lang, "Substitute (user name)") autocomplete="off" required=true maxlength="64"/>
                 <div class="field">
                     <label for="starts">{t(lang, "From")}</label>
                     <input id="starts" name="starts" type="date" required/>
@@ -48,24 +43,16 @@ pub fn DelegationsPage() -> impl IntoView {
                 <button type="submit" class="button button-primary">{t(lang, "Delegate")}</button>
             </ActionForm>
         </section>
-        <Transition fallback=move || view! { <p class="muted">{t(lang, "Loading…")}</p> }>
-            {move || Suspend::new(async move {
-                match delegations.await {
-                    Ok(delegations) => view! {
-                        <section aria-labelledby="my-delegations">
-                            <h2 id="my-delegations">{t(lang, "Who stands in for you")}</h2>
-                            <DelegationTable lines=delegations.mine remove=Some(remove) id="my-delegation-list"/>
-                        </section>
-                        <section aria-labelledby="standing-in">
-                            <h2 id="standing-in">{t(lang, "For whom you stand in")}</h2>
-                            <DelegationTable lines=delegations.standing_in remove=None id="standing-in-list"/>
-                        </section>
-                    }
-                        .into_any(),
-                    Err(error) => view! { <ServerError error/> }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded data=delegations keep_while_reloading=true shown=move |delegations: Delegations| view! {
+            <section aria-labelledby="my-delegations">
+                <h2 id="my-delegations">{t(lang, "Who stands in for you")}</h2>
+                <DelegationTable lines=delegations.mine remove=Some(remove) id="my-delegation-list"/>
+            </section>
+            <section aria-labelledby="standing-in">
+                <h2 id="standing-in">{t(lang, "For whom you stand in")}</h2>
+                <DelegationTable lines=delegations.standing_in remove=None id="standing-in-list"/>
+            </section>
+        }/>
     }
 }
 

@@ -2,6 +2,7 @@
 //! after hydration the password can be shown while typing.
 
 use crate::app::i18n::{t, tf, use_lang, Lang};
+use crate::app::pages::common::TextField;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -76,19 +77,8 @@ pub fn LoginPage() -> impl IntoView {
                 </Show>
                 <form method="post" action="/login" class="form">
                     <input type="hidden" name="next" value=next/>
-                    <div class="field">
-                        <label for="username">{t(lang, "User name")}</label>
-                        <input
-                            id="username"
-                            name="username"
-                            type="text"
-                            autocomplete="username"
-                            autocapitalize="none"
-                            spellcheck="false"
-                            required
-                            autofocus
-                        />
-                    </div>
+                    <TextField id="username" label=t(lang, "User name") autocomplete="username"
+                        verbatim=true required=true autofocus=true/>
                     <div class="field">
                         <label for="password">{t(lang, "Password")}</label>
                         <div class="password-row">

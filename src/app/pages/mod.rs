@@ -1,13 +1,16 @@
 //! One module per screen.
 
 pub mod admin;
+pub mod admin_provisioning;
 pub mod cart;
 pub mod catalog;
 pub mod common;
 pub mod delegations;
+pub mod deliveries;
 pub mod home;
 pub mod login;
 pub mod mail_decision;
+pub mod my_access;
 pub mod my_requests;
 pub mod not_found;
 pub mod request;

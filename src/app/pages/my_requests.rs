@@ -3,7 +3,8 @@
 
 use crate::app::api::get_my_requests;
 use crate::app::i18n::{t, tf, tr, use_lang, Lang};
-use crate::app::pages::common::{choice_options, column_heads, FilterActions, ServerError};
+use crate::app::pages::common::{choice_options, column_heads, FilterActions, Loaded};
+use crate::app::types::RequestLine;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -68,62 +69,61 @@ pub fn MyRequestsPage() -> impl IntoView {
                 </form>
             }
         }}
-        <Transition fallback=move || view! { <p class="muted">{t(lang, "Loading…")}</p> }>
-            {move || Suspend::new(async move {
-                match requests.await {
-                    Ok(requests) if requests.is_empty() => {
-                        view! {
-                            <div class="empty-state">
-                                <p>{t(lang, "No request matches.")}</p>
-                                <p class="muted">
-                                    {t(lang, "Requests you submit appear here with their state and current step.")}
-                                </p>
-                            </div>
-                        }
-                            .into_any()
-                    }
-                    Ok(requests) => {
-                        view! {
-                            <table class="table" id="my-requests">
-                                <thead>
-                                    <tr>
-                                        {column_heads([
-                                            t(lang, "Request"), t(lang, "For"), t(lang, "Items"),
-                                            t(lang, "State"), t(lang, "Current step"), t(lang, "Submitted"),
-                                        ])}
-                                    </tr>
-                                </thead>
-                                <tbody>
-                                    {requests
-                                        .into_iter()
-                                        .map(|request| {
-                                            let state = request_status(
-                                                lang,
-                                                &request.state,
-                                                request.outcome.as_deref(),
-                                            );
-                                            let href = format!("/requests/{}", request.workflow_id);
-                                            view! {
-                                                <tr data-workflow=request.workflow_id>
-                                                    <td><a href=href>{request.workflow}</a></td>
-                                                    <td>{request.subject}</td>
-                                                    <td>{request.items.join(", ")}</td>
-                                                    <td>{state}</td>
-                                                    <td>{request.current_steps.join(", ")}</td>
-                                                    <td>{request.created}</td>
-                                                </tr>
-                                            }
-                                        })
-                                        .collect_view()}
-                                </tbody>
-                            </table>
-                        }
-                            .into_any()
-                    }
-                    Err(error) => view! { <ServerError error/> }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded data=requests keep_while_reloading=true shown=|requests| view! { <RequestTable requests/> }/>
+    }
+}
+
+/// The requests found, or a word that none matches.
+#[component]
+fn RequestTable(requests: Vec<RequestLine>) -> impl IntoView {
+    let lang = use_lang();
+    if requests.is_empty() {
+        view! {
+            <div class="empty-state">
+                <p>{t(lang, "No request matches.")}</p>
+                <p class="muted">
+                    {t(lang, "Requests you submit appear here with their state and current step.")}
+                </p>
+            </div>
+        }
+        .into_any()
+    } else {
+        view! {
+            <table class="table" id="my-requests">
+                <thead>
+                    <tr>
+                        {column_heads([
+                            t(lang, "Request"), t(lang, "For"), t(lang, "Items"),
+                            t(lang, "State"), t(lang, "Current step"), t(lang, "Submitted"),
+                        ])}
+                    </tr>
+                </thead>
+                <tbody>
+                    {requests
+                        .into_iter()
+                        .map(|request| {
+                            let state = request_status(
+                                lang,
+                                &request.state,
+                                request.outcome.as_deref(),
+                            );
+                            let href = format!("/requests/{}", request.workflow_id);
+                            view! {
+                                <tr data-workflow=request.workflow_id>
+                                    <td><a href=href>{request.workflow}</a></td>
+                                    <td>{request.subject}</td>
+                                    <td>{request.items.join(", ")}</td>
+                                    <td>{state}</td>
+                                    <td>{request.current_steps.join(", ")}</td>
+                                    <td>{request.created}</td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        }
+        .into_any()
     }
 }
 

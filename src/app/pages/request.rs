@@ -3,7 +3,7 @@
 
 use crate::app::api::{get_request_form, SubmitRequest};
 use crate::app::i18n::{t, tf, tr, use_lang, Lang};
-use crate::app::pages::common::{named_in_address, ServerError};
+use crate::app::pages::common::{named_in_address, Loaded, ServerError};
 use crate::app::types::{FieldView, RequestForm, SubmitOutcome, SUBJECT_ECHO};
 use crate::model::AppError;
 use leptos::form::ActionForm;
@@ -28,14 +28,7 @@ pub fn RequestPage() -> impl IntoView {
     view! {
         <Title text=t(lang, "Request")/>
         <p><a href="/catalog">{t(lang, "← Catalog")}</a></p>
-        <Suspense fallback=move || view! { <p class="muted">{t(lang, "Loading…")}</p> }>
-            {move || Suspend::new(async move {
-                match form.await {
-                    Ok(form) => view! { <RequestFormView form/> }.into_any(),
-                    Err(error) => view! { <ServerError error/> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded data=form shown=|form| view! { <RequestFormView form/> }/>
     }
 }
 

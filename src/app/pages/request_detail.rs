@@ -4,9 +4,9 @@
 use crate::app::api::{get_request, WithdrawRequest};
 use crate::app::history::HistoryTable;
 use crate::app::i18n::{t, tf, use_lang};
-use crate::app::pages::common::{named_in_address, ErrorAlert, FormAnswer, ServerError};
+use crate::app::pages::common::{named_in_address, FormAnswer, Loaded};
+use crate::app::pages::deliveries::DeliveryTable;
 use crate::app::types::RequestDetail;
-use crate::model::AppError;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -38,17 +38,8 @@ pub fn RequestDetailPage() -> impl IntoView {
         <p><a href="/requests">{t(lang, "← My requests")}</a></p>
         {submitted}
         {move || withdraw.value().get().map(|answer| view! { <FormAnswer answer/> })}
-        <Suspense fallback=move || view! { <p class="muted">{t(lang, "Loading…")}</p> }>
-            {move || Suspend::new(async move {
-                match request.await {
-                    Ok(detail) => view! { <Detail detail withdraw/> }.into_any(),
-                    Err(AppError::Forbidden) => {
-                        view! { <ErrorAlert text=t(lang, "This request is not yours to follow.")/> }.into_any()
-                    }
-                    Err(error) => view! { <ServerError error/> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded data=request shown=move |detail| view! { <Detail detail withdraw/> }
+            refused=t(lang, "This request is not yours to follow.")/>
     }
 }
 
@@ -73,6 +64,12 @@ fn Detail(detail: RequestDetail, withdraw: ServerAction<WithdrawRequest>) -> imp
             <h2 id="timeline-heading">{t(lang, "Timeline")}</h2>
             <HistoryTable lines=detail.history id="timeline"/>
         </section>
+        {(!detail.provisioning.is_empty()).then(|| view! {
+            <section aria-labelledby="provisioning-heading" id="provisioning">
+                <h2 id="provisioning-heading">{t(lang, "Sent to target systems")}</h2>
+                <DeliveryTable lines=detail.provisioning.clone() id="deliveries"/>
+            </section>
+        })}
         {detail
             .can_withdraw
             .then(|| view! {

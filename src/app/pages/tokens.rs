@@ -6,9 +6,9 @@
 use crate::app::api::{get_tokens, CreateToken, RevokeToken};
 use crate::app::i18n::{t, tf, tr, use_lang};
 use crate::app::pages::common::{
-    after_forms, column_heads, HiddenIdButton, NewestAnswer, ServerError,
+    column_heads, two_forms_and_data, HiddenIdButton, Loaded, NewestAnswer, TextField,
 };
-use crate::app::types::{NewToken, TokenLine};
+use crate::app::types::{NewToken, TokenLine, TokensView};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -16,10 +16,8 @@ use leptos_meta::Title;
 #[component]
 pub fn TokensPage() -> impl IntoView {
     let lang = use_lang();
-    let create = ServerAction::<CreateToken>::new();
-    let revoke = ServerAction::<RevokeToken>::new();
-    let after_either_form = after_forms([create.version(), revoke.version()]);
-    let view_data = Resource::new(after_either_form, |_| get_tokens());
+    let (create, revoke, view_data) =
+        two_forms_and_data::<CreateToken, RevokeToken, _, _>(get_tokens);
     let newest = NewestAnswer::default();
     // A new token's secret is shown in place of the forms' message, and goes with the
     // next answer.
@@ -51,64 +49,51 @@ pub fn TokensPage() -> impl IntoView {
         </p>
         {newest.shown("token-result", tr)}
         {move || fresh.get().map(|token| view! { <NewSecret token/> })}
-        <Transition fallback=move || view! { <p class="muted">{t(lang, "Loading…")}</p> }>
-            {move || Suspend::new(async move {
-                match view_data.await {
-                    Ok(data) => view! {
-                        {data.created.clone().map(|token| view! { <NewSecret token/> })}
-                        <section aria-labelledby="new-token" class="card token-card">
-                            <h2 id="new-token">{t(lang, "New token")}</h2>
-                            <ActionForm action=create attr:class="form token-form">
-                                <div class="field">
-                                    <label for="token-name">{t(lang, "Name")}</label>
-                                    <input id="token-name" name="name" type="text" autocomplete="off" required maxlength="100"
-                                        placeholder=t(lang, "e.g. nightly provisioning job")/>
-                                </div>
-                                {data.may_choose_owner.then(|| view! {
-                                    <div class="field">
-                                        <label for="token-owner">{t(lang, "Owner (user name; empty: you)")}</label>
-                                        <input id="token-owner" name="owner" type="text" autocomplete="off" maxlength="64"/>
-                                    </div>
-                                })}
-                                <div class="field">
-                                    <label for="token-expires">{t(lang, "Valid until (included)")}</label>
-                                    <input id="token-expires" name="expires" type="date" required
-                                        value=data.default_expiry.clone()
-                                        min=data.earliest_expiry.clone()
-                                        max=data.latest_expiry.clone()/>
-                                </div>
-                                <fieldset class="scopes">
-                                    <legend>{t(lang, "Operations it may call")}</legend>
-                                    <label class="field-check scope-all">
-                                        <input type="checkbox" name="scopes[]" value="*"/>
-                                        {t(lang, "All operations")}
-                                    </label>
-                                    {data
-                                        .operations
-                                        .iter()
-                                        .map(|operation| view! {
-                                            <label class="field-check">
-                                                <input type="checkbox" name="scopes[]" value=operation.clone()/>
-                                                <code>{operation.clone()}</code>
-                                            </label>
-                                        })
-                                        .collect_view()}
-                                </fieldset>
-                                <button type="submit" class="button button-primary">{t(lang, "Create token")}</button>
-                            </ActionForm>
-                        </section>
-                        <section aria-labelledby="token-list-heading">
-                            <h2 id="token-list-heading">
-                                {if data.may_choose_owner { t(lang, "All tokens") } else { t(lang, "Your tokens") }}
-                            </h2>
-                            <TokenTable lines=data.tokens revoke/>
-                        </section>
-                    }
-                        .into_any(),
-                    Err(error) => view! { <ServerError error/> }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded data=view_data keep_while_reloading=true shown=move |data: TokensView| view! {
+            {data.created.clone().map(|token| view! { <NewSecret token/> })}
+            <section aria-labelledby="new-token" class="card token-card">
+                <h2 id="new-token">{t(lang, "New token")}</h2>
+                <ActionForm action=create attr:class="form token-form">
+                    <TextField id="token-name" name="name" label=t(lang, "Name") autocomplete="off" required=true maxlength="100"
+                        placeholder=t(lang, "e.g. nightly provisioning job")/>
+                    {data.may_choose_owner.then(|| view! {
+                        <TextField id="token-owner" name="owner" label=t(lang, "Owner (user name; empty: you)")
+                            autocomplete="off" maxlength="64"/>
+                    })}
+                    <div class="field">
+                        <label for="token-expires">{t(lang, "Valid until (included)")}</label>
+                        <input id="token-expires" name="expires" type="date" required
+                            value=data.default_expiry.clone()
+                            min=data.earliest_expiry.clone()
+                            max=data.latest_expiry.clone()/>
+                    </div>
+                    <fieldset class="scopes">
+                        <legend>{t(lang, "Operations it may call")}</legend>
+                        <label class="field-check scope-all">
+                            <input type="checkbox" name="scopes[]" value="*"/>
+                            {t(lang, "All operations")}
+                        </label>
+                        {data
+                            .operations
+                            .iter()
+                            .map(|operation| view! {
+                                <label class="field-check">
+                                    <input type="checkbox" name="scopes[]" value=operation.clone()/>
+                                    <code>{operation.clone()}</code>
+                                </label>
+                            })
+                            .collect_view()}
+                    </fieldset>
+                    <button type="submit" class="button button-primary">{t(lang, "Create token")}</button>
+                </ActionForm>
+            </section>
+            <section aria-labelledby="token-list-heading">
+                <h2 id="token-list-heading">
+                    {if data.may_choose_owner { t(lang, "All tokens") } else { t(lang, "Your tokens") }}
+                </h2>
+                <TokenTable lines=data.tokens revoke/>
+            </section>
+        }/>
     }
 }
 

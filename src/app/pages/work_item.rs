@@ -5,7 +5,7 @@ use crate::app::api::{get_work_item, ClaimItem, DecideItem, ForwardItem};
 use crate::app::frame::WorkChanged;
 use crate::app::history::HistoryTable;
 use crate::app::i18n::{t, tf, tr, use_lang, Lang};
-use crate::app::pages::common::{named_in_address, ErrorAlert, FormAnswer, ServerError};
+use crate::app::pages::common::{named_in_address, ErrorAlert, FormAnswer, ServerError, TextField};
 use crate::app::types::WorkItemDetail;
 use crate::model::AppError;
 use leptos::form::ActionForm;
@@ -121,11 +121,11 @@ fn Detail(
                             <fieldset class="choices">
                                 <legend>{t(lang, "Decision")}</legend>
                                 <label>
-                                    <input type="radio" name="approve" value="true" required/>
+                                    <input type="radio" name="approve" value="true" required=true/>
                                     " "{t(lang, "Approve")}
                                 </label>
                                 <label>
-                                    <input type="radio" name="approve" value="false" required/>
+                                    <input type="radio" name="approve" value="false" required=true/>
                                     " "{t(lang, "Reject")}
                                 </label>
                             </fieldset>
@@ -139,10 +139,8 @@ fn Detail(
                         <ActionForm action=forward attr:class="form forward">
                             <input type="hidden" name="workflow_id" value=forward_workflow.clone()/>
                             <input type="hidden" name="run" value=forward_run.clone()/>
-                            <div class="field">
-                                <label for="forward-to">{t(lang, "Forward to (user name)")}</label>
-                                <input id="forward-to" name="to" type="text" autocomplete="off" required/>
-                            </div>
+                            <TextField id="forward-to" name="to" label=t(lang, "Forward to (user name)")
+                                autocomplete="off" required=true/>
                             <button type="submit" class="button button-quiet">{t(lang, "Forward")}</button>
                         </ActionForm>
                     </section>

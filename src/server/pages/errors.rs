@@ -3,6 +3,7 @@
 //! here and never shown.
 
 use crate::model::AppError;
+use crate::server::provisioning::outbox::ParkedError;
 use crate::server::usecases::worklist::WorklistError;
 use crate::server::workflow::WorkflowError;
 use assent_engine::runtime::EngineError;
@@ -39,6 +40,21 @@ impl From<WorkflowError> for AppError {
             WorkflowError::Unavailable(message) => {
                 tracing::error!(%message, "workflow storage unavailable");
                 AppError::Busy
+            }
+        }
+    }
+}
+
+impl From<ParkedError> for AppError {
+    fn from(error: ParkedError) -> Self {
+        match error {
+            ParkedError::NotFound => AppError::NotFound,
+            ParkedError::NotParked(_) => AppError::Invalid(
+                "Only a parked message can be retried or dropped; this one has moved on.".into(),
+            ),
+            ParkedError::Database(message) => {
+                tracing::error!(%message, "provisioning outbox unavailable");
+                AppError::Internal
             }
         }
     }

@@ -26,6 +26,7 @@ pub mod frame;
 mod history;
 pub mod mail_decision;
 pub mod my_requests;
+pub mod provisioning;
 pub mod request;
 pub mod request_detail;
 pub mod tokens;

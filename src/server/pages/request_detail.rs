@@ -5,6 +5,7 @@ use super::{fail, require_user, state, title_of, MINUTES};
 use crate::app::types::RequestDetail;
 use crate::model::AppError;
 use crate::server::rights::{holds, ReadAllWorkflows};
+use crate::server::usecases::provisioning::deliveries_of_workflow;
 use crate::server::usecases::reading::OpenedWorkflow;
 
 pub async fn request_detail(workflow_id: String) -> Result<RequestDetail, AppError> {
@@ -35,6 +36,14 @@ pub async fn request_detail(workflow_id: String) -> Result<RequestDetail, AppErr
         created: stored.created_at.format(MINUTES).to_string(),
         can_withdraw: instance.initiator == user.username && !instance.state.is_terminal(),
         history: history_lines(&instance, &definition),
+        provisioning: deliveries_of_workflow(
+            &state.db.connection,
+            state.workflows.provisioning(),
+            &instance.id,
+            super::request_lang(),
+        )
+        .await
+        .map_err(|e| fail(e.into()))?,
     })
 }
 

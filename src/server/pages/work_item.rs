@@ -2,6 +2,7 @@
 
 use super::history::history_lines;
 use super::{after_form_post, fail, request_lang, require_user, state, step_title, title_of};
+use crate::app::api::DecideItem;
 use crate::app::types::WorkItemDetail;
 use crate::model::AppError;
 use crate::model::WorkItemRef;
@@ -155,21 +156,18 @@ pub async fn work_item(workflow_id: String, run: u32) -> Result<WorkItemDetail, 
     })
 }
 
-pub async fn decide(
-    workflow_id: String,
-    run: u32,
-    version: u64,
-    approve: bool,
-    reason: Option<String>,
-) -> Result<String, AppError> {
+/// The form's decision, as its server function [`crate::app::api::decide_item`] receives it.
+pub async fn decide(decision: DecideItem) -> Result<String, AppError> {
     let user = require_user().await?;
-    let workflow = super::workflow_id(&workflow_id)?;
+    let workflow = super::workflow_id(&decision.workflow_id)?;
+    let approve = decision.approve;
     let verdict = if approve {
         Verdict::Approve
     } else {
         Verdict::Reject
     };
-    let item = WorkItemRef::new(workflow, run);
+    let item = WorkItemRef::new(workflow, decision.run);
+    let (reason, version) = (decision.reason, decision.version);
     decide_one(&state()?.workflows, &user, &item, verdict, reason, version)
         .await
         .map_err(|error| fail(error.into()))?;

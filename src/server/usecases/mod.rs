@@ -6,5 +6,6 @@
 //! answer in one place each.
 
 pub mod decisions;
+pub mod provisioning;
 pub mod reading;
 pub mod worklist;

@@ -4,8 +4,8 @@
 use super::contract::{
     wfs_request, InstanceAnswer, Order, OrderType, ReturnData, ACTIVITY_CHANGE_FAULTS,
 };
-use super::instances::{checked_id, may_read, Catalogue};
-use super::{named_or_caller, Call, Failure, FaultCode, NamedUser, Operation};
+use super::instances::{checked_id, instance_answer, may_read};
+use super::{named_or_caller, About, Call, Failure, FaultCode, NamedUser, Operation};
 use assent_engine::runtime::model::Instance;
 use assent_engine::ActivityState;
 use schemars::JsonSchema;
@@ -42,18 +42,24 @@ wfs_request! {
     }
 }
 
+/// Faults of activate besides the common ones. A caller who may not read the workflow
+/// gets invalidActivationKey for every one of them (see [`Activate`]).
+const ACTIVATION_FAULTS: &[FaultCode] = &[
+    FaultCode::WorkflowNotFound,
+    FaultCode::ActivityNotFound,
+    FaultCode::InvalidState,
+    FaultCode::InvalidActivationKey,
+    FaultCode::Conflict,
+];
+
 pub struct Activate;
 
 impl Operation for Activate {
-    const NAME: &'static str = "activate";
-    const SUMMARY: &'static str = "Finish an activation activity with the key it mailed";
-    const FAULTS: &'static [FaultCode] = &[
-        FaultCode::WorkflowNotFound,
-        FaultCode::ActivityNotFound,
-        FaultCode::InvalidState,
-        FaultCode::InvalidActivationKey,
-        FaultCode::Conflict,
-    ];
+    const ABOUT: About = About {
+        name: "activate",
+        summary: "Finish an activation activity with the key it mailed",
+        faults: ACTIVATION_FAULTS,
+    };
     type Request = ActivateRequest;
     type Response = InstanceAnswer;
 
@@ -99,13 +105,7 @@ impl Operation for Activate {
         } else {
             ReturnData::Identifier
         };
-        let catalogue = Catalogue::load(call).await?;
-        Ok(InstanceAnswer::new(
-            return_data,
-            &instance,
-            &catalogue.facts(&instance, &call.language),
-            None,
-        ))
+        instance_answer(call, return_data, &instance, None).await
     }
 }
 
@@ -146,10 +146,11 @@ pub struct UpdateCertificationResponse {
 pub struct UpdateCertification;
 
 impl Operation for UpdateCertification {
-    const NAME: &'static str = "updateCertification";
-    const SUMMARY: &'static str =
-        "Record a certifier's keep or revoke verdicts, and submit them when complete";
-    const FAULTS: &'static [FaultCode] = ACTIVITY_CHANGE_FAULTS;
+    const ABOUT: About = About {
+        name: "updateCertification",
+        summary: "Record a certifier's keep or revoke verdicts, and submit them when complete",
+        faults: ACTIVITY_CHANGE_FAULTS,
+    };
     type Request = UpdateCertificationRequest;
     type Response = UpdateCertificationResponse;
 

@@ -3,8 +3,8 @@
 //! (1x activity, 2x workflow, 3x participant, 4x invalid workflow ID) and the others
 //! stay decided.
 
-use super::contract::{wfs_request, MAX_REASON};
-use super::{Call, Failure, FaultCode, Operation};
+use super::contract::{wfs_request, MAX_REASON, OTHER_PARTICIPANT_FAULTS};
+use super::{About, Call, Failure, Operation};
 use crate::server::rights::{ActForOthers, Granted};
 use crate::server::usecases::decisions::{decide_many, BulkDecision, BulkTarget, Deciding};
 use assent_engine::runtime::model::Verdict;
@@ -63,10 +63,11 @@ pub struct BulkApprovalResponse {
 pub struct BulkApproval;
 
 impl Operation for BulkApproval {
-    const NAME: &'static str = "bulkApproval";
-    const SUMMARY: &'static str =
-        "Accept and reject the participant's tasks in many workflows at once";
-    const FAULTS: &'static [FaultCode] = &[FaultCode::AccessDenied];
+    const ABOUT: About = About {
+        name: "bulkApproval",
+        summary: "Accept and reject the participant's tasks in many workflows at once",
+        faults: OTHER_PARTICIPANT_FAULTS,
+    };
     type Request = BulkApprovalRequest;
     type Response = BulkApprovalResponse;
 

@@ -14,12 +14,11 @@ pub use lifecycle::{Abort, Resume, Suspend};
 pub use modify::ModifyInstance;
 pub use participants::NotifyParticipantChanged;
 
-use super::{has_right, Call, Failure, Right};
+use super::{Call, Failure};
+use crate::server::rights::{Granted, ManageWorkflows};
 
-fn require_management(call: &Call<'_>) -> Result<(), Failure> {
-    if has_right(call.user, Right::ManageWorkflows) {
-        Ok(())
-    } else {
-        Err(Failure::denied())
-    }
+/// The right to manage workflows, checked before anything is loaded; the engine's
+/// administrative events take it as proof.
+fn require_management(call: &Call<'_>) -> Result<Granted<ManageWorkflows>, Failure> {
+    Granted::check(call.user).ok_or_else(Failure::denied)
 }

@@ -18,7 +18,7 @@ use super::contract::{
 };
 use super::instances::Catalogue;
 use super::waiting::wait_for;
-use super::{Call, Failure, FaultCode, Operation};
+use super::{About, Call, Failure, FaultCode, Operation};
 use crate::server::workflow::{is_idle, IdempotencyKey, WaitSlot};
 use assent_engine::runtime::model::Instance;
 use checks::check_text;
@@ -136,19 +136,26 @@ async fn wait_as_asked(
     Ok((instance, Some(timed_out)))
 }
 
+/// Faults of createInstance besides the common ones: starting for someone else or
+/// forcing a definition needs a right, the definition may be missing or not apply, a
+/// repeated idempotency key may name another request (or the start meets a concurrent
+/// change), and too many may be waiting.
+const CREATION_FAULTS: &[FaultCode] = &[
+    FaultCode::AccessDenied,
+    FaultCode::DefinitionNotFound,
+    FaultCode::NoApplicableDefinition,
+    FaultCode::Conflict,
+    FaultCode::TooManyRequests,
+];
+
 pub struct CreateInstance;
 
 impl Operation for CreateInstance {
-    const NAME: &'static str = "createInstance";
-    const SUMMARY: &'static str =
-        "Start a workflow (optionally waiting until it is idle or has ended)";
-    const FAULTS: &'static [FaultCode] = &[
-        FaultCode::AccessDenied,
-        FaultCode::DefinitionNotFound,
-        FaultCode::NoApplicableDefinition,
-        FaultCode::Conflict,
-        FaultCode::TooManyRequests,
-    ];
+    const ABOUT: About = About {
+        name: "createInstance",
+        summary: "Start a workflow (optionally waiting until it is idle or has ended)",
+        faults: CREATION_FAULTS,
+    };
     type Request = CreateInstanceRequest;
     type Response = CreateInstanceResponse;
 
@@ -204,18 +211,23 @@ pub struct VerifyResponse {
     pub timedout: Option<bool>,
 }
 
+/// Faults of verify besides the common ones: starting for someone else needs a right, the
+/// verification definition may be missing or not apply, and too many may be waiting.
+const VERIFICATION_FAULTS: &[FaultCode] = &[
+    FaultCode::AccessDenied,
+    FaultCode::DefinitionNotFound,
+    FaultCode::NoApplicableDefinition,
+    FaultCode::TooManyRequests,
+];
+
 pub struct Verify;
 
 impl Operation for Verify {
-    const NAME: &'static str = "verify";
-    const SUMMARY: &'static str =
-        "Run a verification workflow to its end and answer the errors it found";
-    const FAULTS: &'static [FaultCode] = &[
-        FaultCode::AccessDenied,
-        FaultCode::DefinitionNotFound,
-        FaultCode::NoApplicableDefinition,
-        FaultCode::TooManyRequests,
-    ];
+    const ABOUT: About = About {
+        name: "verify",
+        summary: "Run a verification workflow to its end and answer the errors it found",
+        faults: VERIFICATION_FAULTS,
+    };
     type Request = VerifyRequest;
     type Response = VerifyResponse;
 
@@ -236,7 +248,7 @@ impl Operation for Verify {
                         ..NameFilter::default()
                     }),
                 operation: Some("verify".into()),
-                subject_type: Some(request.subject.object_type.clone()),
+                subject_type: Some(request.subject.object_type.clone().into()),
                 ..DefinitionCriteria::default()
             }),
             initiator: request.initiator,

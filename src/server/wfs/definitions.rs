@@ -1,8 +1,8 @@
 //! listDefinitions: the deployed definitions (newest version of each), filtered by the
 //! contract's definitionFilter.
 
-use super::contract::{wfs_request, NameFilter, Order};
-use super::{Call, Failure, FaultCode, Operation};
+use super::contract::{wfs_request, Criterion, NameFilter, Order, LIST_FAULTS};
+use super::{About, Call, Failure, Operation};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -10,12 +10,9 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct DefinitionFilter {
-    #[schemars(length(max = 64))]
-    pub operation: Option<String>,
-    #[schemars(length(max = 64))]
-    pub subject_type: Option<String>,
-    #[schemars(length(max = 64))]
-    pub resource_type: Option<String>,
+    pub operation: Option<Criterion>,
+    pub subject_type: Option<Criterion>,
+    pub resource_type: Option<Criterion>,
     /// Accepted for the contract; every definition may be started by any initiator.
     #[allow(dead_code)] // accepted for the contract
     #[schemars(length(max = 64))]
@@ -61,27 +58,24 @@ pub struct ListDefinitionsResponse {
 pub struct ListDefinitions;
 
 impl Operation for ListDefinitions {
-    const NAME: &'static str = "listDefinitions";
-    const SUMMARY: &'static str = "The deployed workflow definitions matching a filter";
-    const FAULTS: &'static [FaultCode] = &[];
+    const ABOUT: About = About {
+        name: "listDefinitions",
+        summary: "The deployed workflow definitions matching a filter",
+        faults: LIST_FAULTS,
+    };
     type Request = ListDefinitionsRequest;
     type Response = ListDefinitionsResponse;
 
     async fn run(call: &Call<'_>, request: Self::Request) -> Result<Self::Response, Failure> {
         let filter = request.definition_filter.unwrap_or_default();
-        let same = |wanted: &Option<String>, actual: &str| {
-            wanted
-                .as_deref()
-                .is_none_or(|w| w.eq_ignore_ascii_case(actual))
-        };
         let definitions = call.state.workflows.latest_definitions().await?;
         let workflow_definition = definitions
             .into_iter()
             .map(|(_, definition)| definition)
             .filter(|d| {
-                same(&filter.operation, &d.operation)
-                    && same(&filter.subject_type, &d.subject_type)
-                    && same(&filter.resource_type, &d.resource_type)
+                Criterion::admits(filter.operation.as_ref(), &d.operation)
+                    && Criterion::admits(filter.subject_type.as_ref(), &d.subject_type)
+                    && Criterion::admits(filter.resource_type.as_ref(), &d.resource_type)
                     && filter
                         .name_filter
                         .as_ref()

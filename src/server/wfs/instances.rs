@@ -3,9 +3,11 @@
 use super::contract::{
     expiration_of, instance_view, wfs_request, ActivityFilter, ApplyTo, DefinitionFacts,
     InstanceAnswer, ResultConstraints, ReturnData, SortCriterion, SortKey, WorkflowInstanceFilter,
-    WorkflowInstanceView,
+    WorkflowInstanceView, LIST_FAULTS, OTHER_PARTICIPANT_FAULTS,
 };
-use super::{has_right, named_or_caller, Call, Failure, FaultCode, NamedUser, Operation, Right};
+use super::{
+    has_right, named_or_caller, About, Call, Failure, FaultCode, NamedUser, Operation, Right,
+};
 use crate::server::entities::{workflow_definition as definition_row, workflow_instance as row};
 use crate::server::usecases::worklist::workflows_with_open_work;
 use crate::server::workflow::WorkflowError;
@@ -59,6 +61,24 @@ impl Catalogue {
     }
 }
 
+/// The workflow as `return_data` asks, its definition's names in the caller's language;
+/// `activities` chooses the runs `matchingActivities` keeps (all when none).
+pub async fn instance_answer(
+    call: &Call<'_>,
+    return_data: ReturnData,
+    instance: &Instance,
+    activities: Option<&ActivityFilter>,
+) -> Result<InstanceAnswer, Failure> {
+    let catalogue = Catalogue::load(call).await?;
+    let facts = catalogue.facts(instance, &call.language);
+    Ok(InstanceAnswer::new(
+        return_data,
+        instance,
+        &facts,
+        activities,
+    ))
+}
+
 pub use crate::server::usecases::reading::may_read;
 
 /// Checks a workflow id's shape before any look-up.
@@ -97,24 +117,25 @@ wfs_request! {
     }
 }
 
+/// Faults of getInstance besides the common ones: the workflow is not the caller's to
+/// read, or (to one who may read every workflow) missing.
+const READING_FAULTS: &[FaultCode] = &[FaultCode::AccessDenied, FaultCode::WorkflowNotFound];
+
 pub struct GetInstance;
 
 impl Operation for GetInstance {
-    const NAME: &'static str = "getInstance";
-    const SUMMARY: &'static str = "One workflow instance, for the people involved in it";
-    const FAULTS: &'static [FaultCode] = &[FaultCode::AccessDenied, FaultCode::WorkflowNotFound];
+    const ABOUT: About = About {
+        name: "getInstance",
+        summary: "One workflow instance, for the people involved in it",
+        faults: READING_FAULTS,
+    };
     type Request = GetInstanceRequest;
     type Response = InstanceAnswer;
 
     async fn run(call: &Call<'_>, request: Self::Request) -> Result<Self::Response, Failure> {
         let instance = readable(call, &request.workflow_id).await?;
-        let catalogue = Catalogue::load(call).await?;
-        Ok(InstanceAnswer::new(
-            request.return_data,
-            &instance,
-            &catalogue.facts(&instance, &call.language),
-            request.workflow_activity_filter.as_ref(),
-        ))
+        let activities = request.workflow_activity_filter.as_ref();
+        instance_answer(call, request.return_data, &instance, activities).await
     }
 }
 
@@ -420,10 +441,11 @@ fn view(found: &Found, catalogue: &Catalogue, language: &str) -> WorkflowInstanc
 pub struct ListInstances;
 
 impl Operation for ListInstances {
-    const NAME: &'static str = "listInstances";
-    const SUMMARY: &'static str =
-        "Workflow instances matching a filter (all of them with the right to read every workflow; else those one requested, is the subject of, or has open work in)";
-    const FAULTS: &'static [FaultCode] = &[];
+    const ABOUT: About = About {
+        name: "listInstances",
+        summary: "Workflow instances matching a filter (all of them with the right to read every workflow; else those one requested, is the subject of, or has open work in)",
+        faults: LIST_FAULTS,
+    };
     type Request = ListInstancesRequest;
     type Response = ListInstancesResponse;
 
@@ -487,10 +509,11 @@ impl Operation for ListInstances {
 pub struct GetWorklist;
 
 impl Operation for GetWorklist {
-    const NAME: &'static str = "getWorklist";
-    const SUMMARY: &'static str =
-        "The workflows where a participant is asked now, each with only those activities";
-    const FAULTS: &'static [FaultCode] = &[FaultCode::AccessDenied];
+    const ABOUT: About = About {
+        name: "getWorklist",
+        summary: "The workflows where a participant is asked now, each with only those activities",
+        faults: OTHER_PARTICIPANT_FAULTS,
+    };
     type Request = GetWorklistRequest;
     type Response = GetWorklistResponse;
 

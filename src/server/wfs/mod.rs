@@ -171,13 +171,19 @@ fn request_digest(body: &Value) -> String {
     crate::server::workflow::jobs::key_digest(&asked.to_string())
 }
 
+/// What the contract says of an operation besides its request and response types: what
+/// the dispatcher and the OpenAPI document know it by.
+pub struct About {
+    pub name: &'static str,
+    /// One line for the OpenAPI document.
+    pub summary: &'static str,
+    /// Faults this operation answers besides [`COMMON_FAULTS`].
+    pub faults: &'static [FaultCode],
+}
+
 /// One operation of the contract.
 pub trait Operation {
-    const NAME: &'static str;
-    /// One line for the OpenAPI document.
-    const SUMMARY: &'static str;
-    /// Faults this operation answers besides [`COMMON_FAULTS`].
-    const FAULTS: &'static [FaultCode];
+    const ABOUT: About;
     type Request: DeserializeOwned + JsonSchema + CommonParameters + Send;
     type Response: Serialize + JsonSchema;
 
@@ -204,13 +210,13 @@ fn parse_request<T: DeserializeOwned>(body: Value) -> Result<T, Failure> {
 async fn run<O: Operation>(call: &Call<'_>, body: Value) -> Result<Value, Failure> {
     // The document is the gate: what it refuses is refused before serde reads the body.
     let document = openapi::document();
-    let schema = &document["paths"][format!("{}/{}", openapi::PREFIX, O::NAME)]["post"]
+    let schema = &document["paths"][format!("{}/{}", openapi::PREFIX, O::ABOUT.name)]["post"]
         ["requestBody"]["content"]["application/json"]["schema"];
     schema_check::check(&body, schema, document, "").map_err(Failure::invalid)?;
     let request: O::Request = parse_request(body)?;
     let response = O::run(call, request).await?;
     serde_json::to_value(response).map_err(|error| {
-        tracing::error!(%error, operation = O::NAME, "encoding a response");
+        tracing::error!(%error, operation = O::ABOUT.name, "encoding a response");
         Failure::new(FaultCode::InternalError, "internal error")
     })
 }
@@ -221,7 +227,7 @@ macro_rules! operations {
     ($($operation:ty),* $(,)?) => {
         async fn dispatch(name: &str, call: &Call<'_>, body: Value) -> Option<Result<Value, Failure>> {
             $(
-                if name == <$operation as Operation>::NAME {
+                if name == <$operation as Operation>::ABOUT.name {
                     return Some(run::<$operation>(call, body).await);
                 }
             )*
@@ -234,7 +240,7 @@ macro_rules! operations {
 
         /// Every operation's name, in the order of this list.
         pub fn operation_names() -> &'static [&'static str] {
-            &[$(<$operation as Operation>::NAME),*]
+            &[$(<$operation as Operation>::ABOUT.name),*]
         }
 
         /// Adds every operation to the document.

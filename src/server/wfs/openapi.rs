@@ -51,7 +51,7 @@ impl Document {
             ]
         });
         let mut by_status: BTreeMap<u16, Vec<&'static str>> = BTreeMap::new();
-        for code in COMMON_FAULTS.iter().chain(O::FAULTS) {
+        for code in COMMON_FAULTS.iter().chain(O::ABOUT.faults) {
             let names = by_status.entry(code.status().as_u16()).or_default();
             // An operation may name a common fault again.
             if !names.contains(&fault_name(*code)) {
@@ -82,11 +82,11 @@ impl Document {
             responses.insert(status.to_string(), response);
         }
         self.paths.insert(
-            format!("{PREFIX}/{}", O::NAME),
+            format!("{PREFIX}/{}", O::ABOUT.name),
             json!({
                 "post": {
-                    "operationId": O::NAME,
-                    "summary": O::SUMMARY,
+                    "operationId": O::ABOUT.name,
+                    "summary": O::ABOUT.summary,
                     "requestBody": {
                         "required": true,
                         "content": { "application/json": { "schema": request } }

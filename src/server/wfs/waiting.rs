@@ -3,8 +3,8 @@
 //! of the other operations (createInstance, verify, notifyParticipantChanged) are these.
 
 use super::contract::{wfs_request, CommonParameters, InstanceAnswer};
-use super::instances::{readable, Catalogue};
-use super::{Call, Failure, FaultCode, Operation};
+use super::instances::{instance_answer, readable};
+use super::{About, Call, Failure, FaultCode, Operation};
 use crate::server::workflow::{is_idle, WaitSlot};
 use assent_engine::runtime::model::Instance;
 use schemars::JsonSchema;
@@ -36,13 +36,7 @@ pub(super) async fn answer_once_idle(
     request: &impl CommonParameters,
 ) -> Result<(InstanceAnswer, bool), Failure> {
     let (instance, timed_out) = wait_for(call, slot, workflow_id, request, is_idle).await?;
-    let catalogue = Catalogue::load(call).await?;
-    let answer = InstanceAnswer::new(
-        request.return_data(),
-        &instance,
-        &catalogue.facts(&instance, &call.language),
-        None,
-    );
+    let answer = instance_answer(call, request.return_data(), &instance, None).await?;
     Ok((answer, timed_out))
 }
 
@@ -63,17 +57,22 @@ pub struct WaitForIdleResponse {
     pub instance: InstanceAnswer,
 }
 
+/// Faults of waitForIdle besides the common ones: the workflow may be missing or not the
+/// caller's to read, and too many requests may be waiting.
+const WAITING_FAULTS: &[FaultCode] = &[
+    FaultCode::AccessDenied,
+    FaultCode::WorkflowNotFound,
+    FaultCode::TooManyRequests,
+];
+
 pub struct WaitForIdle;
 
 impl Operation for WaitForIdle {
-    const NAME: &'static str = "waitForIdle";
-    const SUMMARY: &'static str =
-        "Wait until a workflow has ended or waits for a person, or the timeout runs out";
-    const FAULTS: &'static [FaultCode] = &[
-        FaultCode::AccessDenied,
-        FaultCode::WorkflowNotFound,
-        FaultCode::TooManyRequests,
-    ];
+    const ABOUT: About = About {
+        name: "waitForIdle",
+        summary: "Wait until a workflow has ended or waits for a person, or the timeout runs out",
+        faults: WAITING_FAULTS,
+    };
     type Request = WaitForIdleRequest;
     type Response = WaitForIdleResponse;
 

@@ -62,20 +62,14 @@ impl Workflows {
         run: u32,
         to: &UserName,
     ) -> Result<Instance, WorkflowError> {
-        let step = self
-            .submit_event(EventCommand::new(
-                instance_id,
-                Event::Forward {
-                    run,
-                    actor: actor.clone(),
-                    to: to.clone(),
-                },
-                Some(actor),
-                "workflow.forwarded",
-                format!("activity run {run} forwarded to {to}"),
-            ))
-            .await?;
-        Ok(step.instance)
+        let event = Event::Forward {
+            run,
+            actor: actor.clone(),
+            to: to.clone(),
+        };
+        let detail = format!("activity run {run} forwarded to {to}");
+        self.event_by(actor, instance_id, event, "workflow.forwarded", detail)
+            .await
     }
 
     /// A pool member takes an item (`claim = true`) or gives it back to the pool.
@@ -105,16 +99,9 @@ impl Workflows {
                 "released",
             )
         };
-        let step = self
-            .submit_event(EventCommand::new(
-                instance_id,
-                event,
-                Some(actor),
-                action,
-                format!("activity run {run} {word}"),
-            ))
-            .await?;
-        Ok(step.instance)
+        let detail = format!("activity run {run} {word}");
+        self.event_by(actor, instance_id, event, action, detail)
+            .await
     }
 }
 

@@ -77,24 +77,11 @@ impl Workflows {
     /// Deploys every `*.toml` in a folder, in name order. A bad file is reported and
     /// skipped, so one mistake does not keep the portal from starting.
     pub async fn deploy_folder(&self, folder: &Path) -> Result<Vec<DeployOutcome>, WorkflowError> {
-        let mut files: Vec<_> = match std::fs::read_dir(folder) {
-            Ok(entries) => entries
-                .filter_map(Result::ok)
-                .map(|entry| entry.path())
-                .filter(|path| path.extension().is_some_and(|e| e == "toml"))
-                .collect(),
-            Err(error) => {
-                tracing::warn!(folder = %folder.display(), %error, "no definitions folder");
-                return Ok(Vec::new());
-            }
+        let Some(files) = toml_files(folder, "definitions") else {
+            return Ok(Vec::new());
         };
-        files.sort();
         let mut outcomes = Vec::new();
-        for file in files {
-            let name = file
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
+        for (name, file) in files {
             let source = match std::fs::read_to_string(&file) {
                 Ok(source) => source,
                 Err(error) => {
@@ -189,4 +176,33 @@ impl Workflows {
         let definition = self.definition(stored.id).await?;
         Ok((stored, definition))
     }
+}
+
+/// The `*.toml` files of a folder of declarations (definitions, resources), each with its
+/// file name, in name order; `None` (logged) when the folder cannot be read.
+pub(crate) fn toml_files(folder: &Path, what: &str) -> Option<Vec<(String, std::path::PathBuf)>> {
+    let mut files: Vec<_> = match std::fs::read_dir(folder) {
+        Ok(entries) => entries
+            .filter_map(Result::ok)
+            .map(|entry| entry.path())
+            .filter(|path| path.extension().is_some_and(|e| e == "toml"))
+            .collect(),
+        Err(error) => {
+            tracing::warn!(folder = %folder.display(), %error, "no {what} folder");
+            return None;
+        }
+    };
+    files.sort();
+    Some(
+        files
+            .into_iter()
+            .map(|file| {
+                let name = file
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                (name, file)
+            })
+            .collect(),
+    )
 }

@@ -16,17 +16,8 @@ use sea_orm::{ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, PaginatorTra
 use std::collections::BTreeMap;
 
 pub use assent_engine::runtime::model::Verdict as Decision;
-
-#[derive(Debug, Clone)]
-pub struct CreateRequest {
-    pub definition_path: String,
-    pub initiator: UserName,
-    pub subject: Option<Order>,
-    pub resources: Vec<Order>,
-    pub form: BTreeMap<String, Vec<Value>>,
-    pub context: BTreeMap<String, Vec<Value>>,
-    pub correlation_id: Option<String>,
-}
+/// A creation as the service is asked for it: the engine's, which then starts it as is.
+pub use assent_engine::runtime::CreateRequest;
 
 /// A request as a person submits it: the form's raw values, checked before anything runs.
 #[derive(Debug, Clone)]
@@ -150,12 +141,7 @@ impl Workflows {
                         id: stored.path.clone(),
                         version: stored.version as u32,
                     },
-                    initiator: request.initiator,
-                    subject: request.subject,
-                    resources: request.resources,
-                    form: request.form,
-                    context: request.context,
-                    correlation_id: request.correlation_id,
+                    request,
                 },
                 &env,
             )
@@ -306,16 +292,10 @@ impl Workflows {
         actor: &UserName,
         instance_id: &str,
     ) -> Result<Instance, WorkflowError> {
-        let step = self
-            .submit_event(EventCommand::new(
-                instance_id,
-                Event::ReevaluateParticipants,
-                Some(actor),
-                "workflow.participants_reevaluated",
-                String::new(),
-            ))
-            .await?;
-        Ok(step.instance)
+        let event = Event::ReevaluateParticipants;
+        let action = "workflow.participants_reevaluated";
+        self.event_by(actor, instance_id, event, action, String::new())
+            .await
     }
 
     /// Suspend, resume or abort: only with the right to manage workflows, which the
@@ -333,16 +313,22 @@ impl Workflows {
             Event::Abort => "workflow.aborted",
             _ => return Err(WorkflowError::Invalid("not an administrative event".into())),
         };
-        let step = self
-            .submit_event(EventCommand::new(
-                instance_id,
-                event,
-                Some(actor),
-                action,
-                String::new(),
-            ))
-            .await?;
-        Ok(step.instance)
+        self.event_by(actor, instance_id, event, action, String::new())
+            .await
+    }
+
+    /// `event` on the workflow `instance_id` by the person `actor`, recorded in the audit
+    /// trail as `action` with `detail`: the workflow as the event leaves it.
+    pub(crate) async fn event_by(
+        &self,
+        actor: &UserName,
+        instance_id: &str,
+        event: Event,
+        action: &'static str,
+        detail: String,
+    ) -> Result<Instance, WorkflowError> {
+        let command = EventCommand::new(instance_id, event, Some(actor), action, detail);
+        Ok(self.submit_event(command).await?.instance)
     }
 
     /// Runs one event command, through the group-commit writer unless it completes a job.

@@ -26,14 +26,17 @@ pub const MAX_ATTEMPTS: i32 = 5;
 /// Sends the portal's mail.
 #[async_trait::async_trait]
 pub trait Mailer: Send + Sync {
-    /// `to` holds user names or e-mail addresses; `details` fill the template.
-    async fn send(
-        &self,
-        to: &[String],
-        template: &str,
-        workflow_id: &str,
-        details: &BTreeMap<String, String>,
-    ) -> Result<(), String>;
+    async fn send(&self, mail: MailRequest<'_>) -> Result<(), String>;
+}
+
+/// One mail to send: the template `template`, filled with `details`, about the workflow
+/// `workflow_id`, to `to` (user names or e-mail addresses).
+#[derive(Debug, Clone, Copy)]
+pub struct MailRequest<'a> {
+    pub to: &'a [String],
+    pub template: &'a str,
+    pub workflow_id: &'a str,
+    pub details: &'a BTreeMap<String, String>,
 }
 
 /// Talks to outside systems for REST and external-workflow activities.
@@ -56,17 +59,11 @@ pub struct LogMailer;
 
 #[async_trait::async_trait]
 impl Mailer for LogMailer {
-    async fn send(
-        &self,
-        to: &[String],
-        template: &str,
-        workflow_id: &str,
-        _details: &BTreeMap<String, String>,
-    ) -> Result<(), String> {
+    async fn send(&self, mail: MailRequest<'_>) -> Result<(), String> {
         tracing::info!(
-            recipients = to.len(),
-            template,
-            workflow_id,
+            recipients = mail.to.len(),
+            template = mail.template,
+            workflow_id = mail.workflow_id,
             "mail dropped (no mailer configured)"
         );
         Ok(())
@@ -236,12 +233,12 @@ impl Workflows {
                 details.insert("rejectToken".to_owned(), reject);
             }
             self.mailer
-                .send(
-                    std::slice::from_ref(user),
-                    "approval-requested",
-                    instance_id,
-                    &details,
-                )
+                .send(MailRequest {
+                    to: std::slice::from_ref(user),
+                    template: "approval-requested",
+                    workflow_id: instance_id,
+                    details: &details,
+                })
                 .await?;
         }
         Ok(BTreeMap::new())
@@ -256,7 +253,12 @@ impl Workflows {
             ),
             OutboxMessage::Email { to, template } => (
                 self.mailer
-                    .send(to, template, &job.instance_id, &BTreeMap::new())
+                    .send(MailRequest {
+                        to,
+                        template,
+                        workflow_id: &job.instance_id,
+                        details: &BTreeMap::new(),
+                    })
                     .await
                     .map(|()| BTreeMap::new()),
                 true,
@@ -279,12 +281,12 @@ impl Workflows {
                 let sent = match self.account_address(account).await {
                     Ok(address) => {
                         self.mailer
-                            .send(
-                                std::slice::from_ref(&address),
-                                "activation-key",
-                                &job.instance_id,
-                                &details,
-                            )
+                            .send(MailRequest {
+                                to: std::slice::from_ref(&address),
+                                template: "activation-key",
+                                workflow_id: &job.instance_id,
+                                details: &details,
+                            })
                             .await
                     }
                     Err(error) => Err(error),

@@ -1,7 +1,7 @@
 //! Mail through SMTP, or into a folder of `.eml` files when no SMTP server is configured,
 //! with the portal's plain-text templates.
 
-use super::jobs::Mailer;
+use super::jobs::{MailRequest, Mailer};
 use crate::server::entities::user;
 use lettre::message::header::{ContentTransferEncoding, ContentType};
 use lettre::message::{Body, Mailbox, SinglePart};
@@ -55,13 +55,13 @@ pub trait Delivery: Send + Sync {
 
 #[async_trait::async_trait]
 impl<D: Delivery> Mailer for OutgoingMail<D> {
-    async fn send(
-        &self,
-        to: &[String],
-        template: &str,
-        workflow_id: &str,
-        details: &BTreeMap<String, String>,
-    ) -> Result<(), String> {
+    async fn send(&self, mail: MailRequest<'_>) -> Result<(), String> {
+        let MailRequest {
+            to,
+            template,
+            workflow_id,
+            details,
+        } = mail;
         let (subject, body) = render(template, workflow_id, details, &self.public_url);
         // One message per recipient: nobody sees who else was asked.
         for mailbox in addresses(&self.db, to).await? {

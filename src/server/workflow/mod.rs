@@ -23,6 +23,7 @@ use sea_orm::{DatabaseConnection, DbErr};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+pub(crate) use definitions::toml_files;
 pub use definitions::DeployOutcome;
 pub use idempotency::IdempotencyKey;
 pub use instances::{CreateRequest, Decision, SubmitRequest};
@@ -168,6 +169,8 @@ pub struct Workflows {
     waiters: Arc<waiting::WaitSlots>,
     /// How long a mailed activation key works, in hours.
     pub(crate) activation_key_hours: u32,
+    /// The target systems that approved access is sent to (see `server::provisioning`).
+    pub(crate) provisioning: crate::server::provisioning::Provisioning,
 }
 
 /// How long a mailed activation key works unless configured otherwise: three days.
@@ -186,7 +189,26 @@ impl Workflows {
             sqlite_writer: Arc::default(),
             waiters: Arc::new(waiting::WaitSlots::new(waiting::DEFAULT_MAX_WAITING)),
             activation_key_hours: DEFAULT_ACTIVATION_KEY_HOURS,
+            provisioning: Default::default(),
         }
+    }
+
+    /// Sends approved access to the resources `provisioning` holds.
+    pub fn with_provisioning(
+        mut self,
+        provisioning: crate::server::provisioning::Provisioning,
+    ) -> Self {
+        self.provisioning = provisioning;
+        self
+    }
+
+    pub fn provisioning(&self) -> &crate::server::provisioning::Provisioning {
+        &self.provisioning
+    }
+
+    /// Announces the id of every workflow whose change was just committed.
+    pub fn change_announcements(&self) -> tokio::sync::broadcast::Sender<String> {
+        self.changes.clone()
     }
 
     /// A mailed activation key works for `hours` after it is sent; later it is refused.

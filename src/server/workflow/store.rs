@@ -5,6 +5,7 @@
 use super::{from_timestamp, WorkflowError, Workflows};
 use crate::server::accounts::{insert_audit, AuditEntry};
 use crate::server::entities::{assignment, job, user, work_item, workflow_instance as row};
+use crate::server::provisioning::{self, planner::ChangedPeople};
 use assent_engine::flowdata::Value;
 use assent_engine::runtime::model::Instance;
 use assent_engine::runtime::{Effect, IdentityChange, Step};
@@ -188,10 +189,18 @@ impl Workflows {
             .await?;
         }
 
+        let mut changed_people = ChangedPeople::new();
         for (index, effect) in transition.step.effects.iter().enumerate() {
             let (run, message) = match effect {
-                Effect::ChangeIdentity { change, .. } => {
+                Effect::ChangeIdentity { run, change } => {
                     apply_identity_change(txn, change, &instance.id, now).await?;
+                    let activity = instance
+                        .runs
+                        .iter()
+                        .find(|r| r.seq == *run)
+                        .map(|r| r.activity.to_string())
+                        .unwrap_or_default();
+                    changed_people.insert(change.user().to_owned(), activity);
                     continue;
                 }
                 Effect::Audit { message } => {
@@ -257,6 +266,16 @@ impl Workflows {
             )
             .await?;
         }
+
+        // Their accounts on target systems follow in this same transaction (the outbox).
+        provisioning::planner::provision(
+            txn,
+            &self.provisioning.resources.current(),
+            &changed_people,
+            instance,
+            now,
+        )
+        .await?;
 
         if let Some(job_id) = transition.completes_job {
             job::Entity::update_many()

@@ -44,15 +44,47 @@ struct RawDefinition {
     activity: Vec<Spanned<RawActivity>>,
 }
 
-/// Collects problems with their places while a file is converted.
-pub(super) struct Problems<'a> {
+/// Collects problems with their places while a file is converted (definitions and
+/// resource declarations alike).
+pub(crate) struct Problems<'a> {
     file: &'a str,
     source: &'a str,
     pub(super) found: Vec<DefinitionError>,
 }
 
 impl<'a> Problems<'a> {
-    pub(super) fn at(&mut self, span: Range<usize>, message: impl Into<String>) {
+    pub(crate) fn new(file: &'a str, source: &'a str) -> Self {
+        Self {
+            file,
+            source,
+            found: Vec::new(),
+        }
+    }
+
+    /// The file read as TOML into `T`; a syntax or shape mistake is a problem at its place.
+    pub(crate) fn read<T: serde::de::DeserializeOwned>(&mut self) -> Option<T> {
+        match toml::from_str(self.source) {
+            Ok(raw) => Some(raw),
+            Err(error) => {
+                let span = error.span().unwrap_or(0..0);
+                self.at(span, error.message().trim().to_owned());
+                None
+            }
+        }
+    }
+
+    /// The converted value, or every problem found, in line order.
+    pub(crate) fn finish<T>(mut self, converted: Option<T>) -> Result<T, DefinitionErrors> {
+        if self.found.is_empty() {
+            if let Some(converted) = converted {
+                return Ok(converted);
+            }
+        }
+        self.found.sort_by_key(|e| e.line);
+        Err(DefinitionErrors(self.found))
+    }
+
+    pub(crate) fn at(&mut self, span: Range<usize>, message: impl Into<String>) {
         let line = self.source[..span.start.min(self.source.len())]
             .matches('\n')
             .count()
@@ -66,7 +98,7 @@ impl<'a> Problems<'a> {
 
     /// The value `word` stands for among `choices` (each a keyword and its value). Any
     /// other word is a problem at `span` that names `key` and lists the keywords.
-    pub(super) fn one_of<T: Copy>(
+    pub(crate) fn one_of<T: Copy>(
         &mut self,
         span: Range<usize>,
         key: &str,
@@ -89,27 +121,11 @@ impl<'a> Problems<'a> {
 
 /// Reads one definition file. `file` names it in error messages.
 pub fn parse(file: &str, source: &str) -> Result<Definition, DefinitionErrors> {
-    let mut problems = Problems {
-        file,
-        source,
-        found: Vec::new(),
-    };
-    let raw: RawDefinition = match toml::from_str(source) {
-        Ok(raw) => raw,
-        Err(error) => {
-            let span = error.span().unwrap_or(0..0);
-            problems.at(span, error.message().trim().to_owned());
-            return Err(DefinitionErrors(problems.found));
-        }
-    };
-    let definition = convert(raw, &mut problems);
-    if problems.found.is_empty() {
-        if let Some(definition) = definition {
-            return Ok(definition);
-        }
-    }
-    problems.found.sort_by_key(|e| e.line);
-    Err(DefinitionErrors(problems.found))
+    let mut problems = Problems::new(file, source);
+    let definition = problems
+        .read::<RawDefinition>()
+        .and_then(|raw| convert(raw, &mut problems));
+    problems.finish(definition)
 }
 
 fn convert(raw: RawDefinition, problems: &mut Problems) -> Option<Definition> {

@@ -3,8 +3,8 @@
 
 use super::views::{activity_view, expiration_of, DefinitionFacts};
 use super::{
-    parse_moment, ActivityStateName, ApplicationStateName, Moment, WorkflowStateName,
-    DEFAULT_ITEM_TO, MAX_ITEM_TO,
+    parse_moment, ActivityState, ApplicationState, Moment, WorkflowState, DEFAULT_ITEM_TO,
+    MAX_ITEM_TO,
 };
 use assent_engine::runtime::model::{self, Instance, Timestamp};
 use schemars::JsonSchema;
@@ -62,6 +62,49 @@ impl MultiValueAssertion {
                 .value_assertion
                 .iter()
                 .any(|a| texts.clone().into_iter().any(|t| a.matches(t)))
+    }
+}
+
+/// A value a filter asks an attribute to have (a definition's operation, a subject or
+/// resource type, an activity's type), compared ignoring ASCII case.
+// Inlined where used and without a description of its own, so the document shows each
+// such field as the string of at most 64 characters it is, described by the field.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(transparent)]
+#[schemars(inline, description = "")]
+pub struct Criterion(#[schemars(length(max = 64))] String);
+
+impl Criterion {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Whether `actual` is the value asked for.
+    pub fn matches(&self, actual: &str) -> bool {
+        self.0.eq_ignore_ascii_case(actual)
+    }
+
+    /// Whether `actual` passes a criterion that may not be given: anything passes none.
+    pub fn admits(wanted: Option<&Self>, actual: &str) -> bool {
+        wanted.is_none_or(|w| w.matches(actual))
+    }
+}
+
+impl From<String> for Criterion {
+    fn from(value: String) -> Self {
+        Self(value)
+    }
+}
+
+impl From<&str> for Criterion {
+    fn from(value: &str) -> Self {
+        Self(value.to_owned())
+    }
+}
+
+impl From<Criterion> for String {
+    fn from(criterion: Criterion) -> Self {
+        criterion.0
     }
 }
 
@@ -131,25 +174,21 @@ pub struct WorkflowInstanceFilter {
     #[schemars(length(max = 256))]
     pub correlation_id: Option<String>,
     /// The definition's operation (`assign`, `certify`, ...).
-    #[schemars(length(max = 64))]
-    pub operation: Option<String>,
+    pub operation: Option<Criterion>,
     pub definition_filter: Option<NameFilter>,
     /// User name of the requester.
     #[schemars(length(max = 64))]
     pub initiator: Option<String>,
-    #[schemars(length(max = 64))]
-    pub subject_type: Option<String>,
+    pub subject_type: Option<Criterion>,
     #[serde(rename = "subjectID")]
     #[schemars(length(max = 256))]
     pub subject_id: Option<String>,
     #[serde(rename = "resourceID")]
     #[schemars(length(max = 256))]
     pub resource_id: Option<String>,
-    #[schemars(length(max = 64))]
-    pub resource_type: Option<String>,
-    #[schemars(length(max = 64))]
-    pub request_workflow_type: Option<String>,
-    pub state: Option<WorkflowStateName>,
+    pub resource_type: Option<Criterion>,
+    pub request_workflow_type: Option<Criterion>,
+    pub state: Option<WorkflowState>,
     pub started: Option<TimestampFilter>,
     /// The earliest due date of the workflow's running activities.
     pub expires: Option<TimestampFilter>,
@@ -170,17 +209,14 @@ pub struct ActivityFilter {
     pub title: Option<MultiValueAssertion>,
     /// The activity's type (`approval`, `email`, ...).
     #[serde(rename = "type")]
-    #[schemars(length(max = 64))]
-    pub activity_type_name: Option<String>,
-    #[schemars(length(max = 64))]
-    pub activity_type: Option<String>,
+    pub activity_type_name: Option<Criterion>,
+    pub activity_type: Option<Criterion>,
     /// `approval` for people activities.
-    #[schemars(length(max = 64))]
-    pub activity_sub_type: Option<String>,
+    pub activity_sub_type: Option<Criterion>,
     pub due_date_enabled: Option<bool>,
     pub description: Option<MultiValueAssertion>,
-    pub state: Option<ActivityStateName>,
-    pub application_state: Option<ApplicationStateName>,
+    pub state: Option<ActivityState>,
+    pub application_state: Option<ApplicationState>,
     /// User name of a participant.
     #[schemars(length(max = 64))]
     pub participant: Option<String>,
@@ -197,7 +233,7 @@ pub struct ActivityFilter {
     pub sign_approve: Option<bool>,
     pub sign_deny: Option<bool>,
     pub content_read_only: Option<bool>,
-    pub approval_result: Option<ApplicationStateName>,
+    pub approval_result: Option<ApplicationState>,
     pub reason: Option<MultiValueAssertion>,
 }
 
@@ -264,11 +300,6 @@ impl ActivityFilter {
     pub fn matches(&self, run: &model::ActivityRun) -> bool {
         let view = activity_view(run);
         let approval = run.approval.as_ref();
-        let text = |wanted: &Option<String>, actual: &str| {
-            wanted
-                .as_deref()
-                .is_none_or(|w| w.eq_ignore_ascii_case(actual))
-        };
         let absent = |wanted: &Option<bool>| wanted.is_none_or(|w| !w);
         let at = |text: &Option<String>| text.as_deref().and_then(parse_moment);
         self.name_filter
@@ -278,12 +309,12 @@ impl ActivityFilter {
                 .title
                 .as_ref()
                 .is_none_or(|f| f.matches_any([view.name.as_str()]))
-            && text(&self.activity_type_name, &view.activity_type)
-            && text(&self.activity_type, &view.activity_type)
+            && Criterion::admits(self.activity_type_name.as_ref(), &view.activity_type)
+            && Criterion::admits(self.activity_type.as_ref(), &view.activity_type)
             && self
                 .activity_sub_type
-                .as_deref()
-                .is_none_or(|w| approval.is_some() && w.eq_ignore_ascii_case("approval"))
+                .as_ref()
+                .is_none_or(|w| approval.is_some() && w.matches("approval"))
             && self
                 .due_date_enabled
                 .is_none_or(|w| w == approval.is_some_and(|a| a.due_at.is_some()))
@@ -338,16 +369,11 @@ impl ActivityFilter {
 impl WorkflowInstanceFilter {
     /// Everything but the activity filter, which callers apply to each activity.
     pub fn matches(&self, instance: &Instance, facts: &DefinitionFacts<'_>) -> bool {
-        let text = |wanted: &Option<String>, actual: &str| {
-            wanted
-                .as_deref()
-                .is_none_or(|w| w.eq_ignore_ascii_case(actual))
-        };
         let subject = instance.subject.as_ref();
         self.correlation_id
             .as_deref()
             .is_none_or(|c| instance.correlation_id.as_deref() == Some(c))
-            && text(&self.operation, facts.operation)
+            && Criterion::admits(self.operation.as_ref(), facts.operation)
             && self
                 .definition_filter
                 .as_ref()
@@ -356,8 +382,8 @@ impl WorkflowInstanceFilter {
                 .initiator
                 .as_deref()
                 .is_none_or(|i| instance.initiator.as_str() == i)
-            && text(
-                &self.subject_type,
+            && Criterion::admits(
+                self.subject_type.as_ref(),
                 subject.map(|s| s.object_type.as_str()).unwrap_or(""),
             )
             && self
@@ -368,16 +394,15 @@ impl WorkflowInstanceFilter {
                 .resource_id
                 .as_deref()
                 .is_none_or(|r| instance.resources.iter().any(|x| x.target_id == r))
-            && self.resource_type.as_deref().is_none_or(|t| {
-                instance
-                    .resources
-                    .iter()
-                    .any(|x| x.object_type.eq_ignore_ascii_case(t))
-            })
-            && text(&self.request_workflow_type, facts.request_workflow_type)
             && self
-                .state
-                .is_none_or(|s| s == WorkflowStateName::of(instance.state))
+                .resource_type
+                .as_ref()
+                .is_none_or(|t| instance.resources.iter().any(|x| t.matches(&x.object_type)))
+            && Criterion::admits(
+                self.request_workflow_type.as_ref(),
+                facts.request_workflow_type,
+            )
+            && self.state.is_none_or(|s| s == instance.state)
             && self
                 .started
                 .as_ref()

@@ -52,6 +52,24 @@ pub const ACTIVITY_CHANGE_FAULTS: &[FaultCode] = &[
     FaultCode::Conflict,
 ];
 
+/// Faults of the operations that send a workflow one lifecycle event (suspend, abort)
+/// besides the common ones: the workflow may be missing or in a state the event does not
+/// apply to, and a concurrent change conflicts.
+pub const WORKFLOW_EVENT_FAULTS: &[FaultCode] = &[
+    FaultCode::AccessDenied,
+    FaultCode::WorkflowNotFound,
+    FaultCode::InvalidState,
+    FaultCode::Conflict,
+];
+
+/// Faults of the operations that may name another participant than the caller
+/// (getWorklist, bulkApproval) besides the common ones: doing so needs a right.
+pub const OTHER_PARTICIPANT_FAULTS: &[FaultCode] = &[FaultCode::AccessDenied];
+
+/// Faults of the list operations (listDefinitions, listInstances) besides the common
+/// ones: none, as a list leaves out what the caller may not see instead of refusing.
+pub const LIST_FAULTS: &[FaultCode] = &[];
+
 /// Declares an operation's request type: the contract's common parameters followed by the
 /// operation's own, every unknown field refused.
 macro_rules! wfs_request {

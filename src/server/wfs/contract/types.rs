@@ -4,6 +4,10 @@
 use super::{MAX_ATTRIBUTE_VALUES, MAX_REASON};
 use crate::server::wfs::Failure;
 use assent_engine::runtime::model::{self, Timestamp};
+// The contract's order types and workflow, activity and application states are the
+// engine's own enums: the same serde names, described by the engine's `schemars` feature.
+pub use assent_engine::runtime::model::OrderType;
+pub use assent_engine::{ActivityState, ApplicationState, WorkflowState};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -25,24 +29,10 @@ pub struct Order {
     pub attributes: BTreeMap<String, Vec<String>>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub enum OrderType {
-    AddOrder,
-    ModifyOrder,
-    DeleteOrder,
-    InfoOrder,
-}
-
 impl From<&model::Order> for Order {
     fn from(order: &model::Order) -> Self {
         Self {
-            order_type: match order.order_type {
-                model::OrderType::AddOrder => OrderType::AddOrder,
-                model::OrderType::ModifyOrder => OrderType::ModifyOrder,
-                model::OrderType::DeleteOrder => OrderType::DeleteOrder,
-                model::OrderType::InfoOrder => OrderType::InfoOrder,
-            },
+            order_type: order.order_type,
             target_id: order.target_id.clone(),
             object_type: order.object_type.clone(),
             attributes: order.attributes.clone(),
@@ -53,12 +43,7 @@ impl From<&model::Order> for Order {
 impl From<&Order> for model::Order {
     fn from(order: &Order) -> Self {
         Self {
-            order_type: match order.order_type {
-                OrderType::AddOrder => model::OrderType::AddOrder,
-                OrderType::ModifyOrder => model::OrderType::ModifyOrder,
-                OrderType::DeleteOrder => model::OrderType::DeleteOrder,
-                OrderType::InfoOrder => model::OrderType::InfoOrder,
-            },
+            order_type: order.order_type,
             target_id: order.target_id.clone(),
             object_type: order.object_type.clone(),
             attributes: order.attributes.clone(),
@@ -102,76 +87,6 @@ pub fn time(at: Timestamp) -> String {
     chrono::DateTime::from_timestamp_millis(at.0)
         .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
         .unwrap_or_default()
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum WorkflowStateName {
-    Initial,
-    Running,
-    Suspended,
-    Succeeded,
-    Failed,
-    Aborted,
-}
-
-impl WorkflowStateName {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Initial => "INITIAL",
-            Self::Running => "RUNNING",
-            Self::Suspended => "SUSPENDED",
-            Self::Succeeded => "SUCCEEDED",
-            Self::Failed => "FAILED",
-            Self::Aborted => "ABORTED",
-        }
-    }
-
-    pub(super) fn of(state: assent_engine::WorkflowState) -> Self {
-        use assent_engine::WorkflowState as S;
-        match state {
-            S::Initial => Self::Initial,
-            S::Running => Self::Running,
-            S::Suspended => Self::Suspended,
-            S::Succeeded => Self::Succeeded,
-            S::Failed => Self::Failed,
-            S::Aborted => Self::Aborted,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum ActivityStateName {
-    Initial,
-    Runnable,
-    Running,
-    Succeeded,
-    Failed,
-    WaitInError,
-    Aborted,
-}
-
-impl ActivityStateName {
-    pub(super) fn of(state: assent_engine::ActivityState) -> Self {
-        use assent_engine::ActivityState as S;
-        match state {
-            S::Initial => Self::Initial,
-            S::Runnable => Self::Runnable,
-            S::Running => Self::Running,
-            S::Succeeded => Self::Succeeded,
-            S::Failed => Self::Failed,
-            S::WaitInError => Self::WaitInError,
-            S::Aborted => Self::Aborted,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum ApplicationStateName {
-    Accepted,
-    Rejected,
 }
 
 /// Checks one context attribute of a request (`field` names where, as `context` or

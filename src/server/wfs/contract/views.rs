@@ -2,8 +2,7 @@
 //! `returnData` shapes.
 
 use super::{
-    time, ActivityFilter, ActivityStateName, ApplicationStateName, Order, ReturnData,
-    WorkflowStateName,
+    time, ActivityFilter, ActivityState, ApplicationState, Order, ReturnData, WorkflowState,
 };
 use assent_engine::runtime::model::{self, Instance, Timestamp};
 use schemars::JsonSchema;
@@ -33,9 +32,9 @@ pub struct ActivityView {
     /// The activity's type (`start`, `approval`, `email`, ...).
     #[serde(rename = "type")]
     pub activity_type: String,
-    pub state: ActivityStateName,
+    pub state: ActivityState,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub application_state: Option<ApplicationStateName>,
+    pub application_state: Option<ApplicationState>,
     pub start_date: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub end_date: Option<String>,
@@ -51,7 +50,7 @@ pub struct ActivityView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub approval_result: Option<ApplicationStateName>,
+    pub approval_result: Option<ApplicationState>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
@@ -78,9 +77,9 @@ pub struct WorkflowInstanceView {
     pub request_workflow_type: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    pub state: WorkflowStateName,
+    pub state: WorkflowState,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub application_state: Option<ApplicationStateName>,
+    pub application_state: Option<ApplicationState>,
     pub initiator: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subject_type: Option<String>,
@@ -134,8 +133,8 @@ pub fn context_of(instance: &Instance) -> BTreeMap<String, Vec<String>> {
 pub fn activity_view(run: &model::ActivityRun) -> ActivityView {
     let approval = run.approval.as_ref();
     let result = approval.and_then(|a| a.outcome).map(|v| match v {
-        model::Verdict::Approve => ApplicationStateName::Accepted,
-        model::Verdict::Reject => ApplicationStateName::Rejected,
+        model::Verdict::Approve => ApplicationState::Accepted,
+        model::Verdict::Reject => ApplicationState::Rejected,
     });
     let concluding_reason = approval.and_then(|a| {
         let outcome = a.outcome?;
@@ -149,12 +148,12 @@ pub fn activity_view(run: &model::ActivityRun) -> ActivityView {
         id: run.seq.to_string(),
         name: run.activity.0.clone(),
         activity_type: run.activity_type.clone(),
-        state: ActivityStateName::of(run.state),
+        state: run.state,
         application_state: result,
         start_date: time(run.started_at),
         end_date: run.ended_at.map(time),
         expiration_date: approval
-            .filter(|_| run.state == assent_engine::ActivityState::Running)
+            .filter(|_| run.state == ActivityState::Running)
             .and_then(|a| a.due_at)
             .map(time),
         participant: approval
@@ -192,7 +191,7 @@ pub fn expiration_of(instance: &Instance) -> Option<Timestamp> {
     instance
         .runs
         .iter()
-        .filter(|r| r.state == assent_engine::ActivityState::Running)
+        .filter(|r| r.state == ActivityState::Running)
         .filter_map(|r| r.approval.as_ref()?.due_at)
         .min()
 }
@@ -218,11 +217,8 @@ pub fn instance_view(
         .ok()
         .and_then(|path| instance.flowdata.get(&path).first().map(|v| v.as_text()))
         .or_else(|| facts.description.clone()),
-        state: WorkflowStateName::of(instance.state),
-        application_state: instance.application_state.map(|s| match s {
-            assent_engine::ApplicationState::Accepted => ApplicationStateName::Accepted,
-            assent_engine::ApplicationState::Rejected => ApplicationStateName::Rejected,
-        }),
+        state: instance.state,
+        application_state: instance.application_state,
         initiator: instance.initiator.to_string(),
         subject_type: instance.subject.as_ref().map(|s| s.object_type.clone()),
         subject_id: instance.subject.as_ref().map(|s| s.target_id.clone()),

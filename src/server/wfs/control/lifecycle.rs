@@ -2,9 +2,10 @@
 //! but the request id.
 
 use super::require_management;
-use crate::server::wfs::contract::{wfs_request, ACTIVITY_CHANGE_FAULTS};
+use crate::server::rights::{Granted, ManageWorkflows};
+use crate::server::wfs::contract::{wfs_request, ACTIVITY_CHANGE_FAULTS, WORKFLOW_EVENT_FAULTS};
 use crate::server::wfs::instances::checked_id;
-use crate::server::wfs::{Call, Failure, FaultCode, Operation};
+use crate::server::wfs::{About, Call, Failure, FaultCode, Operation};
 use assent_engine::runtime::model::Instance;
 use assent_engine::runtime::Event;
 use assent_engine::ActivityState;
@@ -35,8 +36,13 @@ wfs_request! {
     }
 }
 
-async fn administer(call: &Call<'_>, workflow_id: &str, event: Event) -> Result<Instance, Failure> {
-    let granted = crate::server::rights::Granted::check(call.user).ok_or_else(Failure::denied)?;
+/// Sends the workflow one administrative event; `granted` proves the caller's right.
+async fn administer(
+    call: &Call<'_>,
+    granted: Granted<ManageWorkflows>,
+    workflow_id: &str,
+    event: Event,
+) -> Result<Instance, Failure> {
     let workflow_id = checked_id(workflow_id)?;
     Ok(call
         .state
@@ -52,14 +58,11 @@ macro_rules! event_operation {
         pub struct $operation;
 
         impl Operation for $operation {
-            const NAME: &'static str = $name;
-            const SUMMARY: &'static str = $summary;
-            const FAULTS: &'static [FaultCode] = &[
-                FaultCode::AccessDenied,
-                FaultCode::WorkflowNotFound,
-                FaultCode::InvalidState,
-                FaultCode::Conflict,
-            ];
+            const ABOUT: About = About {
+                name: $name,
+                summary: $summary,
+                faults: WORKFLOW_EVENT_FAULTS,
+            };
             type Request = WorkflowRequest;
             type Response = Nothing;
 
@@ -67,7 +70,8 @@ macro_rules! event_operation {
                 call: &Call<'_>,
                 request: Self::Request,
             ) -> Result<Self::Response, Failure> {
-                administer(call, &request.workflow_id, $event).await?;
+                let granted = require_management(call)?;
+                administer(call, granted, &request.workflow_id, $event).await?;
                 Ok(Nothing {})
             }
         }
@@ -90,20 +94,21 @@ event_operation!(
 pub struct Resume;
 
 impl Operation for Resume {
-    const NAME: &'static str = "resume";
-    const SUMMARY: &'static str =
-        "Resume a suspended workflow, or restart an activity waiting in error";
-    const FAULTS: &'static [FaultCode] = ACTIVITY_CHANGE_FAULTS;
+    const ABOUT: About = About {
+        name: "resume",
+        summary: "Resume a suspended workflow, or restart an activity waiting in error",
+        faults: ACTIVITY_CHANGE_FAULTS,
+    };
     type Request = ResumeRequest;
     type Response = Nothing;
 
     async fn run(call: &Call<'_>, request: Self::Request) -> Result<Self::Response, Failure> {
-        require_management(call)?;
+        let granted = require_management(call)?;
         let run = match &request.activity_name {
             None => None,
             Some(name) => Some(run_waiting_in_error(call, &request.workflow_id, name).await?),
         };
-        administer(call, &request.workflow_id, Event::Resume { run }).await?;
+        administer(call, granted, &request.workflow_id, Event::Resume { run }).await?;
         Ok(Nothing {})
     }
 }

@@ -5,11 +5,11 @@
 
 use super::require_management;
 use crate::server::wfs::contract::{
-    check_context_attribute, flow_texts, wfs_request, InstanceAnswer, Order, WorkflowStateName,
+    check_context_attribute, flow_texts, wfs_request, InstanceAnswer, Order, WorkflowState,
     ACTIVITY_CHANGE_FAULTS,
 };
-use crate::server::wfs::instances::{checked_id, Catalogue};
-use crate::server::wfs::{Call, Failure, FaultCode, Operation};
+use crate::server::wfs::instances::{checked_id, instance_answer};
+use crate::server::wfs::{About, Call, Failure, FaultCode, Operation};
 use assent_engine::runtime::model::Instance;
 use assent_engine::runtime::{Lifecycle, Modification};
 use assent_engine::UserName;
@@ -49,7 +49,7 @@ pub struct WorkflowModification {
     /// SUSPENDED suspends, RUNNING resumes, ABORTED cancels; other states are the
     /// engine's to set.
     #[serde(default)]
-    pub state: Option<WorkflowStateName>,
+    pub state: Option<WorkflowState>,
     /// Context attributes to set; an empty list removes one.
     #[serde(default)]
     pub context: Option<BTreeMap<String, Vec<String>>>,
@@ -342,11 +342,11 @@ fn modification(w: &WorkflowModification, instance: &Instance) -> Result<Modific
 }
 
 /// The lifecycle event a requested state asks for: only those a caller may ask.
-fn lifecycle_event(state: WorkflowStateName) -> Result<Lifecycle, Failure> {
+fn lifecycle_event(state: WorkflowState) -> Result<Lifecycle, Failure> {
     match state {
-        WorkflowStateName::Suspended => Ok(Lifecycle::Suspend),
-        WorkflowStateName::Running => Ok(Lifecycle::Resume),
-        WorkflowStateName::Aborted => Ok(Lifecycle::Abort),
+        WorkflowState::Suspended => Ok(Lifecycle::Suspend),
+        WorkflowState::Running => Ok(Lifecycle::Resume),
+        WorkflowState::Aborted => Ok(Lifecycle::Abort),
         other => Err(Failure::invalid(format!(
             "workflow.state: {} is the engine's to set",
             other.as_str()
@@ -357,10 +357,11 @@ fn lifecycle_event(state: WorkflowStateName) -> Result<Lifecycle, Failure> {
 pub struct ModifyInstance;
 
 impl Operation for ModifyInstance {
-    const NAME: &'static str = "modifyInstance";
-    const SUMMARY: &'static str =
-        "Change a workflow: correlation id, description, context, state, participants";
-    const FAULTS: &'static [FaultCode] = ACTIVITY_CHANGE_FAULTS;
+    const ABOUT: About = About {
+        name: "modifyInstance",
+        summary: "Change a workflow: correlation id, description, context, state, participants",
+        faults: ACTIVITY_CHANGE_FAULTS,
+    };
     type Request = ModifyInstanceRequest;
     type Response = InstanceAnswer;
 
@@ -395,12 +396,6 @@ impl Operation for ModifyInstance {
                 )
                 .await?
         };
-        let catalogue = Catalogue::load(call).await?;
-        Ok(InstanceAnswer::new(
-            request.return_data,
-            &instance,
-            &catalogue.facts(&instance, &call.language),
-            None,
-        ))
+        instance_answer(call, request.return_data, &instance, None).await
     }
 }

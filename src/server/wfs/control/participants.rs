@@ -6,7 +6,7 @@ use super::require_management;
 use crate::server::wfs::contract::InstanceAnswer;
 use crate::server::wfs::instances::checked_id;
 use crate::server::wfs::waiting::answer_once_idle;
-use crate::server::wfs::{Call, Failure, FaultCode, Operation};
+use crate::server::wfs::{About, Call, Failure, FaultCode, Operation};
 use schemars::JsonSchema;
 use serde::Serialize;
 
@@ -21,19 +21,25 @@ pub struct ChangedAnswer {
     pub timedout: Option<bool>,
 }
 
+/// Faults of notifyParticipantChanged besides the common ones: those of a workflow event
+/// (as suspend and abort), and tooManyRequests when too many answers are waiting.
+const PARTICIPANT_CHANGE_FAULTS: &[FaultCode] = &[
+    FaultCode::AccessDenied,
+    FaultCode::WorkflowNotFound,
+    FaultCode::InvalidState,
+    FaultCode::Conflict,
+    FaultCode::TooManyRequests,
+];
+
 pub struct NotifyParticipantChanged;
 
 impl Operation for NotifyParticipantChanged {
-    const NAME: &'static str = "notifyParticipantChanged";
-    const SUMMARY: &'static str =
-        "Tell the service that participants changed: waiting approvals ask their rule again";
-    const FAULTS: &'static [FaultCode] = &[
-        FaultCode::AccessDenied,
-        FaultCode::WorkflowNotFound,
-        FaultCode::InvalidState,
-        FaultCode::Conflict,
-        FaultCode::TooManyRequests,
-    ];
+    const ABOUT: About = About {
+        name: "notifyParticipantChanged",
+        summary:
+            "Tell the service that participants changed: waiting approvals ask their rule again",
+        faults: PARTICIPANT_CHANGE_FAULTS,
+    };
     type Request = WorkflowRequest;
     type Response = ChangedAnswer;
 

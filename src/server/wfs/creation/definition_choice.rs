@@ -2,7 +2,7 @@
 //! same request, item by item; a named one only when it is that one, or when an
 //! administrator forces it.
 
-use crate::server::wfs::contract::{NameFilter, Order};
+use crate::server::wfs::contract::{Criterion, NameFilter, Order};
 use crate::server::wfs::{has_right, Call, Failure, FaultCode, Right};
 use crate::server::workflow::WorkflowError;
 use assent_engine::definition::{Definition, RequestFacts};
@@ -17,14 +17,10 @@ use std::sync::Arc;
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct DefinitionCriteria {
     pub name_filter: Option<NameFilter>,
-    #[schemars(length(max = 64))]
-    pub operation: Option<String>,
-    #[schemars(length(max = 64))]
-    pub subject_type: Option<String>,
-    #[schemars(length(max = 64))]
-    pub resource_type: Option<String>,
-    #[schemars(length(max = 64))]
-    pub request_workflow_type: Option<String>,
+    pub operation: Option<Criterion>,
+    pub subject_type: Option<Criterion>,
+    pub resource_type: Option<Criterion>,
+    pub request_workflow_type: Option<Criterion>,
 }
 
 /// What the request says about itself and one requested item (with its catalog
@@ -41,17 +37,14 @@ fn request_facts(
         resource.insert("name".into(), vec![order.target_id.clone()]);
         resource.insert("category".into(), vec![category.to_owned()]);
     }
+    let given = |criterion: &Option<Criterion>| criterion.clone().map(String::from);
     RequestFacts {
-        operation: criteria.operation.clone(),
-        subject_type: criteria
-            .subject_type
-            .clone()
+        operation: given(&criteria.operation),
+        subject_type: given(&criteria.subject_type)
             .or_else(|| subject.map(|s| s.object_type.clone())),
-        resource_type: criteria
-            .resource_type
-            .clone()
+        resource_type: given(&criteria.resource_type)
             .or_else(|| item.map(|(order, _)| order.object_type.clone())),
-        request_workflow_type: criteria.request_workflow_type.clone(),
+        request_workflow_type: given(&criteria.request_workflow_type),
         initiator: BTreeMap::new(),
         subject: subject.map(|s| s.attributes.clone()).unwrap_or_default(),
         resource,
@@ -83,7 +76,7 @@ async fn applicable_to_all(
     if criteria
         .resource_type
         .as_ref()
-        .is_some_and(|wanted| *wanted != first.object_type)
+        .is_some_and(|wanted| wanted.as_str() != first.object_type)
     {
         return Err(Failure::invalid(
             "definition.resourceType: must be the objectType of the requested items",
@@ -159,10 +152,10 @@ pub(super) async fn chosen_definition(
     };
     let narrowed = DefinitionCriteria {
         name_filter: None,
-        operation: Some(definition.operation.clone()),
+        operation: Some(definition.operation.clone().into()),
         subject_type: criteria.subject_type.clone(),
         resource_type: criteria.resource_type.clone(),
-        request_workflow_type: Some(definition.request_workflow_type.clone()),
+        request_workflow_type: Some(definition.request_workflow_type.clone().into()),
     };
     let applicable = applicable_to_all(call, &narrowed, subject, resources, categories).await;
     match applicable {
