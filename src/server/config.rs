@@ -128,7 +128,7 @@ pub struct Config {
 
     /// RabbitMQ for provisioning messages (amqp://user:password@host:5672/%2f, amqps://...);
     /// unset: operations on target systems wait in the outbox, and the pages say why.
-    #[arg(long, env = "ASSENT_AMQP_URL", hide_env_values = true)]
+    #[arg(long, env = "ASSENT_AMQP_URL", hide_env_values = true, value_parser = amqp_url)]
     pub amqp_url: Option<String>,
 
     /// Declare the queue `assent.provisioning.all` that receives every provisioning
@@ -201,12 +201,23 @@ impl Config {
     }
 }
 
+/// An AMQP URL the broker client can use, checked at start; the refusal never repeats
+/// the URL (it may hold a password).
+fn amqp_url(text: &str) -> Result<String, String> {
+    text.parse::<lapin::uri::AMQPUri>()
+        .map(|_| text.to_owned())
+        .map_err(|_| {
+            "not an AMQP URL (amqp://user:password@host:5672/%2f or amqps://...)".to_owned()
+        })
+}
+
 /// `postgres://user:secret@host/db` becomes `postgres://user:***@host/db`.
 pub fn redact_url(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return url.to_owned();
     };
-    let Some((credentials, host)) = rest.split_once('@') else {
+    // The last '@' ends the credentials: a password may hold one.
+    let Some((credentials, host)) = rest.rsplit_once('@') else {
         return url.to_owned();
     };
     match credentials.split_once(':') {

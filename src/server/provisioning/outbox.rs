@@ -47,9 +47,10 @@ impl Retries {
     }
 }
 
-/// The next messages to publish, oldest first. Per account they stay in sequence order:
-/// an account whose earliest unsent message is parked or waiting out its backoff waits
-/// whole, so nothing overtakes it (and held-back accounts never crowd out the others).
+/// The next messages to publish, oldest first: of each account only its earliest unsent
+/// one, once due. So per account they go in sequence order: a refused one is offered
+/// again before anything after it, and a parked one holds its account back (held-back
+/// accounts never crowd out the others).
 pub async fn next_batch(
     db: &DatabaseConnection,
     now: DateTime<Utc>,
@@ -62,16 +63,15 @@ pub async fn next_batch(
          WHERE o.state = ? AND o.next_attempt_at <= ? \
          AND NOT EXISTS (SELECT 1 FROM provisioning_operations e \
            WHERE e.resource = o.resource AND e.account = o.account AND e.sequence < o.sequence \
-           AND (e.state = ? OR (e.state = ? AND e.next_attempt_at > ?))) \
+           AND e.state IN (?, ?)) \
          ORDER BY o.id LIMIT ?",
     );
     let pending = OperationState::Pending.as_str();
-    let values: [sea_orm::Value; 6] = [
+    let values: [sea_orm::Value; 5] = [
         pending.into(),
         now.into(),
         OperationState::Parked.as_str().into(),
         pending.into(),
-        now.into(),
         (limit as i64).into(),
     ];
     row::Entity::find()
@@ -84,11 +84,9 @@ pub async fn next_batch(
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Publication {
     Confirmed,
-    /// Negatively acknowledged, or returned as unroutable; the text says which.
+    /// Negatively acknowledged, returned as unroutable or not confirmed; the text says
+    /// which.
     Refused(String),
-    /// Confirmed, but an earlier message of the same account was not: it goes again
-    /// after that one, as a duplicate with the same `messageId`.
-    Overtook,
 }
 
 /// Records one round of publishing in one transaction.
@@ -178,7 +176,12 @@ pub async fn answer(
         .col_expr(row::Column::AnsweredAt, Expr::value(now))
         .col_expr(row::Column::LastError, Expr::value(error))
         .filter(row::Column::MessageId.eq(&result.message_id))
-        .filter(row::Column::State.is_not_in([OperationState::Dropped.as_str()]))
+        // The first answer stands: a late or repeated one changes nothing.
+        .filter(row::Column::State.is_in([
+            OperationState::Pending.as_str(),
+            OperationState::Sent.as_str(),
+            OperationState::Parked.as_str(),
+        ]))
         .exec(db)
         .await?;
     Ok(if updated.rows_affected == 0 {

@@ -49,10 +49,17 @@ pub(crate) async fn provision(
         for resource in resources {
             let row = cached.remove(resource.key.as_str());
             let before = match &row {
-                Some(row) if row.present => Some(
-                    serde_json::from_str::<Attributes>(&row.attributes)
-                        .map_err(|e| WorkflowError::Corrupt(e.to_string()))?,
-                ),
+                Some(row) if row.present => {
+                    match serde_json::from_str::<Attributes>(&row.attributes) {
+                        Ok(attributes) => Some(attributes),
+                        Err(error) => {
+                            // Unreadable: the account is asked for whole again (an `add`)
+                            // rather than blocking this person's every step.
+                            tracing::error!(resource = %row.resource, account = %row.account, %error, "unreadable attribute cache row");
+                            None
+                        }
+                    }
+                }
                 _ => None,
             };
             let desired = resource.desired(&holder);

@@ -13,15 +13,15 @@ use lapin::options::{
 use lapin::types::{AMQPValue, FieldTable};
 use lapin::{BasicProperties, Channel, Connection, ConnectionProperties, ExchangeKind};
 use sea_orm::DatabaseConnection;
-use std::collections::HashSet;
 use std::time::Duration;
 
 /// Messages published between two confirmations waits (and two database writes).
 const BATCH: u64 = 2000;
 /// The first wait before connecting again; it doubles up to 15 s while the broker stays away.
 const FIRST_PAUSE: Duration = Duration::from_millis(500);
-/// Messages the watch queue keeps; older ones make room.
-const WATCH_QUEUE_LENGTH: i32 = 10_000;
+/// The longest the relay waits for the broker's confirmations of one round (a broker
+/// that blocks publishers, on a memory or disk alarm, sends none).
+const CONFIRM_TIMEOUT: Duration = Duration::from_secs(30);
 /// How often the relay looks for new messages when nothing woke it.
 const IDLE_POLL: Duration = Duration::from_millis(250);
 
@@ -33,6 +33,10 @@ enum RelayError {
     Broker(#[from] lapin::Error),
     #[error("the connection to the broker was lost")]
     ConnectionLost,
+    #[error("the broker confirmed nothing for {} s", CONFIRM_TIMEOUT.as_secs())]
+    Unconfirmed,
+    #[error("the consumer of the target systems' answers stopped")]
+    ResultsStopped,
 }
 
 #[derive(Clone)]
@@ -107,12 +111,15 @@ async fn session(
             if !connection.status().connected() {
                 break Err(RelayError::ConnectionLost);
             }
+            if consumer.is_finished() {
+                break Err(RelayError::ResultsStopped);
+            }
             continue;
         }
         let outcomes = match publish(&channel, &batch).await {
             Ok(outcomes) => outcomes,
             // Nothing is marked: all of it goes again on the next connection.
-            Err(error) => break Err(error.into()),
+            Err(error) => break Err(error),
         };
         if let Err(error) =
             outbox::record(db, &outcomes, settings.retries, chrono::Utc::now()).await
@@ -154,14 +161,14 @@ pub async fn declare(
         )
         .await?;
     if watch_queue {
-        // Nobody may be watching: it keeps the newest messages only.
-        let mut bounded = FieldTable::default();
-        bounded.insert(
-            "x-max-length".into(),
-            AMQPValue::LongInt(WATCH_QUEUE_LENGTH),
-        );
+        // As the spec declares it (no further arguments, which a queue declared by
+        // someone else would refuse); nobody may be reading it, so it grows meanwhile.
         channel
-            .queue_declare(WATCH_QUEUE.into(), QueueDeclareOptions::durable(), bounded)
+            .queue_declare(
+                WATCH_QUEUE.into(),
+                QueueDeclareOptions::durable(),
+                FieldTable::default(),
+            )
             .await?;
         channel
             .queue_bind(
@@ -182,7 +189,7 @@ pub async fn declare(
 async fn publish(
     channel: &Channel,
     batch: &[row::Model],
-) -> Result<Vec<(row::Model, Publication)>, lapin::Error> {
+) -> Result<Vec<(row::Model, Publication)>, RelayError> {
     let mut confirms = Vec::with_capacity(batch.len());
     for operation in batch {
         let mut headers = FieldTable::default();
@@ -210,27 +217,24 @@ async fn publish(
         confirms.push(confirm);
     }
     let mut outcomes = Vec::with_capacity(batch.len());
-    // An account whose earlier message was refused in this round: its later ones, even
-    // if confirmed, go again after it.
-    let mut refused: HashSet<(&str, &str)> = HashSet::new();
     for (operation, confirm) in batch.iter().zip(confirms) {
-        let confirmation = confirm.await?;
-        let key = (operation.resource.as_str(), operation.account.as_str());
+        let confirmation = tokio::time::timeout(CONFIRM_TIMEOUT, confirm)
+            .await
+            .map_err(|_| RelayError::Unconfirmed)??;
+        // Only a plain acknowledgement is a confirmation: a nack, a message returned as
+        // unroutable, or a channel without confirms is not.
         let outcome = if confirmation.is_nack() {
             Publication::Refused("the broker refused the message (nack)".to_owned())
+        } else if !confirmation.is_ack() {
+            Publication::Refused("the broker did not confirm the message".to_owned())
         } else if let Some(returned) = confirmation.take_message() {
             Publication::Refused(format!(
                 "no queue takes messages for this resource ({} {})",
                 returned.reply_code, returned.reply_text
             ))
-        } else if refused.contains(&key) {
-            Publication::Overtook
         } else {
             Publication::Confirmed
         };
-        if matches!(outcome, Publication::Refused(_)) {
-            refused.insert(key);
-        }
         outcomes.push((operation.clone(), outcome));
     }
     Ok(outcomes)
