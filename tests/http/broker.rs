@@ -87,6 +87,48 @@ pub fn results_queue_of(resources: &tempfile::TempDir) -> String {
     format!("{key}.results")
 }
 
+/// Deletes a durable queue a test server declared (its results queue) when the test
+/// ends, passed or failed, so test runs leave nothing behind on the broker.
+pub struct QueueCleanup {
+    url: String,
+    queue: String,
+}
+
+impl QueueCleanup {
+    pub fn new(url: &str, queue: String) -> Self {
+        Self {
+            url: url.to_owned(),
+            queue,
+        }
+    }
+}
+
+impl Drop for QueueCleanup {
+    fn drop(&mut self) {
+        let (url, queue) = (self.url.clone(), self.queue.clone());
+        // A runtime of its own: the test's may be shutting down.
+        let deleted = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .ok()?;
+            runtime.block_on(async {
+                let connection = Connection::connect(&url, ConnectionProperties::default())
+                    .await
+                    .ok()?;
+                let channel = connection.create_channel().await.ok()?;
+                channel
+                    .queue_delete(queue.as_str().into(), Default::default())
+                    .await
+                    .ok()?;
+                let _ = connection.close(200, "test done".into()).await;
+                Some(())
+            })
+        });
+        let _ = deleted.join();
+    }
+}
+
 pub async fn connect(url: &str) -> Connection {
     Connection::connect(url, ConnectionProperties::default())
         .await

@@ -299,6 +299,7 @@ async fn an_approval_publishes_the_specified_message_and_changes_follow_in_seque
             ("HR Records Viewer", &["developers"]),
         ],
     );
+    let _cleanup = QueueCleanup::new(&amqp, results_queue_of(&resources));
     let mut queue = TestQueue::bind(&amqp, &key).await;
     let Some(app) = app_with(backend, &resources, &amqp, &[]).await else {
         return;
@@ -469,6 +470,7 @@ async fn a_broker_outage_loses_and_reorders_nothing(backend: Backend, amqp: Stri
         .map(|(item, groups)| (item.as_str(), &groups[..]))
         .collect();
     let resources = resource_dir(&key, "Outage directory", &grants);
+    let _cleanup = QueueCleanup::new(&amqp, results_queue_of(&resources));
     let mut queue = TestQueue::bind(&amqp, &key).await;
     let proxy = Proxy::start(&amqp).await;
     // Mail and other jobs stay quiet: the test is about the relay.
@@ -810,6 +812,7 @@ async fn a_commit_whose_process_was_killed_is_published_after_the_restart(
 ) {
     let key = unique_key();
     let resources = resource_dir(&key, "Killed test", &[("Developer", &["developers"])]);
+    let _cleanup = QueueCleanup::new(&amqp, results_queue_of(&resources));
     let dir = resources.path().display().to_string();
     let mut queue = TestQueue::bind(&amqp, &key).await;
     let proxy = Proxy::start(&amqp).await;
@@ -911,6 +914,7 @@ async fn a_refused_message_is_parked_then_retried_or_dropped_by_an_administrator
     // that refuses everything makes the broker nack them instead.
     let key = unique_key();
     let resources = resource_dir(&key, "Nobody listens", &[("Developer", &["developers"])]);
+    let _cleanup = QueueCleanup::new(&amqp, results_queue_of(&resources));
     let (_refusing, refusal) = if watch_queue_exists(&amqp).await {
         eprintln!("NOTE: {WATCH_QUEUE} exists on the broker, so nothing is unroutable; refused by nack instead");
         (Some(RefusingQueue::bind(&amqp, &key).await), "nack")
@@ -1092,6 +1096,7 @@ async fn answers_on_the_results_queue_confirm_or_fail_operations_on_the_request_
             ("HR Records Viewer", &["hr-viewers"]),
         ],
     );
+    let _cleanup = QueueCleanup::new(&amqp, results_queue_of(&resources));
     let mut queue = TestQueue::bind(&amqp, &key).await;
     let Some(app) = app_with(backend, &resources, &amqp, &[]).await else {
         return;

@@ -60,16 +60,19 @@ fn Detail(detail: RequestDetail, withdraw: ServerAction<WithdrawRequest>) -> imp
             <div><dt>{t(lang, "State")}</dt><dd id="request-state">{state}</dd></div>
             <div><dt>{t(lang, "Submitted")}</dt><dd>{detail.created.clone()}</dd></div>
         </dl>
-        <section aria-labelledby="timeline-heading">
-            <h2 id="timeline-heading">{t(lang, "Timeline")}</h2>
-            <HistoryTable lines=detail.history id="timeline"/>
-        </section>
+        {view! {
+            <section aria-labelledby="timeline-heading">
+                <h2 id="timeline-heading">{t(lang, "Timeline")}</h2>
+                <HistoryTable lines=detail.history id="timeline"/>
+            </section>
+        }.into_any()}
+        // Type-erased: the whole page as one static type is deeper than rustc allows.
         {(!detail.provisioning.is_empty()).then(|| view! {
             <section aria-labelledby="provisioning-heading" id="provisioning">
                 <h2 id="provisioning-heading">{t(lang, "Sent to target systems")}</h2>
                 <DeliveryTable lines=detail.provisioning.clone() id="deliveries"/>
             </section>
-        })}
+        }.into_any())}
         {detail
             .can_withdraw
             .then(|| view! {
