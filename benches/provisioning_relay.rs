@@ -10,14 +10,15 @@
 mod common;
 
 use assent::server::entities::provisioning_operation as operation;
-use assent::server::provisioning::message::EXCHANGE;
-use assent::server::provisioning::outbox::Retries;
+use assent::server::provisioning::message::{Cause, ProvisioningMessage, EXCHANGE};
+use assent::server::provisioning::outbox::{self, Retries};
 use assent::server::provisioning::relay::{self, RelaySettings};
 use assent::server::provisioning::{OperationState, Provisioning};
+use assent_engine::provisioning::AttributeChange;
 use lapin::options::{QueueBindOptions, QueueDeclareOptions, QueueDeleteOptions};
 use lapin::types::FieldTable;
 use lapin::{Connection, ConnectionProperties};
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use std::time::{Duration, Instant};
 
 const ACCOUNTS: usize = 2_000;
@@ -63,32 +64,29 @@ async fn main() {
     let now = chrono::Utc::now();
     let rows: Vec<operation::ActiveModel> = (0..total)
         .map(|n| {
-            let (account, sequence) = (format!("user{:05}", n % ACCOUNTS), (n / ACCOUNTS + 1) as i64);
-            let message_id = uuid::Uuid::new_v4().to_string();
-            let message = serde_json::json!({
-                "messageId": message_id, "resource": resource, "operation": "modify",
-                "objectClass": "account", "objectKey": account, "sequence": sequence,
-                "attributes": {}, "changes": [{"attribute": "groups", "add": [format!("g{n}")], "delete": []}],
-                "cause": {"workflowID": "bench", "activityName": "grant", "initiator": "bench", "approvedBy": []},
-                "time": now.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-            });
-            operation::ActiveModel {
-                message_id: Set(message_id),
-                resource: Set(resource.clone()),
-                account: Set(account),
-                sequence: Set(sequence),
-                operation: Set("modify".into()),
-                message: Set(message.to_string()),
-                instance_id: Set(None),
-                state: Set(OperationState::Pending.as_str().into()),
-                attempts: Set(0),
-                next_attempt_at: Set(now),
-                last_error: Set(None),
-                created_at: Set(now),
-                sent_at: Set(None),
-                answered_at: Set(None),
-                ..Default::default()
-            }
+            let message = ProvisioningMessage {
+                message_id: uuid::Uuid::new_v4().to_string(),
+                resource: resource.clone(),
+                operation: "modify".into(),
+                object_class: "account".into(),
+                object_key: format!("user{:05}", n % ACCOUNTS),
+                sequence: (n / ACCOUNTS + 1) as i64,
+                attributes: Default::default(),
+                changes: vec![AttributeChange {
+                    attribute: "groups".into(),
+                    add: vec![format!("g{n}")],
+                    delete: vec![],
+                }],
+                cause: Cause {
+                    workflow_id: "bench".into(),
+                    activity_name: "grant".into(),
+                    initiator: "bench".into(),
+                    approved_by: vec![],
+                },
+                time: now.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+            };
+            let text = serde_json::to_string(&message).unwrap();
+            outbox::waiting_row(&message, text, None, now)
         })
         .collect();
     for chunk in rows.chunks(500) {

@@ -2,7 +2,7 @@
 //! the broker answered, what the target systems' results change, and what
 //! administrators retry or drop.
 
-use super::message::{ProvisioningResult, ResultStatus};
+use super::message::{ProvisioningMessage, ProvisioningResult, ResultStatus};
 use super::OperationState;
 use crate::server::accounts::{insert_audit, AuditEntry};
 use crate::server::entities::{provisioning_account as cache, provisioning_operation as row};
@@ -10,6 +10,7 @@ use crate::server::rights::{Granted, ManageProvisioning};
 use crate::server::workflow::placeholders;
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::Expr;
+use sea_orm::ActiveValue::Set;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Statement, TransactionTrait,
@@ -322,16 +323,51 @@ pub async fn waiting(
         .await
 }
 
-/// How many operations are in each state.
+/// How many operations are in each state (every state listed, none missing), in one
+/// grouped query over the state index.
 pub async fn counts(db: &DatabaseConnection) -> Result<Vec<(OperationState, u64)>, DbErr> {
-    let mut counts = Vec::new();
-    for state in OperationState::ALL {
-        let count = sea_orm::PaginatorTrait::count(
-            row::Entity::find().filter(row::Column::State.eq(state.as_str())),
-            db,
-        )
+    let grouped: Vec<(String, i64)> = row::Entity::find()
+        .select_only()
+        .column(row::Column::State)
+        .column_as(row::Column::Id.count(), "count")
+        .group_by(row::Column::State)
+        .into_tuple()
+        .all(db)
         .await?;
-        counts.push((state, count));
+    Ok(OperationState::ALL
+        .into_iter()
+        .map(|state| {
+            let count = grouped
+                .iter()
+                .find(|(word, _)| word == state.as_str())
+                .map_or(0, |(_, count)| u64::try_from(*count).unwrap_or(0));
+            (state, count)
+        })
+        .collect())
+}
+
+/// A new outbox row for `message` (its JSON `text`), waiting for the relay.
+pub fn waiting_row(
+    message: &ProvisioningMessage,
+    text: String,
+    instance_id: Option<String>,
+    now: DateTime<Utc>,
+) -> row::ActiveModel {
+    row::ActiveModel {
+        message_id: Set(message.message_id.clone()),
+        resource: Set(message.resource.clone()),
+        account: Set(message.object_key.clone()),
+        sequence: Set(message.sequence),
+        operation: Set(message.operation.clone()),
+        message: Set(text),
+        instance_id: Set(instance_id),
+        state: Set(OperationState::Pending.as_str().to_owned()),
+        attempts: Set(0),
+        next_attempt_at: Set(now),
+        last_error: Set(None),
+        created_at: Set(now),
+        sent_at: Set(None),
+        answered_at: Set(None),
+        ..Default::default()
     }
-    Ok(counts)
 }

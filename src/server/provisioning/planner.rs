@@ -4,7 +4,7 @@
 //! outbox with the next sequence of that account, and the cache brought along.
 
 use super::message::{Cause, ProvisioningMessage};
-use super::OperationState;
+use super::outbox;
 use crate::server::entities::{
     assignment, provisioning_account as cache, provisioning_operation as operation, user,
 };
@@ -170,23 +170,12 @@ async fn write_operation(
     now: DateTime<Utc>,
 ) -> Result<(), WorkflowError> {
     let text = serde_json::to_string(message).map_err(|e| WorkflowError::Corrupt(e.to_string()))?;
-    operation::Entity::insert(operation::ActiveModel {
-        message_id: Set(message.message_id.clone()),
-        resource: Set(message.resource.clone()),
-        account: Set(message.object_key.clone()),
-        sequence: Set(message.sequence),
-        operation: Set(message.operation.clone()),
-        message: Set(text),
-        instance_id: Set(Some(instance_id.to_owned())),
-        state: Set(OperationState::Pending.as_str().to_owned()),
-        attempts: Set(0),
-        next_attempt_at: Set(now),
-        last_error: Set(None),
-        created_at: Set(now),
-        sent_at: Set(None),
-        answered_at: Set(None),
-        ..Default::default()
-    })
+    operation::Entity::insert(outbox::waiting_row(
+        message,
+        text,
+        Some(instance_id.to_owned()),
+        now,
+    ))
     .exec_without_returning(txn)
     .await
     .map_err(conflict_or_database)?;

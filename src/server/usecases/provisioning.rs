@@ -67,16 +67,7 @@ pub async fn overview(
         .await?
         .into_iter()
         .map(|(state, count)| (delivery_state(state), count))
-        .fold(
-            Vec::<(DeliveryState, u64)>::new(),
-            |mut counts, (state, count)| {
-                match counts.iter_mut().find(|(known, _)| *known == state) {
-                    Some((_, total)) => *total += count,
-                    None => counts.push((state, count)),
-                }
-                counts
-            },
-        );
+        .collect();
     let waiting = outbox::waiting(may, db, OUTBOX_PAGE)
         .await?
         .into_iter()
