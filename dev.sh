@@ -90,7 +90,9 @@ run_browser_tests() {
   say "running browser tests on $label (Playwright, Debian's Chromium)"
   port="$(free_port)"
   data="$(mktemp -d)"
-  # With a broker, approvals reach it and the provisioning test plays the target system.
+  # With a broker, approvals reach it and the provisioning test plays the target system;
+  # change events travel on a queue of this run's own, which the test publishes to.
+  export ASSENT_AMQP_CHANGES_QUEUE="assent.changes.e2e-$port"
   env ASSENT_BIND="127.0.0.1:$port" DATABASE_URL="$database_url" \
     ASSENT_DEMO_DATA=true ASSENT_SECURE_COOKIES=false ASSENT_DEMO_PASSWORD="${ASSENT_DEMO_PASSWORD:-assent-demo}" \
     ${ASSENT_TEST_AMQP_URL:+ASSENT_AMQP_URL="$ASSENT_TEST_AMQP_URL"} \

@@ -26,8 +26,7 @@ const PER_ACCOUNT: usize = 10;
 
 #[tokio::main]
 async fn main() {
-    let url = std::env::var("ASSENT_BENCH_AMQP_URL")
-        .unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672/%2f".to_owned());
+    let url = common::amqp_url();
     let bench = common::bench_database().await;
     let db = bench.database.connection.clone();
     let resource = format!("bench-{}", uuid::Uuid::new_v4().simple());

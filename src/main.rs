@@ -1,13 +1,21 @@
+use assent::server::changes::feed;
 use assent::server::config::{Command, Config};
 use assent::server::provisioning::target;
-use assent::server::{run, telemetry};
+use assent::server::{run, telemetry, users_cli};
 use clap::Parser;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let mut config = Config::parse();
-    if let Some(Command::TargetSystem { action }) = config.command.take() {
-        return match target::run(config.amqp_url.as_deref(), action).await {
+    let url = config.amqp_url.clone();
+    let command = match config.command.take() {
+        Some(Command::TargetSystem { action }) => Some(target::run(url.as_deref(), action).await),
+        Some(Command::ChangeEvents { action }) => Some(feed::run(url.as_deref(), action).await),
+        Some(Command::Users { action }) => Some(users_cli::run(&config.database_url, action).await),
+        None => None,
+    };
+    if let Some(outcome) = command {
+        return match outcome {
             Ok(()) => std::process::ExitCode::SUCCESS,
             Err(error) => {
                 eprintln!("assent: {error}");

@@ -72,3 +72,11 @@ pub fn four_eye_request(
         correlation_id: None,
     }
 }
+
+/// The broker of the benches that need RabbitMQ: `ASSENT_BENCH_AMQP_URL`, else the one on
+/// this machine.
+#[allow(dead_code)] // The benches without a broker include this module too.
+pub fn amqp_url() -> String {
+    std::env::var("ASSENT_BENCH_AMQP_URL")
+        .unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672/%2f".to_owned())
+}

@@ -1,4 +1,5 @@
 import { expect, Browser, BrowserContextOptions, Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
 
 export const DEMO_PASSWORD = process.env.ASSENT_DEMO_PASSWORD ?? 'assent-demo';
 export const LOGIN_FAILED = 'The user name or password is incorrect.';
@@ -44,4 +45,19 @@ export async function requestItem(page: Page, item: string, justification: strin
   await page.getByLabel('Justification *').fill(justification);
   await page.getByRole('button', { name: 'Submit request' }).click();
   await expect(page.locator('#confirmation')).toContainText('Workflow ID:');
+}
+
+/** Runs axe-core on the page and fails on any serious or critical violation (as screens.spec.ts does). */
+export async function expectAccessible(page: Page, name: string) {
+  // Evaluated through the DevTools protocol: an added <script> tag would be inline
+  // script, which the portal's Content-Security-Policy refuses.
+  await page.evaluate(readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'));
+  const violations = await page.evaluate(async () => {
+    const axe = (window as any).axe;
+    const results = await axe.run(document, { resultTypes: ['violations'] });
+    return results.violations
+      .filter((v: any) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v: any) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n: any) => n.target.join(' ')).slice(0, 3).join(', ')}`);
+  });
+  expect(violations, `accessibility of ${name}`).toEqual([]);
 }

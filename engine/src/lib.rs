@@ -5,6 +5,8 @@
 //! same code run inside the server, in benchmarks and in property tests.
 
 #[cfg(feature = "definitions")]
+pub mod changes;
+#[cfg(feature = "definitions")]
 pub mod definition;
 pub mod expression;
 pub mod flowdata;

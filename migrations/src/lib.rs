@@ -11,6 +11,7 @@ mod m20261203_000006_idempotency_binding;
 mod m20261203_000007_audit_append_only;
 mod m20261203_000008_api_tokens;
 mod m20261203_000009_provisioning;
+mod m20261203_000010_change_events;
 
 pub struct Migrator;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000007_audit_append_only::Migration),
             Box::new(m20261203_000008_api_tokens::Migration),
             Box::new(m20261203_000009_provisioning::Migration),
+            Box::new(m20261203_000010_change_events::Migration),
         ]
     }
 }

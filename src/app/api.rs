@@ -180,6 +180,30 @@ pub async fn drop_provisioning(id: i32) -> Result<String, AppError> {
     .await
 }
 
+/// Identity change events for administrators: the consumer, the sources, what is set aside.
+#[server(prefix = "/app", endpoint = "admin/changes")]
+pub async fn get_changes_overview() -> Result<crate::model::changes::ChangesOverview, AppError> {
+    crate::server::pages::changes::overview().await
+}
+
+/// Applies the stopped event of a source again (administrators; audited).
+#[server(prefix = "/app", endpoint = "changes_retry")]
+pub async fn retry_change_event(source: String) -> Result<String, AppError> {
+    crate::server::pages::changes::retry(source).await
+}
+
+/// Skips the stopped event of a source, saying why (administrators; audited).
+#[server(prefix = "/app", endpoint = "changes_skip")]
+pub async fn skip_change_event(source: String, note: String) -> Result<String, AppError> {
+    crate::server::pages::changes::skip(source, note).await
+}
+
+/// Whether a source's events that cannot be applied stop the stream or are parked.
+#[server(prefix = "/app", endpoint = "changes_policy")]
+pub async fn set_change_policy(source: String, policy: String) -> Result<String, AppError> {
+    crate::server::pages::changes::set_policy(source, policy).await
+}
+
 /// The requester withdraws a pending request.
 #[server(prefix = "/app", endpoint = "withdraw")]
 pub async fn withdraw_request(workflow_id: String, version: u64) -> Result<String, AppError> {

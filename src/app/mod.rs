@@ -85,6 +85,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("tokens") view=pages::tokens::TokensPage/>
                         <Route path=path!("admin") view=pages::admin::AdminPage/>
                         <Route path=path!("admin/provisioning") view=pages::admin_provisioning::AdminProvisioningPage/>
+                        <Route path=path!("admin/changes") view=pages::admin_changes::AdminChangesPage/>
                         <Route path=path!("access") view=pages::my_access::MyAccessPage/>
                     </ParentRoute>
                 </Routes>

@@ -3,6 +3,7 @@
 //! other way round.
 
 pub mod bulk;
+pub mod changes;
 pub mod error;
 pub mod ids;
 pub mod provisioning;

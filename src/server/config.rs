@@ -141,6 +141,11 @@ pub struct Config {
     #[arg(long, env = "ASSENT_AMQP_RESULTS_QUEUE", default_value = crate::server::provisioning::message::RESULTS_QUEUE)]
     pub amqp_results_queue: String,
 
+    /// The queue of identity change events Assent consumes. Installations sharing one
+    /// broker (and its virtual host) each need their own.
+    #[arg(long, env = "ASSENT_AMQP_CHANGES_QUEUE", default_value = crate::server::changes::QUEUE)]
+    pub amqp_changes_queue: String,
+
     /// Tries before a message the broker keeps refusing is parked for an administrator.
     #[arg(long, env = "ASSENT_PROVISIONING_MAX_ATTEMPTS", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=100))]
     pub provisioning_max_attempts: u32,
@@ -170,6 +175,16 @@ pub enum Command {
         #[command(subcommand)]
         action: crate::server::provisioning::target::Action,
     },
+    /// Send identity change events to Assent (`assent.changes`).
+    ChangeEvents {
+        #[command(subcommand)]
+        action: crate::server::changes::feed::Action,
+    },
+    /// Account chores (set a password).
+    Users {
+        #[command(subcommand)]
+        action: crate::server::users_cli::Action,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -193,7 +208,7 @@ impl Config {
             self.definitions_dir.display(),
             self.resources_dir.display(),
             if self.smtp_url.is_some() { "configured" } else { "off (mail written to mail_dir)" },
-            self.amqp_url.as_deref().map(redact_url).unwrap_or_else(|| "off (provisioning waits)".to_owned()),
+            self.amqp_url.as_deref().map(redact_url).unwrap_or_else(|| "off (provisioning waits, no change events read)".to_owned()),
             self.mail_dir.display(),
             self.session_idle_minutes,
             self.session_max_hours,

@@ -1,7 +1,9 @@
 //! The server half: configuration, storage, sessions, security middleware and routes.
 
 pub mod accounts;
+pub mod amqp;
 pub mod auth;
+pub mod changes;
 pub mod config;
 pub mod csrf;
 pub mod db;
@@ -18,6 +20,7 @@ pub mod telemetry;
 pub mod throttle;
 pub mod tokens;
 pub mod usecases;
+pub mod users_cli;
 pub mod wfs;
 pub mod workflow;
 
@@ -59,6 +62,8 @@ pub struct AppState {
     pub workflows: workflow::Workflows,
     /// Failed password checks per account and client address (see [`throttle`]).
     pub throttle: Arc<throttle::Throttle>,
+    /// The consumer of identity change events (see [`changes`]).
+    pub changes: changes::ChangeStream,
 }
 
 impl AppState {
@@ -186,6 +191,15 @@ pub async fn prepare(config: Config) -> Result<(TcpListener, Router), StartError
             workflows.change_announcements(),
         );
     }
+    let change_stream = changes::ChangeStream::default();
+    if let Some(url) = &config.amqp_url {
+        changes::consumer::spawn(
+            changes::apply::Applier::new(workflows.clone()),
+            change_stream.clone(),
+            url.clone(),
+            config.amqp_changes_queue.clone(),
+        );
+    }
     let bundle = config
         .site_root
         .join("pkg")
@@ -213,6 +227,7 @@ pub async fn prepare(config: Config) -> Result<(TcpListener, Router), StartError
             .into(),
         workflows,
         throttle: Arc::new(throttle::Throttle::new(throttle::Policy::of(&config))),
+        changes: change_stream,
         config: Arc::new(config),
     };
     tokio::spawn({

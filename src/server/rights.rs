@@ -41,6 +41,9 @@ rights! {
     ForceDefinition => Role::Admin;
     /// See every provisioning message; retry or drop a parked one.
     ManageProvisioning => Role::Admin;
+    /// See the sources of identity change events; retry or skip a stopped event; choose
+    /// whether a source's bad events stop the stream or are parked.
+    ManageChangeEvents => Role::Admin;
 }
 
 /// Proof that the user asking holds right `R`. It cannot be built outside this module

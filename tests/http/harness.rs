@@ -375,3 +375,78 @@ fn replaces_the_database_of_a_postgres_url() {
     );
     assert_eq!(replace_database("postgres://u@h", "x"), "postgres://u@h/x");
 }
+
+/// The real server binary as a child process, killed (SIGKILL) when dropped.
+pub struct ChildServer {
+    process: std::process::Child,
+    pub address: std::net::SocketAddr,
+    log: std::path::PathBuf,
+}
+
+impl ChildServer {
+    pub async fn start(database_url: &str, args: &[&str]) -> ChildServer {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let address: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+        let log = std::env::temp_dir().join(format!("assent-child-{port}.log"));
+        let output = std::fs::File::create(&log).unwrap();
+        let process = std::process::Command::new(env!("CARGO_BIN_EXE_assent"))
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args([
+                "--bind",
+                &address.to_string(),
+                "--database-url",
+                database_url,
+            ])
+            .args(["--demo-data", "true", "--demo-password", DEMO_PASSWORD])
+            .args(["--secure-cookies", "false"])
+            .args(args)
+            .stdout(output.try_clone().unwrap())
+            .stderr(output)
+            .spawn()
+            .expect("start the server binary");
+        let mut child = ChildServer {
+            process,
+            address,
+            log,
+        };
+        let client = reqwest::Client::new();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let ready = client
+                .get(format!("http://{address}/readyz"))
+                .send()
+                .await
+                .is_ok_and(|r| r.status().is_success());
+            if ready {
+                return child;
+            }
+            if let Ok(Some(status)) = child.process.try_wait() {
+                panic!("the server ended ({status}): {}", child.log_text());
+            }
+            assert!(Instant::now() < deadline, "not ready: {}", child.log_text());
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// SIGKILL: no shutdown of any kind.
+    pub fn kill(&mut self) -> std::process::ExitStatus {
+        self.process.kill().expect("kill the server");
+        self.process.wait().unwrap()
+    }
+}
+
+impl Drop for ChildServer {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+        let _ = std::fs::remove_file(&self.log);
+    }
+}

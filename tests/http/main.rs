@@ -31,6 +31,34 @@ macro_rules! on_both_databases {
     };
 }
 
+/// Generates one test per backend from an `async fn(Backend, broker URL)`, for the tests
+/// that need RabbitMQ (`ASSENT_TEST_AMQP_URL`; without it they say SKIPPED).
+macro_rules! with_a_broker_on_both_databases {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let Some(amqp) = super::amqp_url() else { return };
+                    super::$name(super::Backend::Sqlite, amqp).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let Some(amqp) = super::amqp_url() else { return };
+                    if crate::common::postgres_url().is_none() {
+                        return;
+                    }
+                    super::$name(super::Backend::Postgres, amqp).await;
+                }
+            )*
+        }
+    };
+}
+
 // Shared steps.
 mod api;
 mod broker;
@@ -40,6 +68,7 @@ mod portal;
 mod admin;
 mod bulk;
 mod cart;
+mod changes;
 mod csrf;
 mod delegations;
 mod demo;

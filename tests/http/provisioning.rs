@@ -28,33 +28,6 @@ use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::time::{Duration, Instant};
 
-/// Generates one test per backend from an `async fn(Backend, broker URL)`.
-macro_rules! with_a_broker_on_both_databases {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let Some(amqp) = super::amqp_url() else { return };
-                    super::$name(super::Backend::Sqlite, amqp).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let Some(amqp) = super::amqp_url() else { return };
-                    if crate::common::postgres_url().is_none() {
-                        return;
-                    }
-                    super::$name(super::Backend::Postgres, amqp).await;
-                }
-            )*
-        }
-    };
-}
-
 with_a_broker_on_both_databases!(
     an_approval_publishes_the_specified_message_and_changes_follow_in_sequence,
     a_broker_outage_loses_and_reorders_nothing,
@@ -727,81 +700,6 @@ async fn a_broker_outage_loses_and_reorders_nothing(backend: Backend, amqp: Stri
     })
     .await;
     eprintln!("outage test: done after {:?}", started.elapsed());
-}
-
-/// The real server binary as a child process, killed (SIGKILL) when dropped.
-struct ChildServer {
-    process: std::process::Child,
-    address: std::net::SocketAddr,
-    log: std::path::PathBuf,
-}
-
-impl ChildServer {
-    async fn start(database_url: &str, args: &[&str]) -> ChildServer {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let address: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
-        let log = std::env::temp_dir().join(format!("assent-child-{port}.log"));
-        let output = std::fs::File::create(&log).unwrap();
-        let process = std::process::Command::new(env!("CARGO_BIN_EXE_assent"))
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .args([
-                "--bind",
-                &address.to_string(),
-                "--database-url",
-                database_url,
-            ])
-            .args(["--demo-data", "true", "--demo-password", DEMO_PASSWORD])
-            .args(["--secure-cookies", "false"])
-            .args(args)
-            .stdout(output.try_clone().unwrap())
-            .stderr(output)
-            .spawn()
-            .expect("start the server binary");
-        let mut child = ChildServer {
-            process,
-            address,
-            log,
-        };
-        let client = reqwest::Client::new();
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            let ready = client
-                .get(format!("http://{address}/readyz"))
-                .send()
-                .await
-                .is_ok_and(|r| r.status().is_success());
-            if ready {
-                return child;
-            }
-            if let Ok(Some(status)) = child.process.try_wait() {
-                panic!("the server ended ({status}): {}", child.log_text());
-            }
-            assert!(Instant::now() < deadline, "not ready: {}", child.log_text());
-            tokio::time::sleep(POLL).await;
-        }
-    }
-
-    fn log_text(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-
-    /// SIGKILL: no shutdown of any kind.
-    fn kill(&mut self) -> std::process::ExitStatus {
-        self.process.kill().expect("kill the server");
-        self.process.wait().unwrap()
-    }
-}
-
-impl Drop for ChildServer {
-    fn drop(&mut self) {
-        let _ = self.process.kill();
-        let _ = self.process.wait();
-        let _ = std::fs::remove_file(&self.log);
-    }
 }
 
 /// 3. The grant commits in a server that cannot reach the broker and is then killed:

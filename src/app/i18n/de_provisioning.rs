@@ -47,7 +47,7 @@ pub(super) fn get(en: &str) -> Option<&'static str> {
         "Waiting and parked messages" => "Wartende und zurückgestellte Nachrichten",
         "Nothing waits: every message was sent." => "Nichts wartet: Alle Nachrichten wurden gesendet.",
         "{count} messages, oldest first." => "{count} Nachrichten, älteste zuerst.",
-        "Retry" => "Erneut senden",
+        "Retry" => "Erneut versuchen",
         "Drop" => "Verwerfen",
         "Target systems" => "Zielsysteme",
         "Key" => "Schlüssel",

@@ -62,6 +62,7 @@ fn Overview(figures: AdminOverview, deploy: ServerAction<DeployDefinition>) -> i
                 <div><dt>{t(lang, "Running workflows")}</dt><dd>{figures.running_workflows}</dd></div>
             </dl>
             <p><a href="/admin/provisioning">{t(lang, "Provisioning: messages to target systems")}</a></p>
+            <p><a href="/admin/changes">{t(lang, "Change events: identity changes from HR and other sources")}</a></p>
         </section>
         <section aria-labelledby="definitions-heading">
             <h2 id="definitions-heading">{t(lang, "Workflow definitions")}</h2>

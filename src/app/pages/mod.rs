@@ -1,6 +1,7 @@
 //! One module per screen.
 
 pub mod admin;
+pub mod admin_changes;
 pub mod admin_provisioning;
 pub mod cart;
 pub mod catalog;

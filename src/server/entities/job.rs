@@ -5,7 +5,7 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i32,
-    /// `timer` or `effect`.
+    /// `timer`, `effect` or `reassess` (see `workflow::jobs::REASSESS`).
     pub kind: String,
     #[sea_orm(unique)]
     pub idempotency_key: String,

@@ -5,6 +5,8 @@ pub mod api_token;
 pub mod assignment;
 pub mod audit_event;
 pub mod catalog_item;
+pub mod change_event;
+pub mod change_source;
 pub mod decision_link;
 pub mod delegation;
 pub mod department;

@@ -3,6 +3,7 @@
 //! here and never shown.
 
 use crate::model::AppError;
+use crate::server::changes::sources::RequestError;
 use crate::server::provisioning::outbox::ParkedError;
 use crate::server::usecases::worklist::WorklistError;
 use crate::server::workflow::WorkflowError;
@@ -79,6 +80,19 @@ fn engine_refusal(error: EngineError) -> AppError {
             AppError::Invalid(format!("Cannot forward to {who}: {why}."))
         }
         other => AppError::Invalid(other.to_string()),
+    }
+}
+
+impl From<RequestError> for AppError {
+    fn from(error: RequestError) -> Self {
+        match error {
+            RequestError::UnknownSource => AppError::NotFound,
+            RequestError::NotStopped => AppError::Invalid(
+                "This source's stream is not stopped: there is nothing to retry or skip.".into(),
+            ),
+            RequestError::NoteRequired => AppError::Invalid("Say why the event is skipped.".into()),
+            RequestError::Database(error) => error.into(),
+        }
     }
 }
 

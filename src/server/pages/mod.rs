@@ -20,6 +20,7 @@ use std::sync::Arc;
 pub mod admin;
 pub mod cart;
 pub mod catalog;
+pub mod changes;
 pub mod delegations;
 mod errors;
 pub mod frame;

@@ -5,6 +5,7 @@
 use super::message::{EXCHANGE, SEQUENCE_HEADER, WATCH_QUEUE};
 use super::outbox::{self, Publication};
 use super::{BrokerStatus, Provisioning};
+use crate::server::amqp;
 use crate::server::entities::provisioning_operation as row;
 use lapin::options::{
     BasicPublishOptions, ConfirmSelectOptions, ExchangeDeclareOptions, QueueBindOptions,
@@ -17,8 +18,6 @@ use std::time::Duration;
 
 /// Messages published between two confirmations waits (and two database writes).
 const BATCH: u64 = 2000;
-/// The first wait before connecting again; it doubles up to 15 s while the broker stays away.
-const FIRST_PAUSE: Duration = Duration::from_millis(500);
 /// The longest the relay waits for the broker's confirmations of one round (a broker
 /// that blocks publishers, on a memory or disk alarm, sends none).
 const CONFIRM_TIMEOUT: Duration = Duration::from_secs(30);
@@ -57,18 +56,18 @@ pub fn spawn(
     wake: tokio::sync::broadcast::Sender<String>,
 ) {
     tokio::spawn(async move {
-        let mut pause = FIRST_PAUSE;
+        let mut pause = amqp::FIRST_PAUSE;
         loop {
             provisioning.set_broker(BrokerStatus::Connecting);
             match session(&db, &provisioning, &settings, &wake, &mut pause).await {
-                Ok(()) => pause = FIRST_PAUSE,
+                Ok(()) => pause = amqp::FIRST_PAUSE,
                 Err(error) => {
                     tracing::warn!(%error, "provisioning broker unavailable; messages wait");
                     provisioning.set_broker(BrokerStatus::Unreachable(error.to_string()));
                 }
             }
             tokio::time::sleep(pause).await;
-            pause = (pause * 2).min(Duration::from_secs(15));
+            pause = amqp::next_pause(pause);
         }
     });
 }
@@ -90,7 +89,7 @@ async fn session(
     let consumer = super::results::spawn(&connection, &settings.results_queue, db.clone()).await?;
     provisioning.set_broker(BrokerStatus::Connected);
     // Connected: the next outage starts again from a short pause.
-    *pause = FIRST_PAUSE;
+    *pause = amqp::FIRST_PAUSE;
     tracing::info!("provisioning relay connected");
     let mut woken = wake.subscribe();
     let outcome = loop {

@@ -5,8 +5,7 @@
 use super::message::ProvisioningResult;
 use super::outbox::{self, Answered};
 use futures_util::StreamExt;
-use lapin::options::{BasicAckOptions, BasicConsumeOptions, BasicNackOptions, BasicQosOptions};
-use lapin::types::FieldTable;
+use lapin::options::{BasicAckOptions, BasicNackOptions};
 use lapin::Connection;
 use sea_orm::DatabaseConnection;
 use std::time::Duration;
@@ -20,18 +19,8 @@ pub async fn spawn(
     queue: &str,
     db: DatabaseConnection,
 ) -> Result<tokio::task::JoinHandle<()>, lapin::Error> {
-    let channel = connection.create_channel().await?;
-    channel
-        .basic_qos(PREFETCH, BasicQosOptions::default())
-        .await?;
-    let mut consumer = channel
-        .basic_consume(
-            queue.into(),
-            "assent-results".into(),
-            BasicConsumeOptions::default(),
-            FieldTable::default(),
-        )
-        .await?;
+    let (_channel, mut consumer) =
+        crate::server::amqp::subscribe(connection, queue, "assent-results", PREFETCH).await?;
     Ok(tokio::spawn(async move {
         while let Some(delivery) = consumer.next().await {
             let delivery = match delivery {

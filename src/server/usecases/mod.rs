@@ -5,6 +5,7 @@
 //! parse their input into the types used here and map the typed errors to their own
 //! answer in one place each.
 
+pub mod changes;
 pub mod decisions;
 pub mod provisioning;
 pub mod reading;

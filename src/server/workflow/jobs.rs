@@ -10,10 +10,10 @@ use assent_engine::flowdata::Value;
 use assent_engine::runtime::Event;
 use assent_engine::UserName;
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::sea_query::{Expr, LockBehavior, LockType};
+use sea_orm::sea_query::{Expr, LockBehavior, LockType, OnConflict};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -22,6 +22,50 @@ use std::sync::Arc;
 const LEASE_SECONDS: i64 = 60;
 /// Deliveries tried before the waiting activity is put in WAIT_IN_ERROR.
 pub const MAX_ATTEMPTS: i32 = 5;
+/// The job kind that re-asks a workflow's waiting approvals after the directory changed
+/// (a leaver, a new manager): queued with the change, so it is never lost.
+pub const REASSESS: &str = "reassess";
+
+/// A job to store: what it is, its idempotency key, the workflow and run it is about,
+/// and when it is due.
+pub(crate) struct NewJob<'a> {
+    pub kind: &'a str,
+    pub key: String,
+    pub instance_id: &'a str,
+    pub run: u32,
+    pub payload: String,
+    pub due_at: DateTime<Utc>,
+}
+
+/// Stores `job` in the caller's transaction. The key makes this idempotent: the same
+/// timer, message or re-evaluation is stored once.
+pub(crate) async fn enqueue(
+    db: &impl ConnectionTrait,
+    job: NewJob<'_>,
+) -> Result<(), sea_orm::DbErr> {
+    job::Entity::insert(job::ActiveModel {
+        kind: Set(job.kind.to_owned()),
+        idempotency_key: Set(job.key),
+        instance_id: Set(job.instance_id.to_owned()),
+        run_seq: Set(job.run as i32),
+        payload: Set(job.payload),
+        due_at: Set(job.due_at),
+        attempts: Set(0),
+        locked_until: Set(None),
+        locked_by: Set(None),
+        done_at: Set(None),
+        last_error: Set(None),
+        ..Default::default()
+    })
+    .on_conflict(
+        OnConflict::column(job::Column::IdempotencyKey)
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
 
 /// Sends the portal's mail.
 #[async_trait::async_trait]
@@ -204,6 +248,25 @@ impl Workflows {
                 Ok(message) => self.deliver(job, run, message).await,
                 Err(error) => Outcome::Failed(format!("bad outbox payload: {error}")),
             },
+            REASSESS => {
+                let why = serde_json::from_str::<serde_json::Value>(&job.payload)
+                    .ok()
+                    .and_then(|p| p.get("why").and_then(|w| w.as_str()).map(str::to_owned))
+                    .unwrap_or_else(|| "the directory changed".to_owned());
+                Outcome::of_step(
+                    self.submit_event(
+                        EventCommand::new(
+                            &job.instance_id,
+                            Event::ReevaluateParticipants,
+                            None,
+                            "workflow.participants_reevaluated",
+                            format!("approvers asked again: {why}"),
+                        )
+                        .completing(job.id),
+                    )
+                    .await,
+                )
+            }
             other => Outcome::Failed(format!("unknown job kind {other}")),
         }
     }

@@ -313,27 +313,17 @@ impl Workflows {
         payload: String,
         due_at: chrono::DateTime<chrono::Utc>,
     ) -> Result<(), WorkflowError> {
-        // The key makes enqueueing idempotent: the same timer or message is stored once.
-        job::Entity::insert(job::ActiveModel {
-            kind: Set(kind.to_owned()),
-            idempotency_key: Set(key),
-            instance_id: Set(instance_id.to_owned()),
-            run_seq: Set(run as i32),
-            payload: Set(payload),
-            due_at: Set(due_at),
-            attempts: Set(0),
-            locked_until: Set(None),
-            locked_by: Set(None),
-            done_at: Set(None),
-            last_error: Set(None),
-            ..Default::default()
-        })
-        .on_conflict(
-            OnConflict::column(job::Column::IdempotencyKey)
-                .do_nothing()
-                .to_owned(),
+        super::jobs::enqueue(
+            txn,
+            super::jobs::NewJob {
+                kind,
+                key,
+                instance_id,
+                run,
+                payload,
+                due_at,
+            },
         )
-        .exec_without_returning(txn)
         .await?;
         Ok(())
     }

@@ -76,10 +76,15 @@ pub(super) fn eligible(
         }
     };
     for (user, because) in candidates {
-        // A delegation to the requester or the subject would hand them the decision:
-        // it is ignored and the person named stays asked.
+        // A delegation to the requester or the subject would hand them the decision, and
+        // one to someone who left would ask nobody: either is ignored and the person
+        // named stays asked.
         let (user, because) = match directory.substitute_for(&user, machine.env.now) {
-            Some(substitute) if substitute != user && !excluded(&substitute) => {
+            Some(substitute)
+                if substitute != user
+                    && !excluded(&substitute)
+                    && directory.is_active(&substitute) =>
+            {
                 (substitute, Because::Substitute { for_user: user })
             }
             _ => (user, because),
