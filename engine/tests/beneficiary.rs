@@ -10,26 +10,12 @@ use assent_engine::runtime::model::{Because, Decision, Participant, Verdict};
 use assent_engine::runtime::{EngineError, Event, Modification};
 use assent_engine::ActivityState;
 use std::collections::BTreeMap;
-use support::definitions::{header, with_activities};
+use support::definitions::one_approval;
 use support::*;
 
 /// One approval whose participants and extra keys (mode, timeout) the test chooses.
 fn approval(participants: &str, extra: &str) -> Definition {
-    definition(&with_activities(
-        &header("Trust", "Test/Trust", "role"),
-        "decide",
-        &format!(
-            r#"
-[[activity]]
-id = "decide"
-type = "approval"
-participants = {participants}
-{extra}
-on_approve = "end"
-on_reject = "end"
-"#
-        ),
-    ))
+    definition(&one_approval("Trust", participants, extra))
 }
 
 #[test]

@@ -11,26 +11,12 @@ use assent_engine::runtime::directory::{MemoryDirectory, Substitution};
 use assent_engine::runtime::model::{Because, Timestamp};
 use assent_engine::runtime::{Effect, EngineError, Event, Step};
 use assent_engine::{ActivityState, UserName, WorkflowState};
-use support::definitions::{header, with_activities};
+use support::definitions::one_approval;
 use support::*;
 
 /// One approval whose participants and extra keys (mode, quorum) the test chooses.
 fn approval(participants: &str, extra: &str) -> Definition {
-    definition(&with_activities(
-        &header("Leavers", "Test/Leavers", "role"),
-        "decide",
-        &format!(
-            r#"
-[[activity]]
-id = "decide"
-type = "approval"
-participants = {participants}
-{extra}
-on_approve = "end"
-on_reject = "end"
-"#
-        ),
-    ))
+    definition(&one_approval("Leavers", participants, extra))
 }
 
 /// The company, with bob, carol and dave in the group "approvers".

@@ -30,3 +30,23 @@ pub const FINISH: &str = "\n[[activity]]\nid = \"end\"\ntype = \"finish\"\n";
 pub fn with_activities(header: &str, first: &str, activities: &str) -> String {
     format!("{header}{}{activities}{FINISH}", start(first))
 }
+
+/// The text of a definition `name` (at `Test/<name>`, for roles) with one approval
+/// `decide` whose participants and extra keys (mode, quorum, timeout) a test chooses.
+pub fn one_approval(name: &str, participants: &str, extra: &str) -> String {
+    with_activities(
+        &header(name, &format!("Test/{name}"), "role"),
+        "decide",
+        &format!(
+            r#"
+[[activity]]
+id = "decide"
+type = "approval"
+participants = {participants}
+{extra}
+on_approve = "end"
+on_reject = "end"
+"#
+        ),
+    )
+}

@@ -234,7 +234,11 @@ pub async fn skip(
             outcome: Set("skipped".to_owned()),
             kind: Set(String::new()),
             object_key: Set(String::new()),
-            reason: Set(reason.clone()),
+            // Why it failed, and who gave it up and why, for the page that lists it.
+            reason: Set(Some(format!(
+                "{}; skipped by {by}: {note}",
+                reason.as_deref().unwrap_or("not applied")
+            ))),
             payload: Set(Some(kept(raw))),
             recorded_at: Set(now),
         })
