@@ -305,13 +305,16 @@ async fn already_settled(
         }
     }
     if let (Some(source), Some(sequence)) = (&seen.source, seen.sequence) {
-        let known = batch.progress.contains_key(source.as_str())
-            || change_source::Entity::find_by_id(source.to_string())
-                .one(txn)
-                .await?
-                .is_some();
-        if known {
-            let row = batch.source(txn, source.as_str()).await?;
+        // A source never seen is not created for an event that cannot be applied.
+        let row = match batch.progress.get(source.as_str()) {
+            Some(row) => Some(row.clone()),
+            None => {
+                change_source::Entity::find_by_id(source.to_string())
+                    .one(txn)
+                    .await?
+            }
+        };
+        if let Some(row) = row {
             return Ok(i64::try_from(sequence).is_ok_and(|s| s <= row.last_sequence));
         }
     }

@@ -99,21 +99,11 @@ pub(crate) async fn save(
     db: &impl ConnectionTrait,
     row: change_source::Model,
 ) -> Result<(), DbErr> {
-    let mut changed = change_source::ActiveModel::from(row.clone());
-    changed.last_sequence = Set(row.last_sequence);
-    changed.last_event_id = Set(row.last_event_id);
-    changed.applied = Set(row.applied);
-    changed.on_error = Set(row.on_error);
-    changed.stopped_at = Set(row.stopped_at);
-    changed.stopped_event_id = Set(row.stopped_event_id);
-    changed.stopped_sequence = Set(row.stopped_sequence);
-    changed.stopped_payload = Set(row.stopped_payload);
-    changed.stopped_reason = Set(row.stopped_reason);
-    changed.request = Set(row.request);
-    changed.request_by = Set(row.request_by);
-    changed.request_note = Set(row.request_note);
-    changed.updated_at = Set(row.updated_at);
-    changed.update(db).await?;
+    // Every column marked changed: the row in memory is the source's whole state.
+    change_source::ActiveModel::from(row)
+        .reset_all()
+        .update(db)
+        .await?;
     Ok(())
 }
 
