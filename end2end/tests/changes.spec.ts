@@ -155,7 +155,11 @@ test('identity changes from HR move the approvals; a broken event stops the stre
     if ((await page.locator('.app').getAttribute('data-hydrated')) === 'true') {
       await expect(row.locator('.state')).toHaveText('Running', { timeout: 15_000 });
     } else {
-      await reloadUntil(page, () => expect(row.locator('.state')).toHaveText('Running', { timeout: 1000 }));
+      // Running comes first (the skip), the next event's sequence a moment later (the consumer).
+      await reloadUntil(page, async () => {
+        await expect(row.locator('.state')).toHaveText('Running', { timeout: 1000 });
+        await expect(row.locator('.last-sequence')).toHaveText(String(after.sequence), { timeout: 1000 });
+      });
     }
     await expect(row.locator('.last-sequence')).toHaveText(String(after.sequence));
     await expect(stop).toHaveCount(0);
