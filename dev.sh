@@ -3,6 +3,7 @@
 #   ./dev.sh serve   set up what is missing, build, and run the portal with demo data
 #   ./dev.sh test    set up what is missing, build, and run every test with a summary
 #   ./dev.sh build   build both halves only
+#   ./dev.sh prefect run a Prefect server with the example flows (examples/prefect) until Ctrl-C
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -11,6 +12,10 @@ export PATH="$HOME/.cargo/bin:$PATH"
 TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 TRUNK_VERSION="0.21.14"
 SCHEMATHESIS_VERSION="4.32.5"
+# Prefect 3.9 and newer need packages the registry here does not serve; 3.8.8 needs this
+# FastAPI pinned beside it.
+PREFECT_VERSION="3.8.8"
+PREFECT_FASTAPI_VERSION="0.139.0"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
@@ -58,6 +63,122 @@ ensure_schemathesis() {
   fi
 }
 
+ensure_prefect() {
+  PREFECT_VENV="$TARGET_DIR/prefect-venv"
+  if [ "$("$PREFECT_VENV/bin/python" -c 'import importlib.metadata as m; print(m.version("prefect"), m.version("fastapi"))' 2>/dev/null)" \
+    != "$PREFECT_VERSION $PREFECT_FASTAPI_VERSION" ]; then
+    say "installing Prefect $PREFECT_VERSION (PyPI, in its own venv; once, about a minute)"
+    python3 -m venv "$PREFECT_VENV"
+    "$PREFECT_VENV/bin/pip" install --quiet --disable-pip-version-check \
+      "prefect==$PREFECT_VERSION" "fastapi==$PREFECT_FASTAPI_VERSION"
+  fi
+}
+
+# A Prefect server of its own (fresh PREFECT_HOME with its SQLite database, no UI, no
+# analytics) and the flows of examples/prefect, in two steps so that the server's ~15 s
+# start overlaps other work. Each runs in a session of its own: Ctrl-C reaches only this
+# script, whose EXIT trap stops both process trees (flow runs included) in order.
+prefect_launch() { # [port]
+  ensure_prefect
+  PREFECT_PORT="${1:-$(free_port)}"
+  PREFECT_DIR="$(mktemp -d "${TMPDIR:-/tmp}/assent-prefect.XXXXXX")"
+  PREFECT_URL="http://127.0.0.1:$PREFECT_PORT/api"
+  trap on_exit EXIT
+  say "starting Prefect $PREFECT_VERSION on 127.0.0.1:$PREFECT_PORT (logs in $PREFECT_DIR)"
+  setsid env -u PREFECT_API_URL -u PREFECT_API_KEY -u PREFECT_PROFILE \
+    PREFECT_HOME="$PREFECT_DIR/home" PREFECT_SERVER_ANALYTICS_ENABLED=false PREFECT_UI_ENABLED=false \
+    "$PREFECT_VENV/bin/prefect" server start --host 127.0.0.1 --port "$PREFECT_PORT" \
+    </dev/null >"$PREFECT_DIR/server.log" 2>&1 &
+  PREFECT_SERVER_PID=$!
+}
+
+# Waits for the server, starts the flows and waits until their deployments are found.
+prefect_await() {
+  local deadline=$((SECONDS + 60))
+  until curl -fs "$PREFECT_URL/health" >/dev/null 2>&1; do
+    if ! prefect_group_alive "$PREFECT_SERVER_PID" || [ "$SECONDS" -ge "$deadline" ]; then
+      prefect_failed "the Prefect server did not become ready"; return 1
+    fi
+    sleep 0.5
+  done
+  # Started from the repository (this script's directory), so the deployments' entrypoint
+  # is examples/prefect/flows.py. The runner's default 10 s poll would leave every run
+  # SCHEDULED for up to 10 s.
+  setsid env -u PREFECT_API_KEY -u PREFECT_PROFILE \
+    PREFECT_HOME="$PREFECT_DIR/home" PREFECT_API_URL="$PREFECT_URL" PREFECT_RUNNER_POLL_FREQUENCY=1 \
+    "$PREFECT_VENV/bin/python" "$ROOT/examples/prefect/flows.py" </dev/null >"$PREFECT_DIR/flows.log" 2>&1 &
+  PREFECT_FLOWS_PID=$!
+  deadline=$((SECONDS + 60))
+  until curl -fs "$PREFECT_URL/deployments/name/create-mailbox/assent" >/dev/null 2>&1 &&
+    curl -fs "$PREFECT_URL/deployments/name/always-fails/assent" >/dev/null 2>&1; do
+    if ! prefect_group_alive "$PREFECT_FLOWS_PID" || [ "$SECONDS" -ge "$deadline" ]; then
+      prefect_failed "the Prefect flows (examples/prefect/flows.py) did not start"; return 1
+    fi
+    sleep 0.5
+  done
+}
+
+prefect_failed() {
+  echo "$1; the end of its logs ($PREFECT_DIR):" >&2
+  local log
+  for log in "$PREFECT_DIR/server.log" "$PREFECT_DIR/flows.log"; do
+    [ -f "$log" ] && { echo "--- $log" >&2; tail -25 "$log" >&2; }
+  done
+  prefect_stop
+}
+
+# Flows first: on SIGTERM the runner still talks to the server. Whatever does not stop
+# within 10 s is killed. The database goes; the logs stay in $PREFECT_DIR.
+prefect_stop() {
+  local group
+  for group in "${PREFECT_FLOWS_PID:-}" "${PREFECT_SERVER_PID:-}"; do
+    [ -n "$group" ] || continue
+    kill -TERM -- "-$group" 2>/dev/null || true
+    for _ in $(seq 1 40); do
+      prefect_group_alive "$group" || break
+      sleep 0.25
+    done
+    kill -KILL -- "-$group" 2>/dev/null || true
+    wait "$group" 2>/dev/null || true
+  done
+  PREFECT_FLOWS_PID="" PREFECT_SERVER_PID=""
+  if [ -n "${PREFECT_DIR:-}" ]; then rm -rf "$PREFECT_DIR/home"; fi
+}
+
+# Whether a process group still has a member that is not a zombie (a leader that has
+# exited stays one until this script waits for it).
+prefect_group_alive() {
+  ps -e -o pgid=,stat= | awk -v g="$1" '$1 == g && $2 !~ /^Z/ {found = 1} END {exit !found}'
+}
+
+# The one EXIT trap: the browser tests' server and any Prefect started here.
+on_exit() {
+  kill "${SERVER_PID:-}" 2>/dev/null || true
+  prefect_stop
+}
+
+# ./dev.sh prefect: for a person trying the example definition (see the README).
+prefect() {
+  local port=4200
+  # SO_REUSEADDR as in the server itself: a port left in TIME_WAIT by a run just stopped is free.
+  if ! python3 -c 'import socket; s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1", 4200))' 2>/dev/null; then
+    port="$(free_port)"
+  fi
+  trap 'exit 130' INT TERM HUP
+  prefect_launch "$port"
+  prefect_await || exit 1
+  say "Prefect with the example flows (create-mailbox/assent, always-fails/assent) is ready; Ctrl-C stops it"
+  echo "Prefect's API: $PREFECT_URL"
+  if [ "$PREFECT_PORT" != 4200 ]; then
+    say "port 4200 was taken: write $PREFECT_URL as the url in a copy of examples/prefect/integrations.toml and use that copy"
+  fi
+  say "in another terminal: ASSENT_INTEGRATIONS=examples/prefect/integrations.toml ./dev.sh serve"
+  # Until Ctrl-C, or until either process ends by itself.
+  wait -n "$PREFECT_SERVER_PID" "$PREFECT_FLOWS_PID" || true
+  prefect_failed "Prefect stopped by itself"
+  exit 1
+}
+
 build() {
   ensure_rust_tools
   say "building the browser half (trunk)"
@@ -93,18 +214,27 @@ run_browser_tests() {
   # With a broker, approvals reach it and the provisioning test plays the target system;
   # change events travel on a queue of this run's own, which the test publishes to.
   export ASSENT_AMQP_CHANGES_QUEUE="assent.changes.e2e-$port"
+  # With Prefect (started for the tests), approvals of a Team Mailbox hand off to it.
+  local integrations=""
+  if [ -n "${ASSENT_TEST_PREFECT_URL:-}" ]; then
+    integrations="$data/integrations.toml"
+    printf '[engines.prefect]\nkind = "prefect"\nurl = "%s"\nreconcile_after = "5s"\nhealth_every = "2s"\n' \
+      "$ASSENT_TEST_PREFECT_URL" >"$integrations"
+  fi
   env ASSENT_BIND="127.0.0.1:$port" DATABASE_URL="$database_url" \
+    ${integrations:+ASSENT_INTEGRATIONS="$integrations"} \
     ASSENT_DEMO_DATA=true ASSENT_SECURE_COOKIES=false ASSENT_DEMO_PASSWORD="${ASSENT_DEMO_PASSWORD:-assent-demo}" \
     ${ASSENT_TEST_AMQP_URL:+ASSENT_AMQP_URL="$ASSENT_TEST_AMQP_URL"} \
     "$TARGET_DIR/debug/assent" >"$data/server.log" 2>&1 &
   SERVER_PID=$!
-  trap 'kill "${SERVER_PID:-}" 2>/dev/null || true' EXIT
+  trap on_exit EXIT
   for _ in $(seq 1 120); do
     curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
     sleep 0.5
   done
   rm -f end2end/test-results/results.json
   (cd end2end && env ASSENT_E2E_URL="http://127.0.0.1:$port" ASSENT_BIN="$TARGET_DIR/debug/assent" \
+    ${integrations:+ASSENT_E2E_PREFECT=1} \
     ${ASSENT_TEST_AMQP_URL:+ASSENT_AMQP_URL="$ASSENT_TEST_AMQP_URL"} npx playwright test) || status=1
   kill "$SERVER_PID" 2>/dev/null || true
   wait "$SERVER_PID" 2>/dev/null || true
@@ -165,8 +295,14 @@ run_api_contract_check() {
 run_tests() {
   ensure_browser_tools
   ensure_schemathesis
+  # The hand-off tests talk to a real Prefect: started now, ready by the Rust tests.
+  local own_prefect=""
+  if [ -z "${ASSENT_TEST_PREFECT_URL:-}" ]; then
+    prefect_launch
+    own_prefect=1
+  fi
   build
-  local log passed=0 failed=0 status=0
+  local log passed=0 failed=0 status=0 prefect_down=0
   log="$(mktemp)"
 
   say "checking format and lints"
@@ -180,9 +316,18 @@ run_tests() {
   if [ -z "${ASSENT_TEST_AMQP_URL:-}" ]; then
     say "ASSENT_TEST_AMQP_URL is not set: provisioning (RabbitMQ) tests will say SKIPPED"
   fi
+  if [ -n "$own_prefect" ]; then
+    if prefect_await; then
+      export ASSENT_TEST_PREFECT_URL="$PREFECT_URL"
+    else
+      prefect_down=1
+      say "Prefect did not start: the hand-off tests will say SKIPPED (counted as one failure)"
+    fi
+  fi
   cargo test --no-fail-fast 2>&1 | tee "$log" || status=1
   passed=$(awk '/^test result:/{for(i=1;i<=NF;i++) if($i ~ /^passed;?$/) s+=$(i-1)} END{print s+0}' "$log")
   failed=$(awk '/^test result:/{for(i=1;i<=NF;i++) if($i ~ /^failed;?$/) s+=$(i-1)} END{print s+0}' "$log")
+  failed=$((failed + prefect_down))
 
   run_api_contract_check
 
@@ -198,6 +343,11 @@ run_tests() {
       failed=$((failed + 1))
     fi
   fi
+  # The browser tests hand off to it too (prefect.spec.ts).
+  if [ -n "$own_prefect" ]; then
+    prefect_stop
+    unset ASSENT_TEST_PREFECT_URL
+  fi
   echo
   echo "total: $passed passed, $failed failed"
   if [ "$failed" -ne 0 ] || [ "$status" -ne 0 ]; then exit 1; fi
@@ -207,5 +357,6 @@ case "${1:-}" in
   serve) shift; serve "$@" ;;
   test) run_tests ;;
   build) build ;;
-  *) echo "usage: ./dev.sh serve|test|build" >&2; exit 2 ;;
+  prefect) prefect ;;
+  *) echo "usage: ./dev.sh serve|test|build|prefect" >&2; exit 2 ;;
 esac

@@ -32,9 +32,11 @@ fn every_automatic_activity_type_does_its_part() {
     let effects = run.last.as_ref().unwrap().effects.clone();
     assert!(effects.iter().any(|e| matches!(e, Effect::ChangeIdentity { change: IdentityChange::SetAttributes { user, attributes }, .. } if user == "alice" && attributes["title"] == vec![Value::text("Analyst")])));
     assert!(effects.iter().any(|e| matches!(e, Effect::ChangeIdentity { change: IdentityChange::Entitlement { entitlement, grant: false, .. }, .. } if entitlement == "vpn")));
-    assert!(effects
-        .iter()
-        .any(|e| matches!(e, Effect::CallRest { method, .. } if method == "POST")));
+    assert!(effects.iter().any(
+        |e| matches!(e, Effect::CallRest { endpoint, method, path, body: Some(body), .. }
+        if endpoint == "hr" && method == "POST" && path == "/employees/alice"
+            && body["items"] == vec![Value::text("VPN"), Value::text("CRM")])
+    ));
     let call = run.running("call");
     assert!(
         run.runs_of("join").next().is_some(),
@@ -43,18 +45,16 @@ fn every_automatic_activity_type_does_its_part() {
 
     run.send(Event::EffectSucceeded {
         run: call,
-        result: [("status".to_owned(), vec![Value::text("200")])].into(),
+        result: [("status".to_owned(), vec![Value::Int(201)])].into(),
     })
     .unwrap();
     assert_eq!(flow(&run, "hr/ok"), vec![Value::Bool(true)]);
     let outside = run.running("outside");
-    assert!(run
-        .last
-        .as_ref()
-        .unwrap()
-        .effects
-        .iter()
-        .any(|e| matches!(e, Effect::HandOff { system, .. } if system == "ticketing")));
+    assert!(run.last.as_ref().unwrap().effects.iter().any(
+        |e| matches!(e, Effect::HandOff { engine, start, parameters, .. }
+            if engine == "ticketing" && start == "open-ticket"
+                && parameters["kind"] == vec![Value::text("access")])
+    ));
     // A duplicate delivery of the REST answer changes nothing.
     assert!(
         !run.send(Event::EffectSucceeded {

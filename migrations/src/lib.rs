@@ -12,6 +12,7 @@ mod m20261203_000007_audit_append_only;
 mod m20261203_000008_api_tokens;
 mod m20261203_000009_provisioning;
 mod m20261203_000010_change_events;
+mod m20261203_000011_handoffs;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000008_api_tokens::Migration),
             Box::new(m20261203_000009_provisioning::Migration),
             Box::new(m20261203_000010_change_events::Migration),
+            Box::new(m20261203_000011_handoffs::Migration),
         ]
     }
 }

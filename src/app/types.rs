@@ -21,6 +21,21 @@ pub struct AdminOverview {
     pub running_workflows: u64,
     pub definitions: Vec<DefinitionLine>,
     pub recent_audit: Vec<AuditLine>,
+    /// The external workflow engines `external` activities hand off to.
+    pub engines: Vec<EngineLine>,
+}
+
+/// An external workflow engine as the portal last saw it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EngineLine {
+    pub name: String,
+    /// `prefect` or `callback`.
+    pub kind: String,
+    /// `up`, `down` or `unknown` (not asked yet).
+    pub state: String,
+    pub waiting: u64,
+    pub checked_at: Option<String>,
+    pub last_error: Option<String>,
 }
 
 /// The newest version of a deployed workflow definition.

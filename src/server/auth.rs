@@ -342,7 +342,14 @@ pub async fn require_login(
 fn is_public(path: &str) -> bool {
     matches!(
         path,
-        "/login" | "/logout" | "/lang" | "/healthz" | "/readyz" | "/favicon.ico" | "/mail-decision"
+        "/login"
+            | "/logout"
+            | "/lang"
+            | "/healthz"
+            | "/readyz"
+            | "/metrics"
+            | "/favicon.ico"
+            | "/mail-decision"
     ) || path.starts_with("/app/")
         || path.starts_with("/api/")
         || path.starts_with("/pkg/")

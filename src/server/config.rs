@@ -89,6 +89,12 @@ pub struct Config {
     #[arg(long, env = "ASSENT_PUBLIC_URL")]
     pub public_url: Option<String>,
 
+    /// The integrations file (TOML): REST endpoints and external workflow engines by name,
+    /// with the names of the environment variables that hold their credentials. Unset: no
+    /// `rest` or `external` activity can reach anything, and they wait in error.
+    #[arg(long, env = "ASSENT_INTEGRATIONS")]
+    pub integrations: Option<PathBuf>,
+
     /// An API idempotency key (correlationID, Idempotency-Key) is remembered this many
     /// hours; after that the same key starts a new workflow.
     #[arg(long, env = "ASSENT_IDEMPOTENCY_HOURS", default_value_t = 24, value_parser = clap::value_parser!(u32).range(1..=8760))]

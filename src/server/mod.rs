@@ -11,6 +11,7 @@ pub mod demo;
 pub mod entities;
 pub mod headers;
 mod health;
+pub mod integrations;
 pub mod language;
 pub mod pages;
 pub mod passwords;
@@ -90,6 +91,8 @@ pub enum StartError {
     Demo(sea_orm::DbErr),
     #[error("cannot set up mail: {0}")]
     Mail(String),
+    #[error("{0}")]
+    Integrations(#[from] integrations::IntegrationsError),
     #[error("cannot set up workflows: {0}")]
     Workflows(workflow::WorkflowError),
     #[error("cannot listen on {address}: {source}")]
@@ -111,6 +114,16 @@ fn route_list() -> Vec<AxumRouteListing> {
 /// Opens and migrates the database, loads demo data if asked, binds the address and
 /// builds the application: everything but serving, so tests can serve it themselves.
 pub async fn prepare(config: Config) -> Result<(TcpListener, Router), StartError> {
+    prepare_with_env(config, &|name| std::env::var(name).ok()).await
+}
+
+/// As [`prepare`], reading the credentials the integrations file names through `env`
+/// instead of the process's environment: tests give their own, since changing the
+/// environment of a running multi-threaded process is unsound.
+pub async fn prepare_with_env(
+    config: Config,
+    env: &(dyn Fn(&str) -> Option<String> + Sync),
+) -> Result<(TcpListener, Router), StartError> {
     tracing::info!(config = %config.summary(), "assent starting");
     let database = db::connect(&config.database_url).await?;
     db::migrate(&database).await?;
@@ -121,6 +134,10 @@ pub async fn prepare(config: Config) -> Result<(TcpListener, Router), StartError
         .public_url
         .clone()
         .unwrap_or_else(|| format!("http://{}", config.bind));
+    // REST endpoints and external engines, their credentials read from the environment.
+    let integrations =
+        integrations::Integrations::load(config.integrations.as_deref(), env, &public_url)?;
+    workflows = workflows.with_engines(integrations.engines.clone());
     // Through SMTP, else one .eml file per message in --mail-dir; never into the log.
     let mailer: Arc<dyn workflow::Mailer> = match &config.smtp_url {
         Some(smtp_url) => Arc::new(
@@ -142,7 +159,8 @@ pub async fn prepare(config: Config) -> Result<(TcpListener, Router), StartError
             .map_err(StartError::Mail)?,
         ),
     };
-    workflows = workflows.with_integrations(mailer, Arc::new(workflow::jobs::NoIntegrations));
+    // `rest` activities call the file's endpoints (its engines went to `with_engines`).
+    workflows = workflows.with_integrations(mailer, Arc::new(integrations.endpoints));
     let provisioning = provisioning::Provisioning::default();
     provisioning::catalog::deploy_folder(
         &database.connection,
@@ -160,6 +178,7 @@ pub async fn prepare(config: Config) -> Result<(TcpListener, Router), StartError
         .deploy_folder(&config.definitions_dir)
         .await
         .map_err(StartError::Workflows)?;
+    warn_of_unknown_engines(&workflows).await;
     if config.demo_data
         && demo::load_if_empty(&database.connection, &config.demo_password)
             .await
@@ -175,6 +194,7 @@ pub async fn prepare(config: Config) -> Result<(TcpListener, Router), StartError
         std::time::Duration::from_millis(config.job_interval_ms),
     );
     spawn_idempotency_purge(workflows.clone(), config.idempotency_hours);
+    integrations::watch::spawn(workflows.clone());
     if let Some(url) = &config.amqp_url {
         provisioning::relay::spawn(
             database.connection.clone(),
@@ -342,6 +362,13 @@ where
     Router::new()
         .route("/healthz", get(health::alive))
         .route("/readyz", get(health::ready))
+        .route("/metrics", get(health::metrics))
+        .route(
+            "/api/external/v1/callback/{handoff}",
+            post(integrations::callback::callback).layer(axum::extract::DefaultBodyLimit::max(
+                integrations::callback::MAX_BODY_BYTES + 1,
+            )),
+        )
         .with_state(state)
         .route(
             "/favicon.ico",
@@ -385,6 +412,28 @@ where
             }),
         )
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+}
+
+/// A definition handing off to an engine the integrations file does not name still
+/// deploys (the file may come later), but its hand-offs can only wait in error: say so.
+async fn warn_of_unknown_engines(workflows: &workflow::Workflows) {
+    let Ok(definitions) = workflows.latest_definitions().await else {
+        return;
+    };
+    for (stored, definition) in definitions {
+        for activity in &definition.activities {
+            if let assent_engine::definition::ActivityKind::External(external) = &activity.kind {
+                if workflows.engines().get(&external.engine).is_none() {
+                    tracing::warn!(
+                        definition = %stored.path,
+                        activity = %activity.id,
+                        engine = %external.engine,
+                        "a definition hands off to an engine the integrations file does not name; its hand-offs will wait in error"
+                    );
+                }
+            }
+        }
+    }
 }
 
 /// Once an hour, forgets the API idempotency keys older than the window.

@@ -24,6 +24,8 @@ pub struct TestApp {
     pub client: Client,
     /// Where the server writes its mail, unless the test names another `--mail-dir`.
     pub mail_dir: tempfile::TempDir,
+    /// The environment the server reads credentials from, besides the process's.
+    env: Vec<(String, String)>,
     _database: TestDatabase,
     server: tokio::task::JoinHandle<()>,
 }
@@ -35,14 +37,29 @@ impl TestApp {
     }
 
     pub async fn spawn_with(backend: Backend, extra_args: &[&str]) -> Option<TestApp> {
+        Self::spawn_with_env(backend, extra_args, &[]).await
+    }
+
+    /// As [`TestApp::spawn_with`], the server also finding the variables `env` (the
+    /// credentials an integrations file names) as if they were in its environment.
+    pub async fn spawn_with_env(
+        backend: Backend,
+        extra_args: &[&str],
+        env: &[(&str, &str)],
+    ) -> Option<TestApp> {
         let database = TestDatabase::create(backend).await?;
         let mail_dir = tempfile::tempdir().expect("mail dir");
-        let (address, server) = Self::start(&database.url, mail_dir.path(), extra_args).await;
+        let env: Vec<(String, String)> = env
+            .iter()
+            .map(|(name, value)| (name.to_string(), value.to_string()))
+            .collect();
+        let (address, server) = Self::start(&database.url, mail_dir.path(), extra_args, &env).await;
         Some(TestApp {
             address,
             database_url: database.url.clone(),
             client: client(),
             mail_dir,
+            env,
             _database: database,
             server,
         })
@@ -87,8 +104,13 @@ impl TestApp {
     /// Starts another server on the same database with other flags.
     pub async fn restart_with(&mut self, extra_args: &[&str]) {
         self.server.abort();
-        let (address, server) =
-            Self::start(&self.database_url, self.mail_dir.path(), extra_args).await;
+        let (address, server) = Self::start(
+            &self.database_url,
+            self.mail_dir.path(),
+            extra_args,
+            &self.env,
+        )
+        .await;
         self.address = address;
         self.server = server;
     }
@@ -97,19 +119,22 @@ impl TestApp {
         database_url: &str,
         mail_dir: &std::path::Path,
         extra_args: &[&str],
+        env: &[(String, String)],
     ) -> (SocketAddr, tokio::task::JoinHandle<()>) {
         let mail_dir = mail_dir.display().to_string();
-        let mut args = vec![
-            "assent",
-            "--bind",
-            "127.0.0.1:0",
+        let mut args = vec!["assent"];
+        // A test whose server must know its address before it starts (callbacks) binds it.
+        if !extra_args.contains(&"--bind") {
+            args.extend_from_slice(&["--bind", "127.0.0.1:0"]);
+        }
+        args.extend_from_slice(&[
             "--database-url",
             database_url,
             "--demo-data",
             "true",
             "--demo-password",
             DEMO_PASSWORD,
-        ];
+        ]);
         if !extra_args.contains(&"--secure-cookies") {
             args.extend_from_slice(&["--secure-cookies", "false"]);
         }
@@ -118,7 +143,13 @@ impl TestApp {
         }
         args.extend_from_slice(extra_args);
         let config = Config::try_parse_from(args).expect("valid test configuration");
-        let (listener, router) = assent::server::prepare(config)
+        let env = |name: &str| {
+            env.iter()
+                .find(|(key, _)| key == name)
+                .map(|(_, value)| value.clone())
+                .or_else(|| std::env::var(name).ok())
+        };
+        let (listener, router) = assent::server::prepare_with_env(config, &env)
             .await
             .expect("server starts");
         let address = listener.local_addr().unwrap();

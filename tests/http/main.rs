@@ -72,6 +72,7 @@ mod changes;
 mod csrf;
 mod delegations;
 mod demo;
+mod handoffs;
 mod language;
 mod login;
 mod mail_links;
@@ -79,6 +80,7 @@ mod pages;
 mod pool;
 mod provisioning;
 mod requests;
+mod rest;
 mod sessions;
 mod worklist;
 

@@ -3,7 +3,7 @@
 //! records what it was asked to send.
 
 use crate::common::{Backend, TestDatabase};
-use assent::server::workflow::jobs::{Integrations, MailRequest, Mailer};
+use assent::server::workflow::jobs::{Integrations, MailRequest, Mailer, RestCall};
 use assent::server::workflow::{CreateRequest, Decision, ManualClock, WorkflowError, Workflows};
 use assent::server::{db, demo};
 use assent_engine::flowdata::Value;
@@ -64,15 +64,7 @@ struct NoOutside;
 
 #[async_trait::async_trait]
 impl Integrations for NoOutside {
-    async fn call_rest(
-        &self,
-        _: &str,
-        _: &str,
-        _: &str,
-    ) -> Result<BTreeMap<String, Vec<Value>>, String> {
-        Err("none".into())
-    }
-    async fn hand_off(&self, _: &str, _: &str) -> Result<(), String> {
+    async fn call_rest(&self, _: RestCall<'_>) -> Result<BTreeMap<String, Vec<Value>>, String> {
         Err("none".into())
     }
 }

@@ -10,6 +10,7 @@ mod applicable;
 mod graph;
 mod raw;
 pub(crate) use raw::Problems;
+mod rest_path;
 mod starters;
 
 use crate::{ApplicationState, UserName};
@@ -18,6 +19,7 @@ use std::fmt;
 
 pub use applicable::{applicable, RequestFacts};
 pub use raw::parse;
+pub use rest_path::{encode_segment, path_parts, PathPart, RESPONSE_VARIABLE};
 pub use starters::Starter;
 
 /// A text in several languages, keyed by language code (`en`, `de`).
@@ -161,6 +163,13 @@ impl Activity {
                 when_false,
                 ..
             } => vec![when_true, when_false],
+            ActivityKind::External(external) => {
+                let mut targets = vec![&external.next];
+                if let Some(on_failure) = &external.on_failure {
+                    targets.push(on_failure);
+                }
+                targets
+            }
             ActivityKind::Approval(approval) => {
                 let mut targets = vec![&approval.on_approve, &approval.on_reject];
                 if let Some(on_timeout) = &approval.on_timeout {
@@ -179,7 +188,6 @@ impl Activity {
             | ActivityKind::RoleRequest { next, .. }
             | ActivityKind::ResourceRequest { next, .. }
             | ActivityKind::Rest { next, .. }
-            | ActivityKind::External { next, .. }
             | ActivityKind::Activation { next }
             | ActivityKind::Certification { next, .. } => vec![next],
         }
@@ -243,16 +251,23 @@ pub enum ActivityKind {
         grant: bool,
         next: ActivityId,
     },
+    /// Calls an endpoint named in the portal's integrations file and maps its answer.
     Rest {
+        /// The endpoint's name in the integrations file.
+        endpoint: String,
+        /// `GET`, `POST`, `PUT`, `PATCH` or `DELETE`.
         method: String,
-        url: String,
+        /// Appended to the endpoint's base URL; `{expression}` placeholders are filled
+        /// from flowdata, each value percent-encoded as one segment (see [`path_parts`]).
+        path: String,
+        /// The JSON object sent: member name and the expression computing its value (one
+        /// value a scalar, several an array, none null). `None`: no body.
+        body: Option<BTreeMap<String, String>>,
+        /// Applied to the answer, which these expressions read as `response`.
         response_mapping: Vec<Assignment>,
         next: ActivityId,
     },
-    External {
-        system: String,
-        next: ActivityId,
-    },
+    External(External),
     /// Sends a one-time key to the address stored for the subject's account (never to
     /// an address typed into the request) and waits until the key comes back in time.
     Activation {
@@ -284,12 +299,31 @@ impl ActivityKind {
             ActivityKind::RoleRequest { .. } => "role_request",
             ActivityKind::ResourceRequest { .. } => "resource_request",
             ActivityKind::Rest { .. } => "rest",
-            ActivityKind::External { .. } => "external",
+            ActivityKind::External(_) => "external",
             ActivityKind::Activation { .. } => "activation",
             ActivityKind::Certification { .. } => "certification",
             ActivityKind::Finish => "finish",
         }
     }
+}
+
+/// Hands the work to an outside workflow engine and waits for its answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct External {
+    /// The engine's name in the portal's integrations file.
+    pub engine: String,
+    /// What to start there (for Prefect `flow/deployment`).
+    pub start: String,
+    /// Parameter name and the expression computing its values from flowdata.
+    pub parameters: Vec<(String, String)>,
+    /// Applied to the answer, which is kept in flowdata under the activity's id.
+    pub result_mapping: Vec<Assignment>,
+    /// Longest wait for the answer, in seconds; past it, the activity has failed.
+    pub time_limit_seconds: Option<u64>,
+    /// Where a failed, cancelled or overdue external run goes; none: it waits in error
+    /// for an administrator.
+    pub on_failure: Option<ActivityId>,
+    pub next: ActivityId,
 }
 
 /// An expression whose value is stored at a flowdata path (or a user attribute).

@@ -73,12 +73,22 @@ pub struct Expression {
 impl Expression {
     /// Parses and checks names against the variables, functions and `lookups` known.
     pub fn parse(source: &str, lookups: &[&str]) -> Result<Self, ExpressionError> {
+        Self::parse_with_variables(source, lookups, &[])
+    }
+
+    /// As [`Expression::parse`], where the place the expression is used also offers the
+    /// variables `extra` (a `rest` activity's mapping reads its `response`).
+    pub fn parse_with_variables(
+        source: &str,
+        lookups: &[&str],
+        extra: &[&str],
+    ) -> Result<Self, ExpressionError> {
         if source.len() > MAX_SOURCE_LEN {
             return Err(ExpressionError::TooComplex);
         }
         let tokens = lexer::lex(source)?;
         let tree = parser::parse(tokens)?;
-        tree::check_names(&tree, lookups)?;
+        tree::check_names(&tree, lookups, extra)?;
         Ok(Self {
             source: source.to_owned(),
             tree,

@@ -42,15 +42,21 @@ pub(super) enum BinaryOp {
     Rem,
 }
 
-/// Refuses any name the language or the deployment's `lookups` do not know, so a typo
-/// fails at deploy. `identity` is no value of its own: only its look-ups can be called.
-pub(super) fn check_names(tree: &Expr, lookups: &[&str]) -> Result<(), ExpressionError> {
-    let recurse = |e: &Expr| check_names(e, lookups);
+/// Refuses any name the language, the place's `extra` variables or the deployment's
+/// `lookups` do not know, so a typo fails at deploy. `identity` is no value of its own:
+/// only its look-ups can be called.
+pub(super) fn check_names(
+    tree: &Expr,
+    lookups: &[&str],
+    extra: &[&str],
+) -> Result<(), ExpressionError> {
+    let recurse = |e: &Expr| check_names(e, lookups, extra);
     match tree {
         Expr::Literal(_) => Ok(()),
         Expr::List(items) => items.iter().try_for_each(recurse),
         Expr::Variable(name) => {
-            if VARIABLES.contains(&name.as_str()) && name != "identity" {
+            let known = VARIABLES.contains(&name.as_str()) && name != "identity";
+            if known || extra.contains(&name.as_str()) {
                 Ok(())
             } else {
                 Err(ExpressionError::UnknownVariable(name.clone()))

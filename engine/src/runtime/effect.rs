@@ -24,14 +24,27 @@ pub enum Effect {
         run: u32,
         change: IdentityChange,
     },
+    /// Call `method` on the endpoint named `endpoint` at its base URL followed by `path`
+    /// (placeholders already filled and encoded), sending `body` as a JSON object if
+    /// there is one (per member: one value a scalar, several an array, none null). Answer
+    /// with [`Event::EffectSucceeded`](super::Event::EffectSucceeded) carrying the answer
+    /// (`status`, `body`, `calls`: see [`crate::definition::RESPONSE_VARIABLE`]), or
+    /// [`Event::EffectFailed`](super::Event::EffectFailed).
     CallRest {
         run: u32,
+        endpoint: String,
         method: String,
-        url: String,
+        path: String,
+        body: Option<BTreeMap<String, Vec<Value>>>,
     },
+    /// Start `start` on the outside engine `engine` with `parameters` and wait for its
+    /// answer (at most `time_limit_seconds`): see [`crate::definition::External`].
     HandOff {
         run: u32,
-        system: String,
+        engine: String,
+        start: String,
+        parameters: BTreeMap<String, Vec<Value>>,
+        time_limit_seconds: Option<u64>,
     },
     /// Generate a one-time key, send it to the e-mail address stored for `account` (never
     /// to an address someone typed into the request), and answer with

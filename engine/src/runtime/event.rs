@@ -45,6 +45,12 @@ pub enum Event {
         run: u32,
         error: String,
     },
+    /// The outside engine's run of an `external` activity failed, was cancelled or went
+    /// past its time limit: the activity takes its failure path, or waits in error.
+    ExternalFailed {
+        run: u32,
+        reason: String,
+    },
     /// The activation key was sent; only its hash is kept, with the instant from which
     /// it no longer works.
     KeyIssued {

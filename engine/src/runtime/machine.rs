@@ -109,6 +109,19 @@ impl<'a> Machine<'a> {
         }
     }
 
+    /// Ends a run as failed, keeping why, and moves on to `next` (its failure path).
+    pub(crate) fn fail(&mut self, seq: u32, error: String, next: &[&ActivityId]) {
+        let now = self.env.now;
+        let run = self.run_mut(seq);
+        run.state = ActivityState::Failed;
+        run.ended_at = Some(now);
+        run.tokens = 0;
+        run.error = Some(error);
+        for target in next {
+            self.queue.push_back((*target).clone());
+        }
+    }
+
     pub(crate) fn wait_in_error(&mut self, seq: u32, error: String) {
         let run = self.run_mut(seq);
         run.state = ActivityState::WaitInError;

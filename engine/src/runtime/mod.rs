@@ -160,6 +160,10 @@ pub fn handle(
         Event::EffectFailed { run, error } => {
             state == WorkflowState::Running && activities::effect_failed(&mut machine, run, error)
         }
+        Event::ExternalFailed { run, reason } => {
+            state == WorkflowState::Running
+                && activities::external_failed(&mut machine, run, reason)
+        }
         Event::KeyIssued {
             run,
             key_hash,

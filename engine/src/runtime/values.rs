@@ -48,10 +48,23 @@ impl Machine<'_> {
     /// Evaluates `expression` as flowdata values. Its message says what went wrong, for
     /// the run that waits in error.
     pub(crate) fn evaluate_values(&self, expression: &str) -> Result<Vec<Value>, String> {
-        Expression::parse(expression, STANDARD_LOOKUPS)
+        self.evaluate_values_with(expression, &[])
+    }
+
+    /// As [`Machine::evaluate_values`], with the variables `extra` besides the usual ones
+    /// (a `rest` activity's mapping reads its `response`).
+    pub(crate) fn evaluate_values_with(
+        &self,
+        expression: &str,
+        extra: &[(&'static str, Val)],
+    ) -> Result<Vec<Value>, String> {
+        let names: Vec<&str> = extra.iter().map(|(name, _)| *name).collect();
+        let mut variables = self.variables();
+        variables.extend(extra.iter().cloned());
+        Expression::parse_with_variables(expression, STANDARD_LOOKUPS, &names)
             .map_err(|e| e.to_string())
             .and_then(|e| {
-                e.evaluate(&self.variables(), self.env.lookups)
+                e.evaluate(&variables, self.env.lookups)
                     .map_err(|e| e.to_string())
             })
             .and_then(to_values)
@@ -60,7 +73,7 @@ impl Machine<'_> {
 
 /// Flowdata as the `flowdata` variable: an attribute with nested ones is a map of them,
 /// any other the list of its values.
-fn flowdata_value(flowdata: &FlowData) -> Val {
+pub(crate) fn flowdata_value(flowdata: &FlowData) -> Val {
     fn node(n: &Node) -> Val {
         if n.children.is_empty() {
             Val::List(n.values.iter().map(value).collect())

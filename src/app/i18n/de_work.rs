@@ -195,6 +195,18 @@ pub(super) fn get(en: &str) -> Option<&'static str> {
             "Unverändert: {path} hat in Version {version} bereits diesen Text."
         }
         "Recent audit events" => "Letzte Audit-Ereignisse",
+        "External workflow engines" => "Externe Workflow-Engines",
+        "No external engine is configured (integrations file)." => {
+            "Keine externe Engine ist eingerichtet (Integrationsdatei)."
+        }
+        "Engine" => "Engine",
+        "Kind" => "Art",
+        "Waiting hand-offs" => "Wartende Übergaben",
+        "Last checked (UTC)" => "Zuletzt geprüft (UTC)",
+        "Last error" => "Letzter Fehler",
+        "up" => "erreichbar",
+        "down" => "nicht erreichbar",
+        "unknown" => "unbekannt",
         "When (UTC)" => "Wann (UTC)",
         "Who" => "Wer",
         "What" => "Was",

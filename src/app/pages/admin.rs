@@ -43,6 +43,41 @@ fn Overview(figures: AdminOverview, deploy: ServerAction<DeployDefinition>) -> i
             ]
         })
         .collect::<Vec<_>>();
+    let engines = figures
+        .engines
+        .into_iter()
+        .map(|line| {
+            [
+                line.name,
+                line.kind,
+                t(
+                    lang,
+                    match line.state.as_str() {
+                        "up" => "up",
+                        "down" => "down",
+                        _ => "unknown",
+                    },
+                )
+                .into(),
+                line.waiting.to_string(),
+                line.checked_at.unwrap_or_else(|| "—".into()),
+                line.last_error.unwrap_or_else(|| "—".into()),
+            ]
+        })
+        .collect::<Vec<_>>();
+    let engines = if engines.is_empty() {
+        view! { <p>{t(lang, "No external engine is configured (integrations file).")}</p> }
+            .into_any()
+    } else {
+        view! {
+            <TextTable
+                id="engines"
+                heads=[t(lang, "Engine"), t(lang, "Kind"), t(lang, "State"), t(lang, "Waiting hand-offs"), t(lang, "Last checked (UTC)"), t(lang, "Last error")]
+                rows=engines
+            />
+        }
+            .into_any()
+    };
     let audit = figures
         .recent_audit
         .into_iter()
@@ -106,6 +141,10 @@ fn Overview(figures: AdminOverview, deploy: ServerAction<DeployDefinition>) -> i
                         })
                 }}
             </details>
+        </section>
+        <section aria-labelledby="engines-heading">
+            <h2 id="engines-heading">{t(lang, "External workflow engines")}</h2>
+            {engines}
         </section>
         <section aria-labelledby="audit-heading">
             <h2 id="audit-heading">{t(lang, "Recent audit events")}</h2>

@@ -101,6 +101,13 @@ pub(super) const CATALOG: &[DemoItem] = &[
         owner: "carol",
     },
     DemoItem {
+        kind: "resource",
+        name: "Team Mailbox",
+        category: "Collaboration",
+        description: "A mailbox for a team; the mail team's Prefect flow creates it once approved.",
+        owner: "carol",
+    },
+    DemoItem {
         kind: "entitlement",
         name: "VPN full tunnel",
         category: "Infrastructure",

@@ -35,6 +35,13 @@ const EXAMPLE_REQUESTS: &[(&str, &str, &str, &str)] = &[
         "Cloud Console",
         "resource",
     ),
+    // Approved by olivia, the mailbox is made by Prefect (see examples/prefect).
+    (
+        "My-Company/Collaboration/Mailbox-Via-Prefect",
+        "zoe",
+        "Team Mailbox",
+        "resource",
+    ),
     (
         "My-Company/Roles/Role-Request-SoD",
         "grace",

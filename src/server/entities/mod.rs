@@ -10,6 +10,7 @@ pub mod change_source;
 pub mod decision_link;
 pub mod delegation;
 pub mod department;
+pub mod handoff;
 pub mod job;
 pub mod provisioning_account;
 pub mod provisioning_operation;

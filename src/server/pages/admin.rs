@@ -2,7 +2,7 @@
 //! definitions and recent audit events; deploying a definition.
 
 use super::{fail, require_role, state, MINUTES};
-use crate::app::types::{AdminOverview, AuditLine, DefinitionLine, DeployResult};
+use crate::app::types::{AdminOverview, AuditLine, DefinitionLine, DeployResult, EngineLine};
 use crate::model::AppError;
 use crate::server::entities::{audit_event, catalog_item, department, user, workflow_instance};
 use crate::server::workflow::DeployOutcome;
@@ -62,7 +62,27 @@ pub async fn admin_overview() -> Result<AdminOverview, AppError> {
             deployed_by: stored.deployed_by,
         })
         .collect();
+    let engines = crate::server::health::engines_of(&state()?.workflows)
+        .await
+        .into_iter()
+        .map(|line| EngineLine {
+            name: line.name,
+            kind: line.kind.to_owned(),
+            state: match line.up {
+                Some(true) => "up",
+                Some(false) => "down",
+                None => "unknown",
+            }
+            .to_owned(),
+            waiting: line.waiting,
+            checked_at: line
+                .checked_at
+                .map(|at| at.format("%Y-%m-%d %H:%M:%S").to_string()),
+            last_error: line.last_error,
+        })
+        .collect();
     Ok(AdminOverview {
+        engines,
         users,
         disabled_users,
         departments,

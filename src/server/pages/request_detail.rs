@@ -35,7 +35,11 @@ pub async fn request_detail(workflow_id: String) -> Result<RequestDetail, AppErr
         outcome: stored.application_state,
         created: stored.created_at.format(MINUTES).to_string(),
         can_withdraw: instance.initiator == user.username && !instance.state.is_terminal(),
-        history: history_lines(&instance, &definition),
+        history: history_lines(
+            &instance,
+            &definition,
+            &state.workflows.handoffs_of(&instance.id).await?,
+        ),
         provisioning: deliveries_of_workflow(
             &state.db.connection,
             state.workflows.provisioning(),

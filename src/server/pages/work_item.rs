@@ -123,7 +123,8 @@ pub async fn work_item(workflow_id: String, run: u32) -> Result<WorkItemDetail, 
         .unwrap_or_default();
     let time =
         |t: assent_engine::runtime::model::Timestamp| crate::server::workflow::format_timestamp(t);
-    let history = history_lines(&instance, &definition);
+    let handoffs = state.workflows.handoffs_of(&instance.id).await?;
+    let history = history_lines(&instance, &definition, &handoffs);
     Ok(WorkItemDetail {
         workflow_id: instance.id.clone(),
         run,

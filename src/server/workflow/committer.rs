@@ -34,6 +34,9 @@ pub(crate) struct EventCommand {
     /// The digest of a mailed decision link this event redeems: it is spent in the
     /// event's own transaction, so a conflict or a busy database leaves it usable.
     pub spends_link: Option<String>,
+    /// The hand-off this event answers, settled in the event's own transaction (see
+    /// `handoffs`): if someone settled it first, the step does not happen.
+    pub settles: Option<super::handoffs::Settlement>,
 }
 
 impl EventCommand {
@@ -55,7 +58,14 @@ impl EventCommand {
             expected_version: None,
             completes_job: None,
             spends_link: None,
+            settles: None,
         }
+    }
+
+    /// Settles a hand-off with the step.
+    pub(crate) fn settling(mut self, settlement: super::handoffs::Settlement) -> Self {
+        self.settles = Some(settlement);
+        self
     }
 
     /// Refused as a conflict unless the workflow is still at `version` (what the person

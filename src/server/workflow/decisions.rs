@@ -132,6 +132,7 @@ impl DecisionCommand<'_> {
             expected_version: None,
             completes_job: None,
             spends_link: None,
+            settles: None,
         }
     }
 

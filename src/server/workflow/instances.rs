@@ -227,6 +227,7 @@ impl Workflows {
                 expected_version: None,
                 completes_job: None,
                 spends_link: None,
+                settles: None,
             })
             .await?;
         Ok(step.instance)
@@ -385,6 +386,11 @@ impl Workflows {
         };
         if let Some(token_hash) = &command.spends_link {
             self.spend_link(txn, token_hash).await?;
+        }
+        if let Some(settlement) = command.settles.as_ref().filter(|_| step.changed) {
+            if !super::handoffs::settle_row(txn, settlement, self.clock.now()).await? {
+                return Err(WorkflowError::Conflict);
+            }
         }
         if step.changed {
             self.persist(

@@ -83,16 +83,28 @@ pub struct MailRequest<'a> {
     pub details: &'a BTreeMap<String, String>,
 }
 
-/// Talks to outside systems for REST and external-workflow activities.
+/// One call of a `rest` activity's run, as the engine computed it.
+#[derive(Debug, Clone, Copy)]
+pub struct RestCall<'a> {
+    /// The endpoint's name in the integrations file.
+    pub endpoint: &'a str,
+    pub method: &'a str,
+    /// Appended to the endpoint's base URL (placeholders filled and encoded).
+    pub path: &'a str,
+    /// The members of the JSON object to send; `None`: no body.
+    pub body: Option<&'a BTreeMap<String, Vec<Value>>>,
+    pub workflow_id: &'a str,
+    pub run: u32,
+}
+
+/// Talks to outside systems for REST activities.
 #[async_trait::async_trait]
 pub trait Integrations: Send + Sync {
-    async fn call_rest(
-        &self,
-        method: &str,
-        url: &str,
-        workflow_id: &str,
-    ) -> Result<BTreeMap<String, Vec<Value>>, String>;
-    async fn hand_off(&self, system: &str, workflow_id: &str) -> Result<(), String>;
+    /// Makes the call with every retry the endpoint allows, so its result is final: the
+    /// answer as flowdata attributes (`status`, `body...`, `calls`: one line per try), or
+    /// why it failed, naming endpoint, method, path and each try's status (see
+    /// [`crate::server::integrations::rest`]).
+    async fn call_rest(&self, call: RestCall<'_>) -> Result<BTreeMap<String, Vec<Value>>, String>;
 }
 
 /// The default of [`Workflows::new`] (tests, benchmarks): mail is dropped, and the log
@@ -114,32 +126,21 @@ impl Mailer for LogMailer {
     }
 }
 
-/// No outside systems configured: calls fail, and after the retries the activity waits in
-/// error for an administrator.
+/// No outside systems configured: calls fail at once, and the activity waits in error
+/// for an administrator.
 pub struct NoIntegrations;
 
 #[async_trait::async_trait]
 impl Integrations for NoIntegrations {
-    async fn call_rest(
-        &self,
-        _method: &str,
-        url: &str,
-        _workflow_id: &str,
-    ) -> Result<BTreeMap<String, Vec<Value>>, String> {
-        // The error reaches the log and the job table: no credentials or query of the URL.
-        let shown = crate::server::config::redact_url(url);
-        let shown = shown.split(['?', '#']).next().unwrap_or_default();
-        Err(format!("no REST integration is configured for {shown}"))
-    }
-
-    async fn hand_off(&self, system: &str, _workflow_id: &str) -> Result<(), String> {
+    async fn call_rest(&self, call: RestCall<'_>) -> Result<BTreeMap<String, Vec<Value>>, String> {
         Err(format!(
-            "no external workflow system {system:?} is configured"
+            "{} {}: no integrations file configures endpoint {:?} (--integrations)",
+            call.method, call.endpoint, call.endpoint
         ))
     }
 }
 
-enum Outcome {
+pub(crate) enum Outcome {
     /// Handled; the job was marked done inside the step's transaction (or needs it now).
     Done {
         already_marked: bool,
@@ -150,6 +151,13 @@ enum Outcome {
 }
 
 impl Outcome {
+    /// Handled, and the job is to be marked done now.
+    pub(crate) fn done() -> Self {
+        Outcome::Done {
+            already_marked: false,
+        }
+    }
+
     /// What became of a job whose step was applied together with marking it done.
     fn of_step<T>(applied: Result<T, WorkflowError>) -> Self {
         match applied {
@@ -326,12 +334,45 @@ impl Workflows {
                     .map(|()| BTreeMap::new()),
                 true,
             ),
-            OutboxMessage::Rest { method, url } => (
-                self.integrations
-                    .call_rest(method, url, &job.instance_id)
+            OutboxMessage::Rest {
+                endpoint,
+                method,
+                path,
+                body,
+            } => {
+                let call = RestCall {
+                    endpoint,
+                    method,
+                    path,
+                    body: body.as_ref(),
+                    workflow_id: &job.instance_id,
+                    run,
+                };
+                // The endpoint's retries have run: the answer is final, and a refusal (a
+                // 4xx) must not be asked again through the job's attempts. Every try
+                // reaches the audit trail here and the run (its result or its error).
+                let (event, detail) = match self.integrations.call_rest(call).await {
+                    Ok(result) => {
+                        let calls: Vec<String> = result
+                            .get("calls")
+                            .map(|calls| calls.iter().map(Value::as_text).collect())
+                            .unwrap_or_default();
+                        let detail = format!("activity run {run}: {}", calls.join("; "));
+                        (Event::EffectSucceeded { run, result }, detail)
+                    }
+                    Err(error) => {
+                        let detail = format!("activity run {run}: {error}");
+                        (Event::EffectFailed { run, error }, detail)
+                    }
+                };
+                return Outcome::of_step(
+                    self.submit_event(
+                        EventCommand::new(&job.instance_id, event, None, "workflow.rest", detail)
+                            .completing(job.id),
+                    )
                     .await,
-                true,
-            ),
+                );
+            }
             OutboxMessage::ActivationKey { account } => {
                 let key = new_activation_key();
                 let expires_at =
@@ -379,15 +420,17 @@ impl Workflows {
                     }
                 };
             }
-            OutboxMessage::HandOff { system } => (
-                self.integrations
-                    .hand_off(system, &job.instance_id)
+            OutboxMessage::HandOff {
+                handoff,
+                secret,
+                parameters,
+            } => {
+                return self
+                    .start_handoff(job, run, handoff, secret, parameters)
                     .await
-                    .map(|()| BTreeMap::new()),
-                false,
-            ),
+            }
         };
-        let waits_for_answer = waits && !matches!(message, OutboxMessage::HandOff { .. });
+        let waits_for_answer = waits;
         let event = match result {
             Ok(result) if waits_for_answer => Event::EffectSucceeded { run, result },
             Ok(_) => {
@@ -431,7 +474,7 @@ impl Workflows {
     }
 
     /// Applies the result of outside work to the workflow, marking the job done with it.
-    async fn answer(&self, job: &job::Model, event: Event) -> Outcome {
+    pub(crate) async fn answer(&self, job: &job::Model, event: Event) -> Outcome {
         let run = job.run_seq;
         Outcome::of_step(
             self.submit_event(

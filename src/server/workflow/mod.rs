@@ -7,6 +7,7 @@ mod decisions;
 mod definitions;
 mod directory;
 mod guards;
+mod handoffs;
 mod idempotency;
 mod instances;
 pub mod jobs;
@@ -25,6 +26,11 @@ use std::sync::{Arc, Mutex};
 
 pub(crate) use definitions::toml_files;
 pub use definitions::DeployOutcome;
+pub use handoffs::{CallbackError, Settled, MAX_START_ATTEMPTS};
+/// The states a hand-off row goes through.
+pub mod handoff_state {
+    pub use super::handoffs::{CLOSED, COMPLETED, FAILED, STARTING, WAITING};
+}
 pub use idempotency::IdempotencyKey;
 pub use instances::{CreateRequest, Decision, SubmitRequest};
 pub use jobs::{Integrations, Mailer};
@@ -171,6 +177,8 @@ pub struct Workflows {
     pub(crate) activation_key_hours: u32,
     /// The target systems that approved access is sent to (see `server::provisioning`).
     pub(crate) provisioning: crate::server::provisioning::Provisioning,
+    /// The outside workflow engines `external` activities hand off to.
+    pub(crate) engines: crate::server::integrations::engines::Engines,
 }
 
 /// How long a mailed activation key works unless configured otherwise: three days.
@@ -190,7 +198,18 @@ impl Workflows {
             waiters: Arc::new(waiting::WaitSlots::new(waiting::DEFAULT_MAX_WAITING)),
             activation_key_hours: DEFAULT_ACTIVATION_KEY_HOURS,
             provisioning: Default::default(),
+            engines: Default::default(),
         }
+    }
+
+    /// `external` activities hand off to `engines`.
+    pub fn with_engines(mut self, engines: crate::server::integrations::engines::Engines) -> Self {
+        self.engines = engines;
+        self
+    }
+
+    pub fn engines(&self) -> &crate::server::integrations::engines::Engines {
+        &self.engines
     }
 
     /// Sends approved access to the resources `provisioning` holds.

@@ -29,12 +29,20 @@ pub(crate) enum OutboxMessage {
         to: Vec<String>,
         template: String,
     },
+    /// A `rest` activity's call (see [`super::jobs::RestCall`]).
     Rest {
+        endpoint: String,
         method: String,
-        url: String,
+        path: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        body: Option<std::collections::BTreeMap<String, Vec<Value>>>,
     },
+    /// Starts the hand-off `handoff` (its row is written with the step); `secret` is
+    /// the callback's, of which the row keeps only the digest.
     HandOff {
-        system: String,
+        handoff: String,
+        secret: String,
+        parameters: serde_json::Map<String, serde_json::Value>,
     },
     /// The key goes to the address stored for this account (a user name), never to one
     /// a requester typed. Messages queued before carried `to`; read as the account, an
@@ -234,19 +242,50 @@ impl Workflows {
                         template: template.clone(),
                     },
                 ),
-                Effect::CallRest { run, method, url } => (
+                Effect::CallRest {
+                    run,
+                    endpoint,
+                    method,
+                    path,
+                    body,
+                } => (
                     *run,
                     OutboxMessage::Rest {
+                        endpoint: endpoint.clone(),
                         method: method.clone(),
-                        url: url.clone(),
+                        path: path.clone(),
+                        body: body.clone(),
                     },
                 ),
-                Effect::HandOff { run, system } => (
-                    *run,
-                    OutboxMessage::HandOff {
-                        system: system.clone(),
-                    },
-                ),
+                Effect::HandOff {
+                    run,
+                    engine,
+                    start,
+                    parameters,
+                    time_limit_seconds,
+                } => {
+                    let recorded = super::handoffs::record(
+                        txn,
+                        &instance.id,
+                        *run,
+                        engine,
+                        start,
+                        *time_limit_seconds,
+                        now,
+                    )
+                    .await?;
+                    (
+                        *run,
+                        OutboxMessage::HandOff {
+                            handoff: recorded.id,
+                            secret: recorded.secret,
+                            parameters: parameters
+                                .iter()
+                                .map(|(k, v)| (k.clone(), super::handoffs::to_json(v)))
+                                .collect(),
+                        },
+                    )
+                }
                 Effect::IssueActivationKey { run, account } => (
                     *run,
                     OutboxMessage::ActivationKey {

@@ -16,7 +16,7 @@ pub(super) struct RawTimeout {
 }
 
 /// `30s`, `45m`, `72h`, `3d`.
-fn parse_duration(text: &str) -> Option<u64> {
+pub(super) fn parse_duration(text: &str) -> Option<u64> {
     let text = text.trim();
     let unit = text.chars().last()?;
     let number: u64 = text[..text.len() - unit.len_utf8()].parse().ok()?;

@@ -49,8 +49,8 @@ pub(super) fn enter(machine: &mut Machine, activity: &Activity) {
         | ActivityKind::Entitlement { .. }
         | ActivityKind::RoleRequest { .. }
         | ActivityKind::ResourceRequest { .. } => provisioning::enter(machine, activity),
-        ActivityKind::Rest { method, url, .. } => rest::enter(machine, activity, method, url),
-        ActivityKind::External { system, .. } => external::enter(machine, activity, system),
+        ActivityKind::Rest { .. } => rest::enter(machine, activity),
+        ActivityKind::External(external) => external::enter(machine, activity, external),
         ActivityKind::Activation { .. } => activation::enter(machine, activity),
         ActivityKind::Certification { participants, .. } => {
             certification::enter(machine, activity, participants)
@@ -85,9 +85,27 @@ pub(super) fn effect_succeeded(
             next,
             ..
         } => rest::answered(machine, seq, &activity, response_mapping, next, result),
-        ActivityKind::External { next, .. } => {
-            external::answered(machine, seq, &activity, next, result)
+        ActivityKind::External(external) => {
+            external::answered(machine, seq, &activity, external, result)
         }
+        _ => false,
+    }
+}
+
+/// The external run that run `seq` handed off to failed: see [`external::failed`].
+pub(super) fn external_failed(machine: &mut Machine, seq: u32, reason: String) -> bool {
+    let Some(run) = machine.instance.run(seq) else {
+        return false;
+    };
+    if run.state != ActivityState::Running {
+        return false; // already answered
+    }
+    match machine.definition.activity(&run.activity).cloned() {
+        Some(Activity {
+            kind: ActivityKind::External(external),
+            id,
+            ..
+        }) => external::failed(machine, seq, &id, &external, reason),
         _ => false,
     }
 }

@@ -10,7 +10,10 @@ mod recording;
 use super::participants::{self, RawParticipants};
 use super::timeout::{self, RawTimeout};
 use super::Problems;
-use crate::definition::{Activity, ActivityId, ActivityKind, Assignment, Localized, Participants};
+use crate::definition::{
+    path_parts, Activity, ActivityId, ActivityKind, Assignment, Localized, Participants, PathPart,
+    RESPONSE_VARIABLE,
+};
 use crate::expression::{Expression, STANDARD_LOOKUPS};
 use crate::flowdata::FlowPath;
 use serde::Deserialize;
@@ -70,8 +73,14 @@ pub(super) struct RawActivity {
     role: Option<String>,
     resource: Option<String>,
     method: Option<String>,
-    url: Option<String>,
-    system: Option<String>,
+    endpoint: Option<String>,
+    path: Option<String>,
+    body: Option<BTreeMap<String, String>>,
+    engine: Option<String>,
+    start: Option<String>,
+    parameters: Option<BTreeMap<String, String>>,
+    time_limit: Option<String>,
+    on_failure: Option<Spanned<String>>,
 }
 
 /// The activity being converted, for the helpers that check its keys: each problem is
@@ -206,27 +215,48 @@ fn check_expressions(
     span: Range<usize>,
     problems: &mut Problems,
 ) {
-    let check = |expression: &str, problems: &mut Problems| {
-        if let Err(error) = Expression::parse(expression, STANDARD_LOOKUPS) {
+    // `extra`: the variables the place offers besides the usual ones.
+    let check_in = |expression: &str, extra: &[&str], problems: &mut Problems| {
+        if let Err(error) = Expression::parse_with_variables(expression, STANDARD_LOOKUPS, extra) {
             problems.at(
                 span.clone(),
                 format!("activity {id}: expression {expression:?}: {error}"),
             );
         }
     };
-    match kind {
-        ActivityKind::Condition { expression, .. } => check(expression, problems),
-        ActivityKind::Mapping { assignments, .. }
-        | ActivityKind::Rest {
-            response_mapping: assignments,
-            ..
-        } => {
+    let check = |expression: &str, problems: &mut Problems| check_in(expression, &[], problems);
+    let check_assignments =
+        |assignments: &[Assignment], extra: &[&str], problems: &mut Problems| {
             for assignment in assignments {
-                check(&assignment.expression, problems);
+                check_in(&assignment.expression, extra, problems);
                 if let Err(error) = FlowPath::parse(&assignment.target) {
                     problems.at(span.clone(), format!("activity {id}: {error}"));
                 }
             }
+        };
+    match kind {
+        ActivityKind::Condition { expression, .. } => check(expression, problems),
+        ActivityKind::Mapping { assignments, .. } => check_assignments(assignments, &[], problems),
+        ActivityKind::Rest {
+            path,
+            body,
+            response_mapping,
+            ..
+        } => {
+            match path_parts(path) {
+                Ok(parts) => {
+                    for part in parts {
+                        if let PathPart::Placeholder(expression) = part {
+                            check(expression, problems);
+                        }
+                    }
+                }
+                Err(error) => problems.at(span.clone(), format!("activity {id}: {error}")),
+            }
+            for expression in body.iter().flat_map(|members| members.values()) {
+                check(expression, problems);
+            }
+            check_assignments(response_mapping, &[RESPONSE_VARIABLE], problems);
         }
         ActivityKind::Entity { changes, .. } => {
             for change in changes {

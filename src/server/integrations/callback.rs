@@ -1,0 +1,128 @@
+//! `POST /api/external/v1/callback/{handoff}`: an outside engine reports how the run it
+//! was handed ended. The per-hand-off secret comes as a bearer token; an unknown hand-off
+//! and a wrong secret get the same answer. A repeat of a settled report changes nothing.
+
+use super::callback_engine::Report;
+use crate::server::workflow::{CallbackError, Settled, WorkflowError};
+use crate::server::AppState;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
+
+/// A report is small: the result lands in flowdata.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+pub async fn callback(
+    State(state): State<AppState>,
+    Path(handoff): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty());
+    let well_formed = handoff.len() == 32 && handoff.bytes().all(|b| b.is_ascii_hexdigit());
+    let Some(token) = token.filter(|_| well_formed) else {
+        return refused(CallbackError::Unauthorized);
+    };
+    if body.len() > MAX_BODY_BYTES {
+        return refused(CallbackError::Invalid(format!(
+            "the report is larger than {MAX_BODY_BYTES} bytes"
+        )));
+    }
+    let mut reading = serde_json::Deserializer::from_slice(&body);
+    let report: Result<Report, _> = serde_path_to_error::deserialize(&mut reading);
+    let state_reported = match report {
+        Ok(report) => report.run_state(),
+        Err(error) => Err(match error.path().to_string().as_str() {
+            "." => {
+                "the body is not a report: {\"state\": ..., \"result\": {...}, \"message\": ...}"
+                    .to_owned()
+            }
+            path => format!("{path}: {}", error.inner().classify_text()),
+        }),
+    };
+    match state
+        .workflows
+        .handoff_callback(&handoff, token, state_reported)
+        .await
+    {
+        Ok(settled) => {
+            let (status, outcome) = match settled {
+                Settled::Applied => (StatusCode::OK, "applied"),
+                Settled::AlreadySettled => (StatusCode::OK, "alreadySettled"),
+                Settled::Deferred => {
+                    let mut answer = (
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        Json(json!({
+                            "error": "workflowSuspended",
+                            "message": "the workflow is suspended; send the report again later (it is also fetched by reconciliation)",
+                        })),
+                    )
+                        .into_response();
+                    answer
+                        .headers_mut()
+                        .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+                    return answer;
+                }
+            };
+            (
+                status,
+                Json(json!({ "handoff": handoff, "outcome": outcome })),
+            )
+                .into_response()
+        }
+        Err(error) => refused(error),
+    }
+}
+
+trait Classify {
+    fn classify_text(&self) -> String;
+}
+
+impl Classify for serde_json::Error {
+    /// serde's message without its line and column (the path says where).
+    fn classify_text(&self) -> String {
+        let text = self.to_string();
+        match text.rfind(" at line ") {
+            Some(at) => text[..at].to_owned(),
+            None => text,
+        }
+    }
+}
+
+fn refused(error: CallbackError) -> Response {
+    let (status, code, message) = match &error {
+        CallbackError::Unauthorized => {
+            (StatusCode::UNAUTHORIZED, "unauthorized", error.to_string())
+        }
+        CallbackError::Spent => (StatusCode::CONFLICT, "handoffClosed", error.to_string()),
+        CallbackError::Invalid(_) => (StatusCode::BAD_REQUEST, "invalidRequest", error.to_string()),
+        CallbackError::Workflow(WorkflowError::Conflict | WorkflowError::Busy) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "busy",
+            "the portal is busy; send the report again".to_owned(),
+        ),
+        CallbackError::Workflow(other) => {
+            tracing::error!(error = %other, "a hand-off callback failed");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "the report could not be recorded; send it again later".to_owned(),
+            )
+        }
+    };
+    let mut answer = (status, Json(json!({ "error": code, "message": message }))).into_response();
+    if status == StatusCode::UNAUTHORIZED {
+        answer
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    }
+    answer
+}
