@@ -214,7 +214,7 @@ run_browser_tests() {
   # With a broker, approvals reach it and the provisioning test plays the target system;
   # change events travel on a queue of this run's own, which the test publishes to.
   export ASSENT_AMQP_CHANGES_QUEUE="assent.changes.e2e-$port"
-  # With Prefect (started for the tests), approvals of a Team Mailbox hand off to it.
+  # With Prefect (started for the tests), approvals of a Shared Mailbox hand off to it.
   local integrations=""
   if [ -n "${ASSENT_TEST_PREFECT_URL:-}" ]; then
     integrations="$data/integrations.toml"

@@ -102,9 +102,10 @@ pub(super) const CATALOG: &[DemoItem] = &[
     },
     DemoItem {
         kind: "resource",
-        name: "Team Mailbox",
+        name: "Shared Mailbox",
         category: "Collaboration",
-        description: "A mailbox for a team; the mail team's Prefect flow creates it once approved.",
+        description:
+            "A mailbox several people share; the mail team's Prefect flow creates it once approved.",
         owner: "carol",
     },
     DemoItem {

@@ -39,7 +39,7 @@ const EXAMPLE_REQUESTS: &[(&str, &str, &str, &str)] = &[
     (
         "My-Company/Collaboration/Mailbox-Via-Prefect",
         "zoe",
-        "Team Mailbox",
+        "Shared Mailbox",
         "resource",
     ),
     (
