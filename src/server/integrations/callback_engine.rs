@@ -3,7 +3,7 @@
 //! body are fixed here (and in the README); a status URL, when the system has one, lets
 //! reconciliation find runs whose callback was lost.
 
-use super::engines::{describe, RunState, StartRequest};
+use super::engines::{answers_2xx, describe, RunState, StartRequest};
 use crate::server::integrations::Secret;
 use serde::Deserialize;
 use std::time::Duration;
@@ -137,15 +137,6 @@ impl CallbackEngine {
         let Some(url) = &self.health_url else {
             return Ok(()); // nothing to ask: taken as up
         };
-        let answer = self
-            .authorised(self.client.get(url))
-            .send()
-            .await
-            .map_err(|e| describe(&e))?;
-        if answer.status().is_success() {
-            Ok(())
-        } else {
-            Err(format!("answered {}", answer.status()))
-        }
+        answers_2xx(self.authorised(self.client.get(url))).await
     }
 }

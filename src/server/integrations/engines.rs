@@ -263,6 +263,16 @@ fn http_url(text: &str, what: &str) -> Result<String, String> {
     }
 }
 
+/// A health question: up when it answers 2xx.
+pub async fn answers_2xx(request: reqwest::RequestBuilder) -> Result<(), String> {
+    let answer = request.send().await.map_err(|e| describe(&e))?;
+    if answer.status().is_success() {
+        Ok(())
+    } else {
+        Err(format!("answered {}", answer.status()))
+    }
+}
+
 /// A short description of a failed call for logs and the history: never the URL's
 /// credentials, never a body.
 pub fn describe(error: &reqwest::Error) -> String {

@@ -4,7 +4,7 @@
 //! `assent_callback`, and leaves its result as JSON in its final state's message, where
 //! reconciliation reads it when the callback was lost.
 
-use super::engines::{describe, RunState, StartRequest};
+use super::engines::{answers_2xx, describe, RunState, StartRequest};
 use crate::server::integrations::Secret;
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -177,16 +177,7 @@ impl Prefect {
     }
 
     pub async fn health(&self) -> Result<(), String> {
-        let answer = self
-            .request(reqwest::Method::GET, "/health")
-            .send()
-            .await
-            .map_err(|e| describe(&e))?;
-        if answer.status().is_success() {
-            Ok(())
-        } else {
-            Err(format!("answered {}", answer.status()))
-        }
+        answers_2xx(self.request(reqwest::Method::GET, "/health")).await
     }
 }
 
