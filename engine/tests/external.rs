@@ -207,6 +207,24 @@ fn a_definition_must_name_the_engine_and_what_to_start_and_a_real_time_limit() {
         .unwrap_err()
         .to_string();
     assert!(problems.contains("time_limit \"soon\""), "{problems}");
+    // A limit no clock can add (a hundred million days) is refused, not scheduled.
+    let huge_limit = mailbox_definition("").replace("\"2h\"", "\"100000000d\"");
+    let problems = assent_engine::definition::parse("test.toml", &huge_limit)
+        .unwrap_err()
+        .to_string();
+    assert!(problems.contains("at most 3650d"), "{problems}");
+    // Names longer than a hand-off can record are refused when the definition is read.
+    let long_engine = mailbox_definition("").replace(
+        "engine = \"prefect\"",
+        &format!("engine = \"{}\"", "e".repeat(65)),
+    );
+    let problems = assent_engine::definition::parse("test.toml", &long_engine)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        problems.contains("engine is longer than 64 characters"),
+        "{problems}"
+    );
     let unknown_path = mailbox_definition("on_failure = \"nowhere\"");
     let problems = assent_engine::definition::parse("test.toml", &unknown_path)
         .unwrap_err()

@@ -57,20 +57,8 @@ pub async fn callback(
             let (status, outcome) = match settled {
                 Settled::Applied => (StatusCode::OK, "applied"),
                 Settled::AlreadySettled => (StatusCode::OK, "alreadySettled"),
-                Settled::Deferred => {
-                    let mut answer = (
-                        StatusCode::SERVICE_UNAVAILABLE,
-                        Json(json!({
-                            "error": "workflowSuspended",
-                            "message": "the workflow is suspended; send the report again later (it is also fetched by reconciliation)",
-                        })),
-                    )
-                        .into_response();
-                    answer
-                        .headers_mut()
-                        .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
-                    return answer;
-                }
+                // Kept: applied when the workflow resumes; the engine need not send it again.
+                Settled::Deferred => (StatusCode::ACCEPTED, "deferred"),
             };
             (
                 status,

@@ -12,6 +12,9 @@ use std::time::Duration;
 use super::callback_engine as callback;
 use super::prefect;
 
+/// The longest an engine may take to answer one request.
+const MAX_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// One `[engines.NAME]` table of the integrations file.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -170,6 +173,13 @@ impl Engines {
                 .ok_or_else(|| format!("{what}.{key}: {text:?} is not a span like 30s or 5m")),
         };
         let timeout = span(raw.timeout.as_deref(), "timeout", Duration::from_secs(10))?;
+        // A start makes at most two requests inside one job's lease (see `jobs`).
+        if timeout > MAX_TIMEOUT {
+            return Err(format!(
+                "{what}.timeout: at most {}s",
+                MAX_TIMEOUT.as_secs()
+            ));
+        }
         let token = raw
             .token_env
             .as_deref()

@@ -11,7 +11,7 @@ use crate::server::rights::{Granted, ManageWorkflows};
 use assent_engine::flowdata::Value;
 use assent_engine::runtime::model::{DefinitionRef, Instance, Order};
 use assent_engine::runtime::{handle, start, Env, Event, NewInstance, Step};
-use assent_engine::UserName;
+use assent_engine::{UserName, WorkflowState};
 use sea_orm::{ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, PaginatorTrait, QueryFilter};
 use std::collections::BTreeMap;
 
@@ -375,6 +375,7 @@ impl Workflows {
             return Err(WorkflowError::Conflict);
         }
         let definition = self.definition(stored.definition_id).await?;
+        let answered_run = super::answers::answered_run(&command.event);
         // The engine's environment borrows the snapshot; it must not live across an await.
         let step = {
             let env = Env {
@@ -391,6 +392,12 @@ impl Workflows {
             if !super::handoffs::settle_row(txn, settlement, self.clock.now()).await? {
                 return Err(WorkflowError::Conflict);
             }
+        }
+        if step.changed
+            && instance.state == WorkflowState::Suspended
+            && step.instance.state == WorkflowState::Running
+        {
+            super::answers::offer_kept_answers(txn, &command.instance_id, self.clock.now()).await?;
         }
         if step.changed {
             self.persist(
@@ -411,7 +418,12 @@ impl Workflows {
                 other => other,
             })?;
         } else if let Some(job) = command.completes_job {
-            self.finish_job(txn, job).await?;
+            // An answer a suspended workflow cannot take yet stays with its job.
+            let kept = answered_run
+                .is_some_and(|run| super::answers::waits_for_resume(&step.instance, run));
+            if !kept {
+                self.finish_job(txn, job).await?;
+            }
         }
         Ok(step)
     }

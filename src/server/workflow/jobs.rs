@@ -2,6 +2,7 @@
 //! LOCKED` on PostgreSQL; SQLite serialises writers), handled, and marked done in the same
 //! transaction as the step they cause, so a job run twice has one effect.
 
+use super::answers::{Answer, Answered, ANSWER};
 use super::committer::EventCommand;
 use super::store::{OutboxMessage, TimerPayload};
 use super::{WorkflowError, Workflows};
@@ -18,8 +19,10 @@ use sea_orm::{
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-/// How long a claimed job stays reserved for its worker.
-const LEASE_SECONDS: i64 = 60;
+/// How long a claimed job stays reserved for its worker, renewed as each job of a claimed
+/// batch is taken up: longer than the longest one job may take (a REST call's tries are
+/// capped at 50 s, an engine's requests at 30 s).
+const LEASE_SECONDS: i64 = 120;
 /// Deliveries tried before the waiting activity is put in WAIT_IN_ERROR.
 pub const MAX_ATTEMPTS: i32 = 5;
 /// The job kind that re-asks a workflow's waiting approvals after the directory changed
@@ -148,6 +151,9 @@ pub(crate) enum Outcome {
     /// Someone else changed the workflow first: try again soon.
     Retry,
     Failed(String),
+    /// The work is done and its answer kept in the job, to be applied later (see
+    /// `answers`): the job was rescheduled and released already.
+    Kept,
 }
 
 impl Outcome {
@@ -178,12 +184,36 @@ impl Workflows {
     /// Claims up to `limit` due jobs and handles them; returns how many it handled.
     pub async fn run_due_jobs(&self, worker: &str, limit: u64) -> Result<usize, WorkflowError> {
         let claimed = self.claim(worker, limit).await?;
-        let count = claimed.len();
+        let mut count = 0;
         for job in claimed {
+            // The batch's earlier jobs may have taken a while: the lease is renewed for
+            // this one, and a job whose lease ran out (another worker may have it) is
+            // left alone.
+            if !self.renew_lease(&job, worker).await? {
+                continue;
+            }
             let outcome = self.handle_job(&job).await;
             self.settle_job(&job, outcome).await?;
+            count += 1;
         }
         Ok(count)
+    }
+
+    async fn renew_lease(&self, job: &job::Model, worker: &str) -> Result<bool, WorkflowError> {
+        let now = self.clock.now();
+        let _turn = self.write_turn().await;
+        let renewed = job::Entity::update_many()
+            .col_expr(
+                job::Column::LockedUntil,
+                Expr::value(now + Duration::seconds(LEASE_SECONDS)),
+            )
+            .filter(job::Column::Id.eq(job.id))
+            .filter(job::Column::LockedBy.eq(worker))
+            .filter(job::Column::LockedUntil.gt(now))
+            .filter(job::Column::DoneAt.is_null())
+            .exec(&self.db)
+            .await?;
+        Ok(renewed.rows_affected == 1)
     }
 
     async fn claim(&self, worker: &str, limit: u64) -> Result<Vec<job::Model>, WorkflowError> {
@@ -255,6 +285,10 @@ impl Workflows {
             "effect" => match serde_json::from_str::<OutboxMessage>(&job.payload) {
                 Ok(message) => self.deliver(job, run, message).await,
                 Err(error) => Outcome::Failed(format!("bad outbox payload: {error}")),
+            },
+            ANSWER => match serde_json::from_str::<Answered>(&job.payload) {
+                Ok(answered) => self.apply_answer(job, answered).await,
+                Err(error) => Outcome::Failed(format!("bad kept answer: {error}")),
             },
             REASSESS => {
                 let why = serde_json::from_str::<serde_json::Value>(&job.payload)
@@ -351,27 +385,32 @@ impl Workflows {
                 // The endpoint's retries have run: the answer is final, and a refusal (a
                 // 4xx) must not be asked again through the job's attempts. Every try
                 // reaches the audit trail here and the run (its result or its error).
-                let (event, detail) = match self.integrations.call_rest(call).await {
+                // The answer is kept if it cannot land at once: the call is not repeated.
+                let (answer, detail) = match self.integrations.call_rest(call).await {
                     Ok(result) => {
                         let calls: Vec<String> = result
                             .get("calls")
                             .map(|calls| calls.iter().map(Value::as_text).collect())
                             .unwrap_or_default();
                         let detail = format!("activity run {run}: {}", calls.join("; "));
-                        (Event::EffectSucceeded { run, result }, detail)
+                        (Answer::Succeeded { result }, detail)
                     }
                     Err(error) => {
                         let detail = format!("activity run {run}: {error}");
-                        (Event::EffectFailed { run, error }, detail)
+                        (Answer::Failed { error }, detail)
                     }
                 };
-                return Outcome::of_step(
-                    self.submit_event(
-                        EventCommand::new(&job.instance_id, event, None, "workflow.rest", detail)
-                            .completing(job.id),
+                return self
+                    .apply_answer(
+                        job,
+                        Answered {
+                            answer,
+                            action: "workflow.rest".to_owned(),
+                            detail,
+                            settles: None,
+                        },
                     )
-                    .await,
-                );
+                    .await;
             }
             OutboxMessage::ActivationKey { account } => {
                 let key = new_activation_key();
@@ -399,10 +438,9 @@ impl Workflows {
                     Ok(()) => {
                         self.answer(
                             job,
-                            Event::KeyIssued {
-                                run,
+                            Answer::KeyIssued {
                                 key_hash: key_digest(&key),
-                                expires_at: super::to_timestamp(expires_at),
+                                expires_at: super::to_timestamp(expires_at).0,
                             },
                         )
                         .await
@@ -411,8 +449,7 @@ impl Workflows {
                     Err(error) => {
                         self.answer(
                             job,
-                            Event::EffectFailed {
-                                run,
+                            Answer::Failed {
                                 error: format!("{error} (after {} attempts)", job.attempts),
                             },
                         )
@@ -431,8 +468,8 @@ impl Workflows {
             }
         };
         let waits_for_answer = waits;
-        let event = match result {
-            Ok(result) if waits_for_answer => Event::EffectSucceeded { run, result },
+        let answer = match result {
+            Ok(result) if waits_for_answer => Answer::Succeeded { result },
             Ok(_) => {
                 return Outcome::Done {
                     already_marked: false,
@@ -446,13 +483,12 @@ impl Workflows {
                         already_marked: false,
                     };
                 }
-                Event::EffectFailed {
-                    run,
+                Answer::Failed {
                     error: format!("{error} (after {} attempts)", job.attempts),
                 }
             }
         };
-        self.answer(job, event).await
+        self.answer(job, answer).await
     }
 
     /// The e-mail address stored for `account`, the only place its activation key may go.
@@ -474,21 +510,18 @@ impl Workflows {
     }
 
     /// Applies the result of outside work to the workflow, marking the job done with it.
-    pub(crate) async fn answer(&self, job: &job::Model, event: Event) -> Outcome {
+    async fn answer(&self, job: &job::Model, answer: Answer) -> Outcome {
         let run = job.run_seq;
-        Outcome::of_step(
-            self.submit_event(
-                EventCommand::new(
-                    &job.instance_id,
-                    event,
-                    None,
-                    "workflow.effect",
-                    format!("activity run {run}: outside work finished"),
-                )
-                .completing(job.id),
-            )
-            .await,
+        self.apply_answer(
+            job,
+            Answered {
+                answer,
+                action: "workflow.effect".to_owned(),
+                detail: format!("activity run {run}: outside work finished"),
+                settles: None,
+            },
         )
+        .await
     }
 
     async fn settle_job(&self, job: &job::Model, outcome: Outcome) -> Result<(), WorkflowError> {
@@ -498,7 +531,8 @@ impl Workflows {
         let update = match outcome {
             Outcome::Done {
                 already_marked: true,
-            } => return Ok(()),
+            }
+            | Outcome::Kept => return Ok(()),
             Outcome::Done {
                 already_marked: false,
             } => update

@@ -2,6 +2,7 @@
 //! load, authorize, decide with the pure engine, persist in one transaction with an
 //! optimistic-lock check, audit.
 
+mod answers;
 mod committer;
 mod decisions;
 mod definitions;

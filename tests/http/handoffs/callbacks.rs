@@ -1,5 +1,6 @@
 //! `external` activities against a callback engine served by the test itself: starts
-//! it records, callbacks with good, wrong and spent secrets, and a time limit.
+//! it records, callbacks with good, wrong and spent secrets, a time limit, a report for a
+//! suspended workflow, and a start given up.
 
 use super::*;
 use axum::extract::State;
@@ -9,6 +10,8 @@ use axum::Json;
 on_both_databases!(
     callbacks_with_a_wrong_or_spent_secret_are_refused_and_a_repeat_changes_nothing,
     a_hand_off_past_its_time_limit_takes_the_failure_path,
+    a_report_for_a_suspended_workflow_is_kept_and_applied_when_it_resumes,
+    a_start_given_up_fails_the_hand_off_and_its_run_together,
 );
 
 /// What a callback engine served by the test was asked to start.
@@ -205,4 +208,111 @@ async fn a_hand_off_past_its_time_limit_takes_the_failure_path(app: TestApp) {
         .contains("no answer within the time limit of 2 s"));
     let reason = flowdata(&app, &id, "mailbox/error").await.join(" ");
     assert!(reason.contains("time limit"), "{reason}");
+}
+
+/// POSTs `report` to a start's callback with its token.
+async fn report(app: &TestApp, start: &Value, report: Value) -> (StatusCode, Value) {
+    let response = app
+        .client
+        .post(start["callback"]["url"].as_str().unwrap())
+        .bearer_auth(start["callback"]["token"].as_str().unwrap())
+        .json(&report)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+async fn a_report_for_a_suspended_workflow_is_kept_and_applied_when_it_resumes(app: TestApp) {
+    let (app, _folder, starts) = with_a_callback_engine(app).await;
+    let tickets = handing_off("Tickets", "tickets", "open-mailbox-ticket");
+    let id = start_workflow(&app, &tickets).await;
+    let start = starts.nth(0).await;
+    ok(&app, "suspend", "admin", json!({"workflowID": id})).await;
+
+    // The run ended while the workflow is suspended: the report is kept, not refused.
+    let done = json!({"state": "COMPLETED", "result": {"mailbox": "alice@mail.example.com", "ticket": 815}});
+    let (status, answer) = report(&app, &start, done.clone()).await;
+    assert_eq!(
+        (status, answer["outcome"].as_str()),
+        (StatusCode::ACCEPTED, Some("deferred")),
+        "{answer}"
+    );
+    let (status, _) = report(&app, &start, done).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "a repeat is kept once more");
+    let kept = format!(
+        "SELECT COUNT(*) AS n FROM jobs WHERE instance_id = '{id}' AND kind = 'answer' AND done_at IS NULL"
+    );
+    assert_eq!(
+        app.scalar(&kept).await,
+        1,
+        "kept once, however often reported"
+    );
+    assert_eq!(instance(&app, &id).await["state"], "SUSPENDED");
+    assert_eq!(handoff(&app, &id).await.0, "waiting");
+
+    // Resumed, the workflow takes the kept answer at once (not after the minute's retry).
+    ok(&app, "resume", "admin", json!({"workflowID": id})).await;
+    let workflow = until_ended(&app, &id, 15).await;
+    assert_eq!(workflow["applicationState"], "ACCEPTED", "{workflow}");
+    assert_eq!(flowdata(&app, &id, "mailbox/ticket").await, ["815"]);
+    assert_eq!(app.scalar(&kept).await, 0);
+    let (state, by, result, _) = handoff(&app, &id).await;
+    assert_eq!(
+        (state.as_str(), by.as_deref()),
+        ("completed", Some("callback"))
+    );
+    assert!(result.unwrap().contains("815"));
+    assert_eq!(audits(&app, "workflow.handoff_completed", &id).await, 1);
+}
+
+async fn a_start_given_up_fails_the_hand_off_and_its_run_together(app: TestApp) {
+    // An engine nobody listens on: every start fails.
+    let backend = app.backend();
+    drop(app);
+    let dead = format!("http://127.0.0.1:{}/start", free_port().await);
+    let integrations = format!("[engines.tickets]\nkind = \"callback\"\nurl = \"{dead}\"\n");
+    let (app, _folder) = portal(backend, &integrations).await;
+    let tickets = handing_off("Tickets", "tickets", "open-mailbox-ticket");
+    let id = start_workflow(&app, &tickets).await;
+    let tried = format!(
+        "SELECT COUNT(*) AS n FROM jobs WHERE instance_id = '{id}' AND kind = 'effect' AND attempts >= 1 AND last_error IS NOT NULL AND done_at IS NULL"
+    );
+    eventually(20, "a failed start", || async {
+        app.scalar(&tried).await == 1
+    })
+    .await;
+    // The next try is the last one (rather than waiting half an hour for twelve).
+    app.execute(&format!(
+        "UPDATE jobs SET attempts = {} WHERE instance_id = '{id}' AND kind = 'effect'",
+        assent::server::workflow::MAX_START_ATTEMPTS - 1
+    ))
+    .await;
+    eventually(30, "the hand-off given up", || async {
+        handoff(&app, &id).await.0 == "failed"
+    })
+    .await;
+    let (_, by, _, error) = handoff(&app, &id).await;
+    assert_eq!(by.as_deref(), Some("start"));
+    assert!(error.unwrap().contains("after 12 attempts"));
+    // In the same transaction: the run waits in error for an administrator, and the
+    // job is done.
+    use sea_orm::EntityTrait;
+    let stored = assent::server::entities::workflow_instance::Entity::find_by_id(&id)
+        .one(&app.database().await)
+        .await
+        .unwrap()
+        .unwrap();
+    let workflow = assent::server::workflow::decode_stored(&stored).unwrap();
+    let run = workflow
+        .runs
+        .iter()
+        .find(|run| run.activity.0 == "mailbox")
+        .unwrap();
+    assert_eq!(run.state, assent_engine::ActivityState::WaitInError);
+    assert!(run.error.as_deref().unwrap().contains("after 12 attempts"));
+    let open =
+        format!("SELECT COUNT(*) AS n FROM jobs WHERE instance_id = '{id}' AND done_at IS NULL");
+    assert_eq!(app.scalar(&open).await, 0);
 }

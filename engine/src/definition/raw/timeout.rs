@@ -15,7 +15,11 @@ pub(super) struct RawTimeout {
     then: Option<String>,
 }
 
-/// `30s`, `45m`, `72h`, `3d`.
+/// The longest span a definition may give: ten years. Longer ones are typos, and they
+/// would overflow the clock arithmetic of whoever schedules them.
+pub(super) const MAX_DURATION_SECONDS: u64 = 3_650 * 86_400;
+
+/// `30s`, `45m`, `72h`, `3d`; at most [`MAX_DURATION_SECONDS`].
 pub(super) fn parse_duration(text: &str) -> Option<u64> {
     let text = text.trim();
     let unit = text.chars().last()?;
@@ -27,7 +31,9 @@ pub(super) fn parse_duration(text: &str) -> Option<u64> {
         'd' => 86_400,
         _ => return None,
     };
-    number.checked_mul(factor).filter(|seconds| *seconds > 0)
+    number
+        .checked_mul(factor)
+        .filter(|seconds| (1..=MAX_DURATION_SECONDS).contains(seconds))
 }
 
 const OUTCOMES: [(&str, TimeoutOutcome); 4] = [

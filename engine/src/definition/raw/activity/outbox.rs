@@ -47,16 +47,39 @@ pub(super) fn rest(raw: RawActivity, activity: &mut Converting) -> Option<Activi
     })
 }
 
+/// Longest engine name and start (a deployment, a process) a hand-off can record.
+const MAX_ENGINE_NAME: usize = 64;
+const MAX_START: usize = 256;
+
 pub(super) fn external(raw: RawActivity, activity: &mut Converting) -> Option<ActivityKind> {
     let engine = activity.required(raw.engine, "engine");
     let start = activity.required(raw.start, "start");
+    for (key, value, longest) in [
+        ("engine", &engine, MAX_ENGINE_NAME),
+        ("start", &start, MAX_START),
+    ] {
+        match value.as_deref().map(str::trim) {
+            Some("") => {
+                let message = format!("external {}: {key} must not be empty", activity.id);
+                activity.problem(message);
+            }
+            Some(text) if text.chars().count() > longest => {
+                let message = format!(
+                    "external {}: {key} is longer than {longest} characters",
+                    activity.id
+                );
+                activity.problem(message);
+            }
+            _ => {}
+        }
+    }
     let time_limit_seconds = match raw.time_limit {
         None => None,
         Some(text) => match parse_duration(&text) {
             Some(seconds) if seconds > 0 => Some(seconds),
             _ => {
                 let message = format!(
-                    "external {}: time_limit {text:?} is not a span like 30m, 2h or 1d",
+                    "external {}: time_limit {text:?} is not a span like 30m, 2h or 1d (at most 3650d)",
                     activity.id
                 );
                 activity.problem(message);
