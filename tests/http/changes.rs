@@ -464,10 +464,25 @@ async fn bad_events_stop_the_stream_until_retried_or_skipped_or_are_parked(
         .await;
     assert_eq!(skipped, 1, "the skip is audited with who and why");
 
-    // An unknown manager stops it; once the manager exists, a retry applies it and the
-    // event after it.
+    // An unknown manager stops it, leaving nothing of the event behind (not even the new
+    // department it names); once the manager exists, a retry applies it and the event
+    // after it.
     let ghost = format!("ghost{tag}");
-    let unknown = stream.user("modify", &ann, json!({"manager": [ghost]}));
+    let moved_to = format!("Moved{tag}");
+    let departments_named = |name: String| {
+        let app = &app;
+        async move {
+            app.scalar(&format!(
+                "SELECT COUNT(*) AS n FROM departments WHERE name = '{name}'"
+            ))
+            .await
+        }
+    };
+    let unknown = stream.user(
+        "modify",
+        &ann,
+        json!({"manager": [ghost], "department": [moved_to]}),
+    );
     let after = stream.user(
         "modify",
         &ann,
@@ -476,6 +491,7 @@ async fn bad_events_stop_the_stream_until_retried_or_skipped_or_are_parked(
     stream.publish(&[unknown, after]).await;
     let reason = until_stopped(&app, &source).await;
     assert_eq!(reason, format!("unknown manager {ghost}"));
+    assert_eq!(departments_named(moved_to.clone()).await, 0);
     let (status, answer) = app
         .server_fn(RETRY, &[("source", &source)], Some(&admin))
         .await;
@@ -506,6 +522,7 @@ async fn bad_events_stop_the_stream_until_retried_or_skipped_or_are_parked(
         .await
         .unwrap();
     assert_eq!(manager.try_get::<String>("", "manager").unwrap(), ghost);
+    assert_eq!(departments_named(moved_to.clone()).await, 1);
     assert_eq!(
         title_of(ann.clone()).await.as_deref(),
         Some("After the unknown manager")

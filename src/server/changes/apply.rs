@@ -1,5 +1,5 @@
-//! Events applied in order. A batch (the events on hand) is one database transaction; each
-//! event's change and the jobs of its consequences are a savepoint in it, so a refused
+//! Events applied in order. A batch (the events on hand) is one database transaction; an
+//! event is refused before anything of it is written (see `identity`), so a refused
 //! event leaves nothing behind. Its record (id, sequence, outcome), audit entry and the
 //! source's progress are written with the batch, before the commit that the broker's
 //! acknowledgement follows: an event is applied and recorded whole, or not at all.
@@ -230,11 +230,10 @@ impl Applier {
         if stale || batch.recorded.contains(&event.event_id) {
             return Ok(Verdict::Redelivery);
         }
-        let savepoint = txn.begin().await?;
-        let consequences = match identity::apply(&savepoint, &event.change, batch.now).await {
+        // Refusals come before any write (see `identity`), so no savepoint is needed.
+        let consequences = match identity::apply(txn, &event.change, batch.now).await {
             Ok(consequences) => consequences,
             Err(ApplyError::Refused(reason)) => {
-                savepoint.rollback().await?;
                 return Ok(Verdict::Refused {
                     peek: Peek {
                         event_id: Some(event.event_id.clone()),
@@ -246,8 +245,7 @@ impl Applier {
             }
             Err(ApplyError::Database(error)) => return Err(error),
         };
-        queue_consequences(&savepoint, event, consequences, batch.now).await?;
-        savepoint.commit().await?;
+        queue_consequences(txn, event, consequences, batch.now).await?;
         let source_name = event.source.to_string();
         batch.record(
             &event.event_id,

@@ -1,6 +1,8 @@
 //! One change applied to the identity store: users, their manager and department,
 //! group memberships and further attributes. Every refusal says why in words an
-//! administrator can act on; nothing here commits (the caller's savepoint does).
+//! administrator can act on. Every refusal is decided before the first write, so a
+//! refused change leaves nothing behind without a savepoint (two round trips an event
+//! saved); nothing here commits.
 
 use crate::server::entities::{department, user, user_role};
 use crate::server::workflow::placeholders;
@@ -40,7 +42,8 @@ pub struct Consequences {
     pub left_group: bool,
 }
 
-/// Applies `change` to the store through `db` (a savepoint of the caller's transaction).
+/// Applies `change` to the store through `db` (the caller's transaction): refused before
+/// anything is written, or written whole.
 pub async fn apply(
     db: &impl ConnectionTrait,
     change: &Change,
@@ -105,6 +108,7 @@ async fn create(
         Some(Some(manager)) => Some(manager_id(db, manager).await?),
         _ => None,
     };
+    let others = other_attributes(attributes)?;
     let department_id = match &attributes.department {
         Some(Some(department)) => Some(department_id(db, department).await?),
         _ => None,
@@ -130,7 +134,7 @@ async fn create(
     })
     .exec(db)
     .await?;
-    store_other_attributes(db, name, attributes).await?;
+    store_other_attributes(db, name, others).await?;
     Ok(Consequences::default())
 }
 
@@ -145,7 +149,22 @@ async fn modify(
             existing.username
         ))
     })?;
+    // The checks that may refuse come first; writes (a new department included) after.
     let mut consequences = Consequences::default();
+    let new_manager = match &attributes.manager {
+        Some(Some(manager)) => {
+            let id = manager_id(db, manager).await?;
+            refuse_manager_cycle(db, &existing, manager, id).await?;
+            Some(Some(id))
+        }
+        Some(None) => Some(None),
+        None => None,
+    };
+    if attributes.enabled == Some(false) && !existing.disabled {
+        refuse_losing_last_administrator(db, &existing).await?;
+        consequences.disabled = true;
+    }
+    let others = other_attributes(attributes)?;
     let mut changed: user::ActiveModel = existing.clone().into();
     if let Some(display_name) = &attributes.display_name {
         changed.display_name = Set(display_name.clone());
@@ -163,27 +182,15 @@ async fn modify(
         };
         changed.department_id = Set(id);
     }
-    if let Some(manager) = &attributes.manager {
-        let id = match manager {
-            Some(manager) => {
-                let id = manager_id(db, manager).await?;
-                refuse_manager_cycle(db, &existing, manager, id).await?;
-                Some(id)
-            }
-            None => None,
-        };
+    if let Some(id) = new_manager {
         consequences.manager_changed = id != existing.manager_id;
         changed.manager_id = Set(id);
     }
     if let Some(enabled) = attributes.enabled {
-        if !enabled && !existing.disabled {
-            refuse_losing_last_administrator(db, &existing).await?;
-            consequences.disabled = true;
-        }
         changed.disabled = Set(!enabled);
     }
     changed.update(db).await?;
-    store_other_attributes(db, &name, attributes).await?;
+    store_other_attributes(db, &name, others).await?;
     Ok(consequences)
 }
 
@@ -302,36 +309,53 @@ async fn department_id(db: &impl ConnectionTrait, name: &str) -> Result<i32, App
     Ok(created.id)
 }
 
-/// Attributes beyond the user's columns, for definitions' `identity.attribute` look-ups;
-/// an empty list removes one.
+/// Attributes beyond the user's columns as they are stored: each name with its values as
+/// JSON, or `None` where an empty list removes it.
+fn other_attributes(
+    attributes: &UserAttributes,
+) -> Result<Vec<(&str, Option<String>)>, ApplyError> {
+    attributes
+        .other
+        .iter()
+        .map(|(attribute, values)| {
+            if values.is_empty() {
+                return Ok((attribute.as_str(), None));
+            }
+            serde_json::to_string(values)
+                .map(|json| (attribute.as_str(), Some(json)))
+                .map_err(|e| refused(format!("attribute {attribute}: {e}")))
+        })
+        .collect()
+}
+
+/// Stores attributes beyond the user's columns, for definitions' `identity.attribute`
+/// look-ups.
 async fn store_other_attributes(
     db: &impl ConnectionTrait,
     name: &UserName,
-    attributes: &UserAttributes,
+    others: Vec<(&str, Option<String>)>,
 ) -> Result<(), ApplyError> {
     let backend = db.get_database_backend();
-    for (attribute, values) in &attributes.other {
+    for (attribute, json) in others {
         db.execute(Statement::from_sql_and_values(
             backend,
             placeholders(
                 backend,
                 "DELETE FROM user_attributes WHERE username = ? AND name = ?",
             ),
-            [name.as_str().into(), attribute.as_str().into()],
+            [name.as_str().into(), attribute.into()],
         ))
         .await?;
-        if values.is_empty() {
+        let Some(json) = json else {
             continue;
-        }
-        let json = serde_json::to_string(values)
-            .map_err(|e| refused(format!("attribute {attribute}: {e}")))?;
+        };
         db.execute(Statement::from_sql_and_values(
             backend,
             placeholders(
                 backend,
                 "INSERT INTO user_attributes (username, name, values_json) VALUES (?, ?, ?)",
             ),
-            [name.as_str().into(), attribute.as_str().into(), json.into()],
+            [name.as_str().into(), attribute.into(), json.into()],
         ))
         .await?;
     }

@@ -3,7 +3,7 @@
 //! store in order and, by default, stops at the first it cannot apply.
 //!
 //! - [`identity`]: one change applied to users, managers, departments, groups, attributes;
-//! - [`apply`]: events applied in order, each in its own savepoint with its id and
+//! - [`apply`]: events applied in order, each refused whole or applied with its id and
 //!   sequence, redeliveries ignored, consequences queued as jobs in the same transaction;
 //! - [`sources`]: each source's progress, its stop (event and reason), what an
 //!   administrator asked (retry, skip) and its error policy (stop or park);

@@ -1,26 +1,49 @@
 //! `POST /api/external/v1/callback/{handoff}`: an outside engine reports how the run it
 //! was handed ended. The per-hand-off secret comes as a bearer token; an unknown hand-off
 //! and a wrong secret get the same answer. A repeat of a settled report changes nothing.
+//! Refused secrets count against the caller's address in the login throttle: after a few
+//! the address is locked out for a while (`429` with `Retry-After`), before anything is
+//! looked up.
 
 use super::callback_engine::Report;
+use crate::server::throttle::Locked;
 use crate::server::workflow::{CallbackError, Settled, WorkflowError};
 use crate::server::AppState;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
+use std::net::SocketAddr;
 
 /// A report is small: the result lands in flowdata.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 pub async fn callback(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(handoff): Path<String>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    let address = peer.ip();
+    // One throttle account per address (a space never appears in a user name): an
+    // unknown caller cannot lock a hand-off's own engine out from elsewhere.
+    let caller = format!("callback from {address}");
+    if let Err(locked) = state.throttle.check(&caller, address) {
+        return too_many(locked);
+    }
+    let unauthorized = || {
+        let started = state.throttle.failed(&caller, address);
+        match started.account.max(started.address) {
+            Some(retry_after) => {
+                tracing::warn!(%address, "hand-off callbacks: address locked out after refused secrets");
+                too_many(Locked { retry_after })
+            }
+            None => refused(CallbackError::Unauthorized),
+        }
+    };
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -29,7 +52,7 @@ pub async fn callback(
         .filter(|t| !t.is_empty());
     let well_formed = handoff.len() == 32 && handoff.bytes().all(|b| b.is_ascii_hexdigit());
     let Some(token) = token.filter(|_| well_formed) else {
-        return refused(CallbackError::Unauthorized);
+        return unauthorized();
     };
     if body.len() > MAX_BODY_BYTES {
         return refused(CallbackError::Invalid(format!(
@@ -66,8 +89,23 @@ pub async fn callback(
             )
                 .into_response()
         }
+        Err(CallbackError::Unauthorized) => unauthorized(),
         Err(error) => refused(error),
     }
+}
+
+fn too_many(locked: Locked) -> Response {
+    let seconds = locked.seconds();
+    let message = format!("too many refused reports from this address; try again in {seconds} s");
+    let mut answer = (
+        StatusCode::TOO_MANY_REQUESTS,
+        Json(json!({ "error": "tooManyAttempts", "message": message })),
+    )
+        .into_response();
+    answer
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    answer
 }
 
 trait Classify {

@@ -189,6 +189,35 @@ async fn callbacks_with_a_wrong_or_spent_secret_are_refused_and_a_repeat_changes
         );
     }
     assert_eq!(handoff(&app, &second).await.0, "closed");
+
+    // Refused secrets count against the address: the fifth starts a lockout, and then
+    // even a good secret waits, before anything is looked up.
+    let wrong = Some("still-not-the-secret".to_owned());
+    let (status, _) = send(callback.clone(), wrong.clone(), report.clone()).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    for _ in 0..2 {
+        let (status, answer) = send(callback.clone(), wrong.clone(), report.clone()).await;
+        assert_eq!(
+            (status, answer["error"].as_str()),
+            (StatusCode::TOO_MANY_REQUESTS, Some("tooManyAttempts")),
+            "{answer}"
+        );
+    }
+    let response = app
+        .client
+        .post(&callback)
+        .bearer_auth(token.unwrap())
+        .json(&report)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry_after: u64 = response.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&retry_after), "{retry_after}");
 }
 
 async fn a_hand_off_past_its_time_limit_takes_the_failure_path(app: TestApp) {
