@@ -5,6 +5,7 @@
 //! acknowledgement follows: an event is applied and recorded whole, or not at all.
 
 use super::identity::{self, ApplyError, Consequences};
+use super::known::Known;
 use super::sources;
 use super::{OnError, UNREADABLE_SOURCE};
 use crate::server::entities::{audit_event, change_event, change_source};
@@ -60,6 +61,8 @@ struct Batch {
     recorded: HashSet<String>,
     records: Vec<change_event::ActiveModel>,
     audits: Vec<audit_event::ActiveModel>,
+    /// The users and departments the batch's events name.
+    known: Known,
 }
 
 impl Batch {
@@ -168,6 +171,7 @@ impl Applier {
             recorded: recorded_among(&txn, &parsed).await?,
             records: Vec::new(),
             audits: Vec::new(),
+            known: Known::load(&txn, parsed.iter().flatten().map(|e| &e.change)).await?,
         };
         let mut applied = 0;
         let mut stop = None;
@@ -231,20 +235,21 @@ impl Applier {
             return Ok(Verdict::Redelivery);
         }
         // Refusals come before any write (see `identity`), so no savepoint is needed.
-        let consequences = match identity::apply(txn, &event.change, batch.now).await {
-            Ok(consequences) => consequences,
-            Err(ApplyError::Refused(reason)) => {
-                return Ok(Verdict::Refused {
-                    peek: Peek {
-                        event_id: Some(event.event_id.clone()),
-                        source: Some(event.source.clone()),
-                        sequence: Some(event.sequence),
-                    },
-                    reason,
-                });
-            }
-            Err(ApplyError::Database(error)) => return Err(error),
-        };
+        let consequences =
+            match identity::apply(txn, &mut batch.known, &event.change, batch.now).await {
+                Ok(consequences) => consequences,
+                Err(ApplyError::Refused(reason)) => {
+                    return Ok(Verdict::Refused {
+                        peek: Peek {
+                            event_id: Some(event.event_id.clone()),
+                            source: Some(event.source.clone()),
+                            sequence: Some(event.sequence),
+                        },
+                        reason,
+                    });
+                }
+                Err(ApplyError::Database(error)) => return Err(error),
+            };
         queue_consequences(txn, event, consequences, batch.now).await?;
         let source_name = event.source.to_string();
         batch.record(

@@ -4,7 +4,8 @@
 //! refused change leaves nothing behind without a savepoint (two round trips an event
 //! saved); nothing here commits.
 
-use crate::server::entities::{department, user, user_role};
+use super::known::Known;
+use crate::server::entities::{user, user_role};
 use crate::server::workflow::placeholders;
 use assent_engine::changes::{Change, UserAttributes};
 use assent_engine::{Role, UserName};
@@ -46,17 +47,18 @@ pub struct Consequences {
 /// anything is written, or written whole.
 pub async fn apply(
     db: &impl ConnectionTrait,
+    known: &mut Known,
     change: &Change,
     now: DateTime<Utc>,
 ) -> Result<Consequences, ApplyError> {
     match change {
-        Change::CreateUser { user, attributes } => create(db, user, attributes, now).await,
+        Change::CreateUser { user, attributes } => create(db, known, user, attributes, now).await,
         Change::ModifyUser { user, attributes } => {
-            let existing = find(db, user).await?;
-            modify(db, existing, attributes).await
+            let existing = find(db, known, user).await?;
+            modify(db, known, existing, attributes).await
         }
         Change::DeleteUser { user } => {
-            let existing = find(db, user).await?;
+            let existing = find(db, known, user).await?;
             if existing.disabled {
                 return Ok(Consequences::default());
             }
@@ -64,36 +66,35 @@ pub async fn apply(
                 enabled: Some(false),
                 ..UserAttributes::default()
             };
-            modify(db, existing, &only_delete).await
+            modify(db, known, existing, &only_delete).await
         }
         Change::Membership {
             user,
             group,
             member,
-        } => membership(db, user, group, *member).await,
+        } => membership(db, known, user, group, *member).await,
     }
 }
 
-async fn find(db: &impl ConnectionTrait, name: &UserName) -> Result<user::Model, ApplyError> {
-    user::Entity::find()
-        .filter(user::Column::Username.eq(name.as_str()))
-        .one(db)
+async fn find(
+    db: &impl ConnectionTrait,
+    known: &mut Known,
+    name: &UserName,
+) -> Result<user::Model, ApplyError> {
+    known
+        .user(db, name)
         .await?
         .ok_or_else(|| refused(format!("unknown user {name}")))
 }
 
 async fn create(
     db: &impl ConnectionTrait,
+    known: &mut Known,
     name: &UserName,
     attributes: &UserAttributes,
     now: DateTime<Utc>,
 ) -> Result<Consequences, ApplyError> {
-    let exists = user::Entity::find()
-        .filter(user::Column::Username.eq(name.as_str()))
-        .count(db)
-        .await?
-        > 0;
-    if exists {
+    if known.user(db, name).await?.is_some() {
         return Err(refused(format!(
             "user {name} already exists (a change to them is a modify event)"
         )));
@@ -105,12 +106,12 @@ async fn create(
         Some(Some(manager)) if manager == name => {
             return Err(refused(format!("{name} cannot be their own manager")))
         }
-        Some(Some(manager)) => Some(manager_id(db, manager).await?),
+        Some(Some(manager)) => Some(manager_id(db, known, manager).await?),
         _ => None,
     };
     let others = other_attributes(attributes)?;
     let department_id = match &attributes.department {
-        Some(Some(department)) => Some(department_id(db, department).await?),
+        Some(Some(department)) => Some(known.department(db, department).await?),
         _ => None,
     };
     let created = user::ActiveModel {
@@ -135,11 +136,13 @@ async fn create(
     .exec(db)
     .await?;
     store_other_attributes(db, name, others).await?;
+    known.wrote(created);
     Ok(Consequences::default())
 }
 
 async fn modify(
     db: &impl ConnectionTrait,
+    known: &mut Known,
     existing: user::Model,
     attributes: &UserAttributes,
 ) -> Result<Consequences, ApplyError> {
@@ -153,7 +156,7 @@ async fn modify(
     let mut consequences = Consequences::default();
     let new_manager = match &attributes.manager {
         Some(Some(manager)) => {
-            let id = manager_id(db, manager).await?;
+            let id = manager_id(db, known, manager).await?;
             refuse_manager_cycle(db, &existing, manager, id).await?;
             Some(Some(id))
         }
@@ -177,7 +180,7 @@ async fn modify(
     }
     if let Some(department) = &attributes.department {
         let id = match department {
-            Some(department) => Some(department_id(db, department).await?),
+            Some(department) => Some(known.department(db, department).await?),
             None => None,
         };
         changed.department_id = Set(id);
@@ -189,16 +192,20 @@ async fn modify(
     if let Some(enabled) = attributes.enabled {
         changed.disabled = Set(!enabled);
     }
-    changed.update(db).await?;
+    let updated = changed.update(db).await?;
     store_other_attributes(db, &name, others).await?;
+    known.wrote(updated);
     Ok(consequences)
 }
 
 /// The id of an existing manager; an unknown one is refused, never created.
-async fn manager_id(db: &impl ConnectionTrait, manager: &UserName) -> Result<i32, ApplyError> {
-    user::Entity::find()
-        .filter(user::Column::Username.eq(manager.as_str()))
-        .one(db)
+async fn manager_id(
+    db: &impl ConnectionTrait,
+    known: &mut Known,
+    manager: &UserName,
+) -> Result<i32, ApplyError> {
+    known
+        .user(db, manager)
         .await?
         .map(|m| m.id)
         .ok_or_else(|| refused(format!("unknown manager {manager}")))
@@ -291,24 +298,6 @@ async fn refuse_losing_last_administrator(
     Ok(())
 }
 
-/// The department of that name, created the first time a source names it.
-async fn department_id(db: &impl ConnectionTrait, name: &str) -> Result<i32, ApplyError> {
-    if let Some(found) = department::Entity::find()
-        .filter(department::Column::Name.eq(name))
-        .one(db)
-        .await?
-    {
-        return Ok(found.id);
-    }
-    let created = department::ActiveModel {
-        name: Set(name.to_owned()),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?;
-    Ok(created.id)
-}
-
 /// Attributes beyond the user's columns as they are stored: each name with its values as
 /// JSON, or `None` where an empty list removes it.
 fn other_attributes(
@@ -364,13 +353,27 @@ async fn store_other_attributes(
 
 async fn membership(
     db: &impl ConnectionTrait,
+    known: &mut Known,
     name: &UserName,
     group: &str,
     member: bool,
 ) -> Result<Consequences, ApplyError> {
-    find(db, name).await?;
+    find(db, known, name).await?;
     let backend = db.get_database_backend();
     let values = [group.into(), name.as_str().into()];
+    if member {
+        db.execute(Statement::from_sql_and_values(
+            backend,
+            placeholders(
+                backend,
+                "INSERT INTO group_members (group_name, username) VALUES (?, ?) \
+                 ON CONFLICT (group_name, username) DO NOTHING",
+            ),
+            values,
+        ))
+        .await?;
+        return Ok(Consequences::default());
+    }
     let removed = db
         .execute(Statement::from_sql_and_values(
             backend,
@@ -378,23 +381,12 @@ async fn membership(
                 backend,
                 "DELETE FROM group_members WHERE group_name = ? AND username = ?",
             ),
-            values.clone(),
+            values,
         ))
         .await?
         .rows_affected();
-    if member {
-        db.execute(Statement::from_sql_and_values(
-            backend,
-            placeholders(
-                backend,
-                "INSERT INTO group_members (group_name, username) VALUES (?, ?)",
-            ),
-            values,
-        ))
-        .await?;
-    }
     Ok(Consequences {
-        left_group: !member && removed > 0,
+        left_group: removed > 0,
         ..Consequences::default()
     })
 }

@@ -3,6 +3,7 @@
 //! store in order and, by default, stops at the first it cannot apply.
 //!
 //! - [`identity`]: one change applied to users, managers, departments, groups, attributes;
+//! - [`known`]: the users and departments a batch names, read once for the batch;
 //! - [`apply`]: events applied in order, each refused whole or applied with its id and
 //!   sequence, redeliveries ignored, consequences queued as jobs in the same transaction;
 //! - [`sources`]: each source's progress, its stop (event and reason), what an
@@ -14,6 +15,7 @@ pub mod apply;
 pub mod consumer;
 pub mod feed;
 pub mod identity;
+pub mod known;
 pub mod sources;
 
 use std::sync::{Arc, RwLock};
