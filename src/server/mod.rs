@@ -63,6 +63,9 @@ pub struct AppState {
     pub workflows: workflow::Workflows,
     /// Failed password checks per account and client address (see [`throttle`]).
     pub throttle: Arc<throttle::Throttle>,
+    /// Refused hand-off callback secrets per client address: a throttle of its own, so
+    /// that failed logins never lock an engine's callbacks out, nor the reverse.
+    pub callback_throttle: Arc<throttle::Throttle>,
     /// The consumer of identity change events (see [`changes`]).
     pub changes: changes::ChangeStream,
 }
@@ -247,12 +250,13 @@ pub async fn prepare_with_env(
             .into(),
         workflows,
         throttle: Arc::new(throttle::Throttle::new(throttle::Policy::of(&config))),
+        callback_throttle: Arc::new(throttle::Throttle::new(throttle::Policy::of(&config))),
         changes: change_stream,
         config: Arc::new(config),
     };
-    tokio::spawn({
-        let throttle = Arc::downgrade(&state.throttle);
-        async move {
+    for throttle in [&state.throttle, &state.callback_throttle] {
+        let throttle = Arc::downgrade(throttle);
+        tokio::spawn(async move {
             let mut every = tokio::time::interval(std::time::Duration::from_secs(300));
             loop {
                 every.tick().await;
@@ -261,8 +265,8 @@ pub async fn prepare_with_env(
                     None => break,
                 }
             }
-        }
-    });
+        });
+    }
     let app = match &database.pool {
         Pool::Sqlite(pool) => {
             let store = SqliteStore::new(pool.clone());

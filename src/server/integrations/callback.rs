@@ -1,9 +1,9 @@
 //! `POST /api/external/v1/callback/{handoff}`: an outside engine reports how the run it
 //! was handed ended. The per-hand-off secret comes as a bearer token; an unknown hand-off
 //! and a wrong secret get the same answer. A repeat of a settled report changes nothing.
-//! Refused secrets count against the caller's address in the login throttle: after a few
-//! the address is locked out for a while (`429` with `Retry-After`), before anything is
-//! looked up.
+//! Refused secrets count against the caller's address in a throttle of their own (apart
+//! from the login's): after a few the address is locked out for a while (`429` with
+//! `Retry-After`), before anything is looked up.
 
 use super::callback_engine::Report;
 use crate::server::throttle::Locked;
@@ -28,14 +28,15 @@ pub async fn callback(
     body: Bytes,
 ) -> Response {
     let address = peer.ip();
-    // One throttle account per address (a space never appears in a user name): an
-    // unknown caller cannot lock a hand-off's own engine out from elsewhere.
-    let caller = format!("callback from {address}");
-    if let Err(locked) = state.throttle.check(&caller, address) {
+    // The address is the throttle's account too: a caller elsewhere cannot lock a
+    // hand-off's own engine out.
+    let caller = address.to_string();
+    let throttle = &state.callback_throttle;
+    if let Err(locked) = throttle.check(&caller, address) {
         return too_many(locked);
     }
     let unauthorized = || {
-        let started = state.throttle.failed(&caller, address);
+        let started = throttle.failed(&caller, address);
         match started.account.max(started.address) {
             Some(retry_after) => {
                 tracing::warn!(%address, "hand-off callbacks: address locked out after refused secrets");
