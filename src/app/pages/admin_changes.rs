@@ -15,6 +15,8 @@ use leptos_meta::Title;
 
 /// How often the browser looks again while the consumer has something to do.
 const POLL_SECONDS: u64 = 2;
+/// Looks after the consumer stopped being busy.
+const GRACE_POLLS: u32 = 5;
 
 /// The consumer's status when the broker cannot be reached, with the reason after it.
 const UNREACHABLE: &str = "The broker cannot be reached; events wait on the queue. (";
@@ -66,9 +68,10 @@ fn consumer_busy(overview: &ChangesOverview) -> bool {
     overview.sources.iter().any(|source| source.stop.is_some())
 }
 
-/// In the browser only: while the consumer is busy, looks at the overview every
-/// [`POLL_SECONDS`] and shows it again when it changed (not otherwise, so that a reason
-/// being typed into a skip form stays).
+/// In the browser only: while the consumer is busy, and for [`GRACE_POLLS`] looks after
+/// (the event after a skipped or retried one lands a moment after the stop is gone), looks
+/// at the overview every [`POLL_SECONDS`] and shows it again when it changed (not
+/// otherwise, so that a reason being typed into a skip form stays).
 fn follow_the_consumer(
     overview: Resource<Result<ChangesOverview, AppError>>,
     refresh: RwSignal<u32>,
@@ -77,11 +80,23 @@ fn follow_the_consumer(
         Some(Ok(shown)) => consumer_busy(&shown),
         _ => before.copied().unwrap_or(false),
     });
+    let grace = RwSignal::new(0u32);
+    // Busy as soon as the page shows it, not from the next look only: a skip clicked
+    // before that look still gets the looks after it.
     Effect::new(move |_| {
-        if !busy.get() {
-            return;
+        if busy.get() {
+            grace.set(GRACE_POLLS);
         }
+    });
+    Effect::new(move |_| {
         let poll = move || {
+            if busy.get_untracked() {
+                grace.set(GRACE_POLLS);
+            } else if grace.get_untracked() == 0 {
+                return;
+            } else {
+                grace.update(|left| *left -= 1);
+            }
             leptos::task::spawn_local(async move {
                 if let Ok(fresh) = get_changes_overview().await {
                     let shown = overview.get_untracked().and_then(Result::ok);
