@@ -14,6 +14,7 @@ mod instances;
 pub mod jobs;
 pub mod links;
 pub mod mail;
+mod ports;
 mod store;
 mod waiting;
 
