@@ -154,34 +154,68 @@ async fn apply_held(
             continue;
         };
         let raw = front.data.clone();
-        let now = applier.workflows().now();
-        if let Err(error) = sources::record_stop(&applier.workflows().db, &stop, &raw, now).await {
-            tracing::error!(%error, "change events: cannot record the stop");
-        }
-        tracing::warn!(source = %stop.source, reason = %stop.reason, "change events stopped");
         stream.set_status(ConsumerStatus::Stopped);
+        // Administrators act on the recorded stop: without it they would never see why the
+        // stream stands still, so it is written until it lands.
+        until_written(connection, "record the stop", || async {
+            let workflows = applier.workflows();
+            let _turn = workflows.write_turn().await;
+            sources::record_stop(&workflows.db, &stop, &raw, workflows.now()).await
+        })
+        .await?;
+        tracing::warn!(source = %stop.source, reason = %stop.reason, "change events stopped");
         match wait_for_request(applier, stream, connection, &stop).await? {
             Request::Retry => {}
             Request::Skip { by, note } => {
-                let now = applier.workflows().now();
-                let _turn = applier.workflows().write_turn().await;
-                match sources::skip(&applier.workflows().db, &stop.source, &raw, &by, &note, now)
+                // The request was taken from the row: dropping it on a failed write would
+                // leave the administrator's skip undone without a word.
+                until_written(connection, "record the skip", || async {
+                    let workflows = applier.workflows();
+                    let _turn = workflows.write_turn().await;
+                    sources::skip(
+                        &workflows.db,
+                        &stop.source,
+                        &raw,
+                        &by,
+                        &note,
+                        workflows.now(),
+                    )
                     .await
-                {
-                    Ok(()) => {
-                        if let Some(front) = held.pop_front() {
-                            front.acker.ack(BasicAckOptions::default()).await?;
-                        }
-                    }
-                    Err(error) => {
-                        tracing::error!(%error, "change events: cannot record the skip");
-                    }
+                })
+                .await?;
+                if let Some(front) = held.pop_front() {
+                    front.acker.ack(BasicAckOptions::default()).await?;
                 }
             }
         }
         stream.set_status(ConsumerStatus::Consuming);
     }
     Ok(())
+}
+
+/// Runs `write` until it commits, pausing longer after each failure (a busy or briefly
+/// unreachable database); gives up only when the broker connection is lost, so that the
+/// held event is redelivered to whichever node consumes next.
+async fn until_written<Fut>(
+    connection: &Connection,
+    what: &str,
+    mut write: impl FnMut() -> Fut,
+) -> Result<(), ConsumerError>
+where
+    Fut: std::future::Future<Output = Result<(), sea_orm::DbErr>>,
+{
+    let mut pause = amqp::FIRST_PAUSE;
+    loop {
+        match write().await {
+            Ok(()) => return Ok(()),
+            Err(error) => tracing::error!(%error, "change events: cannot {what}; trying again"),
+        }
+        tokio::time::sleep(pause).await;
+        pause = amqp::next_pause(pause);
+        if !connection.status().connected() {
+            return Err(ConsumerError::ConnectionLost);
+        }
+    }
 }
 
 /// Waits until an administrator asks to retry or skip the stopped event.
