@@ -1,30 +1,16 @@
 import { test, expect, Page } from '@playwright/test';
 import * as fs from 'fs';
 import * as path from 'path';
-import { logIn, expectHydrated } from './support';
+import { logIn, expectHydrated, expectAccessible } from './support';
 
 const SCREENSHOTS = path.join(__dirname, '..', 'screenshots');
 
-/** Runs axe-core on the page and fails on any serious or critical violation. */
-async function checkAccessible(page: Page, name: string) {
-  // Evaluated through the DevTools protocol: an added <script> tag would be inline
-  // script, which the portal's Content-Security-Policy refuses.
-  await page.evaluate(fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'));
-  const violations = await page.evaluate(async () => {
-    const axe = (window as any).axe;
-    const results = await axe.run(document, { resultTypes: ['violations'] });
-    return results.violations
-      .filter((v: any) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v: any) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n: any) => n.target.join(' ')).slice(0, 3).join(', ')}`);
-  });
-  expect(violations, `accessibility of ${name}`).toEqual([]);
-}
-
+/** Saves the hydrated page as a screenshot and checks it with axe-core. */
 async function visit(page: Page, name: string) {
   await expectHydrated(page);
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
-  await checkAccessible(page, name);
+  await expectAccessible(page, name);
 }
 
 const HOSTILE = '<script>window.__xss = 1</script><b id="xss-bold">bold</b><img src=x onerror="window.__xss = 2">';

@@ -1,6 +1,7 @@
 //! Request forms: what a requester submits, checked against the definition's fields on
 //! the server, every field with its own message, nothing stored unless all are valid.
 
+use crate::calendar::days_in_month;
 use crate::definition::{FieldKind, FormField};
 use crate::flowdata::Value;
 use crate::UserName;
@@ -193,15 +194,7 @@ fn is_calendar_date(text: &str) -> bool {
     ) else {
         return false;
     };
-    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    let days = match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return false,
-    };
-    (1..=days).contains(&day)
+    days_in_month(year, month).is_some_and(|days| (1..=days).contains(&day))
 }
 
 #[cfg(test)]

@@ -5,6 +5,8 @@
 //! same code run inside the server, in benchmarks and in property tests.
 
 #[cfg(feature = "definitions")]
+mod calendar;
+#[cfg(feature = "definitions")]
 pub mod changes;
 #[cfg(feature = "definitions")]
 pub mod definition;

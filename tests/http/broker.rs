@@ -23,6 +23,8 @@ use tokio::sync::watch;
 
 /// The spec's exchange: topic, durable, routing key = resource key.
 pub const EXCHANGE: &str = "assent.provisioning";
+/// How often a test waiting for the consumer or the relay looks at the database again.
+pub const POLL: Duration = Duration::from_millis(100);
 /// The demo company's queue that is bound to every message.
 pub const WATCH_QUEUE: &str = "assent.provisioning.all";
 

@@ -25,7 +25,6 @@ with_a_broker_on_both_databases!(
 /// How long a change may take to show: generous, as ten thousand events in a debug build
 /// beside the other tests take a while (the benchmark measures speed).
 const WAIT: Duration = Duration::from_secs(240);
-const POLL: Duration = Duration::from_millis(100);
 
 /// The change-event server functions.
 const RETRY: &str = "/app/changes_retry";
@@ -59,6 +58,14 @@ impl Stream {
             source: format!("hr-{}", &key[..12]),
             next: 1,
         }
+    }
+
+    /// A stream of this test's own and a server consuming it; `None` if the server
+    /// cannot run here.
+    async fn with_app(backend: Backend, amqp: &str) -> Option<(Stream, TestApp)> {
+        let stream = Stream::new(amqp);
+        let app = TestApp::spawn_with(backend, &stream.args()).await?;
+        Some((stream, app))
     }
 
     /// The server flags that make it consume this stream.
@@ -255,8 +262,7 @@ async fn ten_thousand_events_are_applied_in_order_and_the_store_is_what_they_say
     backend: Backend,
     amqp: String,
 ) {
-    let mut stream = Stream::new(&amqp);
-    let Some(app) = TestApp::spawn_with(backend, &stream.args()).await else {
+    let Some((mut stream, app)) = Stream::with_app(backend, &amqp).await else {
         return;
     };
     let prefix = format!("p{}-", &stream.source[3..9]);
@@ -377,8 +383,7 @@ async fn bad_events_stop_the_stream_until_retried_or_skipped_or_are_parked(
     backend: Backend,
     amqp: String,
 ) {
-    let mut stream = Stream::new(&amqp);
-    let Some(app) = TestApp::spawn_with(backend, &stream.args()).await else {
+    let Some((mut stream, app)) = Stream::with_app(backend, &amqp).await else {
         return;
     };
     let source = stream.source.clone();
@@ -614,8 +619,7 @@ async fn bad_events_stop_the_stream_until_retried_or_skipped_or_are_parked(
 /// 3. An event delivered again (same id), one whose sequence is not above the last
 ///    applied, and one with a new id but a used sequence change nothing.
 async fn redelivered_and_outdated_events_change_nothing(backend: Backend, amqp: String) {
-    let mut stream = Stream::new(&amqp);
-    let Some(app) = TestApp::spawn_with(backend, &stream.args()).await else {
+    let Some((mut stream, app)) = Stream::with_app(backend, &amqp).await else {
         return;
     };
     let source = stream.source.clone();
@@ -645,10 +649,7 @@ async fn redelivered_and_outdated_events_change_nothing(backend: Backend, amqp: 
     let (_, applied, stopped) = progress(&app, &source).await.unwrap();
     assert_eq!((applied, stopped), (3, None));
     let audited = app
-        .scalar(&format!(
-            "SELECT COUNT(*) AS n FROM audit_events WHERE action = 'directory.change_applied' \
-             AND detail LIKE '{source} #%'"
-        ))
+        .audited("directory.change_applied", &format!("{source} #%"))
         .await;
     assert_eq!(audited, 3);
     assert_eq!(stream.ready().await, 0, "redeliveries are acknowledged too");
@@ -716,10 +717,7 @@ async fn a_process_killed_while_applying_applies_every_event_exactly_once_after_
         .await;
     assert_eq!(recorded, KILLED_EVENTS as i64);
     let audited = app
-        .scalar(&format!(
-            "SELECT COUNT(*) AS n FROM audit_events WHERE action = 'directory.change_applied' \
-             AND detail LIKE '{source} #%'"
-        ))
+        .audited("directory.change_applied", &format!("{source} #%"))
         .await;
     assert_eq!(audited, KILLED_EVENTS as i64);
     let person = people(&app, &who).await.remove(&who).unwrap();
@@ -755,8 +753,7 @@ async fn leavers_lose_sessions_and_items_and_a_new_manager_is_asked(
     backend: Backend,
     amqp: String,
 ) {
-    let mut stream = Stream::new(&amqp);
-    let Some(app) = TestApp::spawn_with(backend, &stream.args()).await else {
+    let Some((mut stream, app)) = Stream::with_app(backend, &amqp).await else {
         return;
     };
     let source = stream.source.clone();

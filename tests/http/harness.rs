@@ -288,6 +288,14 @@ impl TestApp {
             .try_get("", "n")
             .unwrap()
     }
+
+    /// How many audit entries of `action` have a detail matching the SQL `like` pattern.
+    pub async fn audited(&self, action: &str, like: &str) -> i64 {
+        self.scalar(&format!(
+            "SELECT COUNT(*) AS n FROM audit_events WHERE action = '{action}' AND detail LIKE '{like}'"
+        ))
+        .await
+    }
 }
 
 impl Drop for TestApp {

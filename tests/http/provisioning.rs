@@ -38,8 +38,6 @@ with_a_broker_on_both_databases!(
 
 /// How long a message or a state change may take to show.
 const WAIT: Duration = Duration::from_secs(30);
-/// How often the database is asked again.
-const POLL: Duration = Duration::from_millis(100);
 
 /// A server on `backend` whose only resource is the one in `resources`, publishing to
 /// `amqp` without the demo's watch queue.

@@ -328,35 +328,36 @@ assign = [
         detail.starts_with("POST hr /employees/alice → 201 Created in "),
         "{detail}"
     );
-    let audited = app
-        .scalar(&format!(
-            "SELECT COUNT(*) AS n FROM audit_events WHERE action = 'workflow.rest' \
-             AND detail LIKE '%{id}%POST hr /employees/alice → 201 Created in %'"
-        ))
-        .await;
+    let like = format!("%{id}%POST hr /employees/alice → 201 Created in %");
+    let audited = app.audited("workflow.rest", &like).await;
     assert_eq!(audited, 1);
 
     // A plain-text answer is kept as text; another endpoint sends its own key header.
-    let text = deploy(
-        &app,
-        "Rest-Text",
-        r#"endpoint = "slow"
-path = "/text"
-assign = [{ target = "context/answer", expression = "response.body" }]"#,
-    )
-    .await;
-    let workflow = run(&app, &text, json!({})).await;
-    assert_eq!(workflow["context"]["answer"], json!(["plain answer"]));
-    let tickets = deploy(
-        &app,
-        "Rest-Tickets",
-        r#"endpoint = "tickets"
-path = "/tickets"
-assign = [{ target = "context/ticket", expression = "response.body.ticket" }]"#,
-    )
-    .await;
-    let workflow = run(&app, &tickets, json!({})).await;
-    assert_eq!(workflow["context"]["ticket"], json!(["T-7"]));
+    for (name, endpoint, path, answer, expected) in [
+        (
+            "Rest-Text",
+            "slow",
+            "/text",
+            "response.body",
+            "plain answer",
+        ),
+        (
+            "Rest-Tickets",
+            "tickets",
+            "/tickets",
+            "response.body.ticket",
+            "T-7",
+        ),
+    ] {
+        let keys = format!(
+            r#"endpoint = "{endpoint}"
+path = "{path}"
+assign = [{{ target = "context/answer", expression = "{answer}" }}]"#
+        );
+        let definition = deploy(&app, name, &keys).await;
+        let workflow = run(&app, &definition, json!({})).await;
+        assert_eq!(workflow["context"]["answer"], json!([expected]), "{name}");
+    }
     let call = &service.requests_for("/api/tickets")[0];
     assert_eq!(call.headers["x-api-key"], API_KEY);
     assert!(!call.headers.contains_key("authorization"));

@@ -32,14 +32,6 @@ const FIELDS: [&str; 8] = [
     "time",
     "attributes",
 ];
-const MAX_OBJECT_KEY_CHARS: usize = 256;
-const MAX_TEXT_CHARS: usize = 200;
-const MAX_DEPARTMENT_CHARS: usize = 120;
-const MAX_GROUP_CHARS: usize = 120;
-const MAX_OTHER_ATTRIBUTES: usize = 50;
-const MAX_OTHER_NAME_CHARS: usize = 64;
-const MAX_OTHER_VALUES: usize = 50;
-const MAX_OTHER_VALUE_CHARS: usize = 1000;
 
 /// One change event, every part already checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -307,6 +299,17 @@ fn user_change(
         Ok(Change::ModifyUser { user, attributes })
     }
 }
+
+// Bounds on what an event may carry, so that a source cannot grow the directory without
+// limit; generous for any real directory.
+const MAX_OBJECT_KEY_CHARS: usize = 256;
+const MAX_TEXT_CHARS: usize = 200;
+const MAX_DEPARTMENT_CHARS: usize = 120;
+const MAX_GROUP_CHARS: usize = 120;
+const MAX_OTHER_ATTRIBUTES: usize = 50;
+const MAX_OTHER_NAME_CHARS: usize = 64;
+const MAX_OTHER_VALUES: usize = 50;
+const MAX_OTHER_VALUE_CHARS: usize = 1000;
 
 /// The attribute names Assent interprets; another name differing only in case is
 /// refused, as it is almost surely a typo that would otherwise be kept silently.

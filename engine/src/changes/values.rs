@@ -1,6 +1,7 @@
 //! The checks of single values, shared by the envelope and the attributes.
 
 use super::ChangeEventError;
+use crate::calendar::days_in_month;
 use crate::UserNameError;
 use serde_json::{Map, Value};
 
@@ -123,14 +124,7 @@ pub(super) fn check_time(raw: &str) -> Result<(), &'static str> {
         }
         _ => return Err(SHAPE),
     }
-    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    let days_in_month = match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return Err("the date does not exist"),
-    };
+    let days_in_month = days_in_month(year, month).ok_or("the date does not exist")?;
     if year == 0 || day == 0 || day > days_in_month {
         return Err("the date does not exist");
     }

@@ -18,9 +18,7 @@ pub fn AdminProvisioningPage() -> impl IntoView {
     let lang = use_lang();
     let (retry, drop, overview) =
         two_forms_and_data::<RetryProvisioning, DropProvisioning, _, _>(get_provisioning_overview);
-    let newest = NewestAnswer::default();
-    newest.follow(retry);
-    newest.follow(drop);
+    let newest = NewestAnswer::of_both(retry, drop);
     view! {
         <Title text=t(lang, "Provisioning")/>
         <p><a href="/admin">{t(lang, "← Administration")}</a></p>

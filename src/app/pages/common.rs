@@ -119,6 +119,18 @@ impl NewestAnswer {
         });
     }
 
+    /// Takes every answer of two forms, whichever answered last.
+    pub fn of_both<A, B>(first: ServerAction<A>, second: ServerAction<B>) -> Self
+    where
+        A: ServerFn<Output = String, Error = AppError> + Send + Sync + Clone + 'static,
+        B: ServerFn<Output = String, Error = AppError> + Send + Sync + Clone + 'static,
+    {
+        let newest = Self::default();
+        newest.follow(first);
+        newest.follow(second);
+        newest
+    }
+
     /// The answer as a notice or an alert with the given `id` (see [`FormAnswer`]).
     pub fn shown(
         self,
@@ -273,4 +285,12 @@ where
     let versions = [first.version(), second.version()];
     let after_either = move || versions.map(|version| version.get());
     (first, second, Resource::new(after_either, move |_| fetch()))
+}
+
+/// The head of a table's last column, which holds each line's buttons: named for screen
+/// readers only, as the buttons name themselves.
+#[component]
+pub fn ActionsHead() -> impl IntoView {
+    let lang = use_lang();
+    view! { <th scope="col"><span class="visually-hidden">{t(lang, "Actions")}</span></th> }
 }

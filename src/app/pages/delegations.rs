@@ -4,21 +4,19 @@
 use crate::app::api::{get_delegations, AddDelegation, RemoveDelegation};
 use crate::app::i18n::{t, tf, tr, use_lang, Lang};
 use crate::app::pages::common::{
-    column_heads, two_forms_and_data, HiddenIdButton, Loaded, NewestAnswer, TextField,
+    column_heads, two_forms_and_data, ActionsHead, HiddenIdButton, Loaded, NewestAnswer, TextField,
 };
 use crate::app::types::{DelegationLine, Delegations};
-use leptos::form::ActionForm;
-use leptos::prelude::*;
+use leptos::{form::ActionForm, prelude::*};
 use leptos_meta::Title;
 
+/// `/delegations`: the signed-in user's own delegations and those made to them.
 #[component]
 pub fn DelegationsPage() -> impl IntoView {
     let lang = use_lang();
     let (add, remove, delegations) =
         two_forms_and_data::<AddDelegation, RemoveDelegation, _, _>(get_delegations);
-    let newest = NewestAnswer::default();
-    newest.follow(add);
-    newest.follow(remove);
+    let newest = NewestAnswer::of_both(add, remove);
     view! {
         <Title text=t(lang, "Delegations")/>
         <h1>{t(lang, "Delegations")}</h1>
@@ -73,7 +71,7 @@ fn DelegationTable(
                 <tr>
                     <th scope="col">{if mine { t(lang, "Substitute") } else { t(lang, "In place of") }}</th>
                     {column_heads([t(lang, "From"), t(lang, "Until"), t(lang, "State")])}
-                    {mine.then(|| view! { <th scope="col"><span class="visually-hidden">{t(lang, "Actions")}</span></th> })}
+                    {mine.then(|| view! { <ActionsHead/> })}
                 </tr>
             </thead>
             <tbody>

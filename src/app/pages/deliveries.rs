@@ -2,7 +2,7 @@
 //! how far it got. Shown on a request's page, on "My access" and to administrators.
 
 use crate::app::i18n::{t, tr, use_lang};
-use crate::app::pages::common::column_heads;
+use crate::app::pages::common::{column_heads, ActionsHead};
 use crate::model::provisioning::DeliveryLine;
 use leptos::prelude::*;
 
@@ -41,7 +41,7 @@ pub fn DeliveryTable(
                             t(lang, "Changed"),
                         ])}
                         {with_workflow.then(|| view! { <th scope="col">{t(lang, "Request")}</th> })}
-                        {with_actions.then(|| view! { <th scope="col"><span class="visually-hidden">{t(lang, "Actions")}</span></th> })}
+                        {with_actions.then(|| view! { <ActionsHead/> })}
                     </tr>
                 </thead>
                 <tbody>

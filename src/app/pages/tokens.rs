@@ -6,7 +6,7 @@
 use crate::app::api::{get_tokens, CreateToken, RevokeToken};
 use crate::app::i18n::{t, tf, tr, use_lang};
 use crate::app::pages::common::{
-    column_heads, two_forms_and_data, HiddenIdButton, Loaded, NewestAnswer, TextField,
+    column_heads, two_forms_and_data, ActionsHead, HiddenIdButton, Loaded, NewestAnswer, TextField,
 };
 use crate::app::types::{NewToken, TokenLine, TokensView};
 use leptos::form::ActionForm;
@@ -131,7 +131,7 @@ fn TokenTable(lines: Vec<TokenLine>, revoke: ServerAction<RevokeToken>) -> impl 
                         t(lang, "Name"), t(lang, "Owner"), t(lang, "Operations"), t(lang, "Created"),
                         t(lang, "Valid until"), t(lang, "Last used"), t(lang, "State"),
                     ])}
-                    <th scope="col"><span class="visually-hidden">{t(lang, "Actions")}</span></th>
+                    <ActionsHead/>
                 </tr>
             </thead>
             <tbody>

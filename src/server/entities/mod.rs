@@ -1,5 +1,27 @@
 //! sea-orm models of the tables in `migrations/`.
 
+/// The relation of a table whose `user_id` column names a row of `users`, so that
+/// queries can load each row with its user.
+macro_rules! belongs_to_user {
+    () => {
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {
+            #[sea_orm(
+                belongs_to = "super::user::Entity",
+                from = "Column::UserId",
+                to = "super::user::Column::Id"
+            )]
+            User,
+        }
+
+        impl Related<super::user::Entity> for Entity {
+            fn to() -> RelationDef {
+                Relation::User.def()
+            }
+        }
+    };
+}
+
 pub mod api_request;
 pub mod api_token;
 pub mod assignment;

@@ -8,10 +8,10 @@ pub struct Model {
     pub id: i32,
     pub key: String,
     pub version: i32,
-    pub file_name: String,
-    pub source: String,
     pub deployed_at: ChronoDateTimeUtc,
     pub deployed_by: Option<String>,
+    pub file_name: String,
+    pub source: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
