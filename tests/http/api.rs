@@ -57,6 +57,84 @@ pub async fn call_with(
     json(request.send().await.expect("POST")).await
 }
 
+/// A call that declares a body of `declared` bytes but sends only its first `sent`
+/// (past the limit), then reads the answer: how a server that stops reading far-too-large
+/// bodies is asked, without the race of a client still writing when the server has
+/// answered and closed (where the client sees a broken pipe instead of the answer).
+pub async fn call_declaring(
+    app: &TestApp,
+    operation: &str,
+    auth: &str,
+    declared: usize,
+    sent: usize,
+) -> (StatusCode, Value) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(app.address).await.unwrap();
+    let start = r#"{"requestID": ""#;
+    let head = format!(
+        "POST /api/wfs/v1/{operation} HTTP/1.1\r\nHost: {}\r\nAuthorization: {auth}\r\n\
+         Content-Type: application/json\r\nContent-Length: {declared}\r\n\
+         Connection: close\r\n\r\n{start}",
+        app.address
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(&vec![b'x'; sent]).await.unwrap();
+    // Read until the answer is whole (the server may keep the connection open).
+    let mut answer = Vec::new();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let (status, body) = loop {
+        let mut chunk = [0u8; 8192];
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        let read = tokio::time::timeout(left, stream.read(&mut chunk)).await;
+        let Ok(Ok(count)) = read else {
+            panic!("no whole answer: {}", String::from_utf8_lossy(&answer))
+        };
+        answer.extend_from_slice(&chunk[..count]);
+        let text = String::from_utf8_lossy(&answer).into_owned();
+        if let Some(whole) = whole_response(&text) {
+            break whole;
+        }
+        assert!(count > 0, "closed before the answer was whole: {text}");
+    };
+    let json = serde_json::from_str(&body).unwrap_or(Value::Null);
+    (StatusCode::from_u16(status).unwrap(), json)
+}
+
+/// The status and body of an HTTP/1.1 answer once all of it has arrived (a body of a
+/// given length, or chunks up to the last one).
+fn whole_response(text: &str) -> Option<(u16, String)> {
+    let (head, body) = text.split_once("\r\n\r\n")?;
+    let status = head.split(' ').nth(1)?.parse().ok()?;
+    let header = |name: &str| {
+        head.lines().find_map(|line| {
+            let (key, value) = line.split_once(':')?;
+            key.eq_ignore_ascii_case(name)
+                .then(|| value.trim().to_owned())
+        })
+    };
+    if let Some(length) = header("content-length") {
+        let length: usize = length.parse().ok()?;
+        return (body.len() >= length).then(|| (status, body[..length].to_owned()));
+    }
+    if header("transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked")) {
+        if !body.ends_with("0\r\n\r\n") {
+            return None;
+        }
+        let mut joined = String::new();
+        let mut rest = body;
+        while let Some((size, after)) = rest.split_once("\r\n") {
+            let size = usize::from_str_radix(size.trim(), 16).ok()?;
+            if size == 0 {
+                break;
+            }
+            joined.push_str(after.get(..size)?);
+            rest = after.get(size + 2..)?;
+        }
+        return Some((status, joined));
+    }
+    None
+}
+
 pub fn assert_fault(
     status: StatusCode,
     body: &Value,

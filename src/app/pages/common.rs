@@ -294,3 +294,14 @@ pub fn ActionsHead() -> impl IntoView {
     let lang = use_lang();
     view! { <th scope="col"><span class="visually-hidden">{t(lang, "Actions")}</span></th> }
 }
+
+/// A table's head: a column per label and, with `actions`, the column of each line's
+/// buttons.
+#[component]
+pub fn TableHead(labels: Vec<&'static str>, #[prop(optional)] actions: bool) -> impl IntoView {
+    let heads = labels
+        .into_iter()
+        .map(|label| view! { <th scope="col">{label}</th> })
+        .collect_view();
+    view! { <thead><tr>{heads}{actions.then(|| view! { <ActionsHead/> })}</tr></thead> }
+}

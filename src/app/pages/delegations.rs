@@ -4,7 +4,7 @@
 use crate::app::api::{get_delegations, AddDelegation, RemoveDelegation};
 use crate::app::i18n::{t, tf, tr, use_lang, Lang};
 use crate::app::pages::common::{
-    column_heads, two_forms_and_data, ActionsHead, HiddenIdButton, Loaded, NewestAnswer, TextField,
+    two_forms_and_data, HiddenIdButton, Loaded, NewestAnswer, TableHead, TextField,
 };
 use crate::app::types::{DelegationLine, Delegations};
 use leptos::{form::ActionForm, prelude::*};
@@ -67,13 +67,10 @@ fn DelegationTable(
     let mine = remove.is_some();
     view! {
         <table class="table" id=id>
-            <thead>
-                <tr>
-                    <th scope="col">{if mine { t(lang, "Substitute") } else { t(lang, "In place of") }}</th>
-                    {column_heads([t(lang, "From"), t(lang, "Until"), t(lang, "State")])}
-                    {mine.then(|| view! { <ActionsHead/> })}
-                </tr>
-            </thead>
+            <TableHead actions=mine labels=vec![
+                if mine { t(lang, "Substitute") } else { t(lang, "In place of") },
+                t(lang, "From"), t(lang, "Until"), t(lang, "State"),
+            ]/>
             <tbody>
                 {lines
                     .into_iter()

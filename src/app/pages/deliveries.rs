@@ -2,7 +2,7 @@
 //! how far it got. Shown on a request's page, on "My access" and to administrators.
 
 use crate::app::i18n::{t, tr, use_lang};
-use crate::app::pages::common::{column_heads, ActionsHead};
+use crate::app::pages::common::TableHead;
 use crate::model::provisioning::DeliveryLine;
 use leptos::prelude::*;
 
@@ -27,23 +27,21 @@ pub fn DeliveryTable(
 ) -> impl IntoView {
     let lang = use_lang();
     let with_actions = actions.is_some();
+    let mut heads = vec![
+        t(lang, "Target system"),
+        t(lang, "Account"),
+        t(lang, "Operation"),
+        t(lang, "What"),
+        t(lang, "State"),
+        t(lang, "Changed"),
+    ];
+    if with_workflow {
+        heads.push(t(lang, "Request"));
+    }
     view! {
         <div class="table-scroll">
             <table class="table deliveries" id=id>
-                <thead>
-                    <tr>
-                        {column_heads([
-                            t(lang, "Target system"),
-                            t(lang, "Account"),
-                            t(lang, "Operation"),
-                            t(lang, "What"),
-                            t(lang, "State"),
-                            t(lang, "Changed"),
-                        ])}
-                        {with_workflow.then(|| view! { <th scope="col">{t(lang, "Request")}</th> })}
-                        {with_actions.then(|| view! { <ActionsHead/> })}
-                    </tr>
-                </thead>
+                <TableHead actions=with_actions labels=heads/>
                 <tbody>
                     {lines
                         .into_iter()

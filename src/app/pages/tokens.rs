@@ -3,12 +3,14 @@
 //! sees the secret once, and revokes tokens. Works without JavaScript: the forms post, and
 //! the page after the redirect shows the new secret once.
 
-use crate::app::api::{get_tokens, CreateToken, RevokeToken};
-use crate::app::i18n::{t, tf, tr, use_lang};
-use crate::app::pages::common::{
-    column_heads, two_forms_and_data, ActionsHead, HiddenIdButton, Loaded, NewestAnswer, TextField,
+use crate::app::{
+    api::{get_tokens, CreateToken, RevokeToken},
+    i18n::{t, tf, tr, use_lang},
+    pages::common::{
+        two_forms_and_data, HiddenIdButton, Loaded, NewestAnswer, TableHead, TextField,
+    },
+    types::{NewToken, TokenLine, TokensView},
 };
-use crate::app::types::{NewToken, TokenLine, TokensView};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -125,15 +127,10 @@ fn TokenTable(lines: Vec<TokenLine>, revoke: ServerAction<RevokeToken>) -> impl 
     }
     view! {
         <table class="table" id="token-list">
-            <thead>
-                <tr>
-                    {column_heads([
-                        t(lang, "Name"), t(lang, "Owner"), t(lang, "Operations"), t(lang, "Created"),
-                        t(lang, "Valid until"), t(lang, "Last used"), t(lang, "State"),
-                    ])}
-                    <ActionsHead/>
-                </tr>
-            </thead>
+            <TableHead actions=true labels=vec![
+                t(lang, "Name"), t(lang, "Owner"), t(lang, "Operations"), t(lang, "Created"),
+                t(lang, "Valid until"), t(lang, "Last used"), t(lang, "State"),
+            ]/>
             <tbody>
                 {lines
                     .into_iter()

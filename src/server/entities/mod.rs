@@ -1,24 +1,34 @@
 //! sea-orm models of the tables in `migrations/`.
 
-/// The relation of a table whose `user_id` column names a row of `users`, so that
-/// queries can load each row with its user.
-macro_rules! belongs_to_user {
-    () => {
+/// The one relation of a table whose column `from` names a row of `parent` by its
+/// column `to` (all three as sea-orm's attribute wants them), so that queries can load
+/// each row with its parent.
+macro_rules! belongs_to {
+    ($variant:ident, $parent:path, $entity:tt, $from:tt, $to:tt) => {
         #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
         pub enum Relation {
-            #[sea_orm(
-                belongs_to = "super::user::Entity",
-                from = "Column::UserId",
-                to = "super::user::Column::Id"
-            )]
-            User,
+            #[sea_orm(belongs_to = $entity, from = $from, to = $to)]
+            $variant,
         }
 
-        impl Related<super::user::Entity> for Entity {
+        impl Related<$parent> for Entity {
             fn to() -> RelationDef {
-                Relation::User.def()
+                Relation::$variant.def()
             }
         }
+    };
+}
+
+/// [`belongs_to!`] for a table whose `user_id` names a user.
+macro_rules! belongs_to_user {
+    () => {
+        belongs_to!(
+            User,
+            super::user::Entity,
+            "super::user::Entity",
+            "Column::UserId",
+            "super::user::Column::Id"
+        );
     };
 }
 

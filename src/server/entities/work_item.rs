@@ -16,20 +16,12 @@ pub struct Model {
     pub status: String,
 }
 
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {
-    #[sea_orm(
-        belongs_to = "super::workflow_instance::Entity",
-        from = "Column::InstanceId",
-        to = "super::workflow_instance::Column::Id"
-    )]
+belongs_to!(
     Instance,
-}
-
-impl Related<super::workflow_instance::Entity> for Entity {
-    fn to() -> RelationDef {
-        Relation::Instance.def()
-    }
-}
+    super::workflow_instance::Entity,
+    "super::workflow_instance::Entity",
+    "Column::InstanceId",
+    "super::workflow_instance::Column::Id"
+);
 
 impl ActiveModelBehavior for ActiveModel {}
