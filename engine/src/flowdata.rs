@@ -140,6 +140,31 @@ impl FlowData {
     pub fn top_level(&self) -> &BTreeMap<String, Node> {
         &self.root
     }
+
+    /// Every attribute that holds values, by path (`context/justification`), in path
+    /// order: the flowdata as a person reads it.
+    pub fn attributes(&self) -> Vec<(String, &[Value])> {
+        fn walk<'a>(
+            prefix: &str,
+            nodes: &'a BTreeMap<String, Node>,
+            found: &mut Vec<(String, &'a [Value])>,
+        ) {
+            for (name, node) in nodes {
+                let path = if prefix.is_empty() {
+                    name.clone()
+                } else {
+                    format!("{prefix}/{name}")
+                };
+                if !node.values.is_empty() {
+                    found.push((path.clone(), &node.values));
+                }
+                walk(&path, &node.children, found);
+            }
+        }
+        let mut found = Vec::new();
+        walk("", &self.root, &mut found);
+        found
+    }
 }
 
 #[cfg(test)]
@@ -148,6 +173,27 @@ mod tests {
 
     fn path(text: &str) -> FlowPath {
         FlowPath::parse(text).unwrap()
+    }
+
+    #[test]
+    fn attributes_are_listed_by_path_with_their_values() {
+        let mut data = FlowData::new();
+        data.set(&path("context/b"), vec![Value::text("2"), Value::text("3")]);
+        data.set(&path("context/a/deep"), vec![Value::text("1")]);
+        data.set(&path("status"), vec![Value::text("ok")]);
+        let listed: Vec<(String, Vec<String>)> = data
+            .attributes()
+            .into_iter()
+            .map(|(path, values)| (path, values.iter().map(Value::as_text).collect()))
+            .collect();
+        assert_eq!(
+            listed,
+            vec![
+                ("context/a/deep".to_owned(), vec!["1".to_owned()]),
+                ("context/b".to_owned(), vec!["2".to_owned(), "3".to_owned()]),
+                ("status".to_owned(), vec!["ok".to_owned()]),
+            ]
+        );
     }
 
     #[test]

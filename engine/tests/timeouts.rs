@@ -70,3 +70,67 @@ fn reminders_repeat_then_the_final_outcome_applies() {
         Some(ApplicationState::Rejected)
     );
 }
+
+#[test]
+fn an_administrator_moves_the_due_time_and_the_earlier_timer_goes_stale() {
+    use assent_engine::runtime::model::Timestamp;
+    use assent_engine::runtime::{Event, Modification};
+    use std::collections::BTreeMap;
+
+    let mut run = Run::alice_requests("4-eye-approval.toml", "Finance Analyst");
+    let approval = run.running("manager_approval");
+    let (seq, old_generation, _) = run.timer();
+    let later = Timestamp(run.now.0 + 10 * DAY);
+    let move_to = |due_at: Timestamp| Event::Modify {
+        actor: user("admin"),
+        change: Modification {
+            due: BTreeMap::from([(approval, due_at)]),
+            ..Modification::default()
+        },
+    };
+
+    // Not into the past, and not on an approval without a timeout.
+    assert_eq!(
+        run.send(move_to(Timestamp(run.now.0 - 1))).unwrap_err(),
+        EngineError::DueInPast
+    );
+    let mut untimed = Run::alice_requests("role-request-sod.toml", "Finance Analyst");
+    let untimed_approval = *untimed
+        .instance
+        .runs
+        .iter()
+        .filter(|r| r.activity_type == "approval" && r.approval.is_some())
+        .map(|r| &r.seq)
+        .next_back()
+        .expect("a running approval");
+    let refused = untimed.send(Event::Modify {
+        actor: user("admin"),
+        change: Modification {
+            due: BTreeMap::from([(untimed_approval, later)]),
+            ..Modification::default()
+        },
+    });
+    assert_eq!(refused.unwrap_err(), EngineError::NoTimeout);
+
+    let step = run.send(move_to(later)).unwrap().clone();
+    let timer = *step.timers.last().expect("a new timer");
+    assert_eq!(timer.due_at, later);
+    assert_eq!(
+        run.instance
+            .run(approval)
+            .unwrap()
+            .approval
+            .as_ref()
+            .unwrap()
+            .due_at,
+        Some(later)
+    );
+    // The old due time passes: its timer is stale and changes nothing.
+    run.advance(3 * DAY);
+    assert!(!run.fire_timer(seq, old_generation).unwrap().changed);
+    assert_eq!(run.participants(approval), vec!["bob"]);
+    // The new one escalates as the old one would have.
+    run.advance(7 * DAY);
+    assert!(run.fire_timer(seq, timer.generation).unwrap().changed);
+    assert_eq!(run.participants(approval), vec!["erin"]);
+}

@@ -13,6 +13,7 @@ mod m20261203_000008_api_tokens;
 mod m20261203_000009_provisioning;
 mod m20261203_000010_change_events;
 mod m20261203_000011_handoffs;
+mod m20261204_000012_instance_attention;
 
 pub struct Migrator;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000009_provisioning::Migration),
             Box::new(m20261203_000010_change_events::Migration),
             Box::new(m20261203_000011_handoffs::Migration),
+            Box::new(m20261204_000012_instance_attention::Migration),
         ]
     }
 }

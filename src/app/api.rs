@@ -29,6 +29,46 @@ pub async fn deploy_definition(
     crate::server::pages::admin::deploy_definition(file_name, source).await
 }
 
+/// A page of the audit trail matching the administrator's search, newest first.
+#[server(prefix = "/app", endpoint = "admin/audit")]
+pub async fn get_audit(
+    #[server(default)] query: crate::model::audit::AuditQuery,
+) -> Result<crate::model::audit::AuditPage, AppError> {
+    crate::server::pages::admin_audit::search(query).await
+}
+
+/// One page of every workflow matching the administrator's search, newest first.
+#[server(prefix = "/app", endpoint = "admin/instances")]
+pub async fn get_instances(
+    #[server(default)] query: crate::model::instances::InstanceQuery,
+) -> Result<crate::model::instances::InstancePage, AppError> {
+    crate::server::pages::admin_instances::instances(query).await
+}
+
+/// One workflow taken apart for an administrator.
+#[server(prefix = "/app", endpoint = "admin/instance")]
+pub async fn get_instance(id: String) -> Result<crate::model::instances::Inspection, AppError> {
+    crate::server::pages::admin_instances::instance(id).await
+}
+
+/// An administrator's repair of a workflow (suspend, resume, abort, restart, reassign),
+/// with a reason; audited. `version` is the one the page showed.
+#[server(prefix = "/app", endpoint = "admin/repair")]
+pub async fn repair_instance(
+    id: String,
+    version: u64,
+    repair: String,
+    #[server(default)] run: Option<u32>,
+    #[server(default)] users: Option<String>,
+    #[server(default)] due: Option<String>,
+    #[server(default)] reason: String,
+) -> Result<String, AppError> {
+    crate::server::pages::admin_instances::repair_instance(
+        id, version, repair, run, users, due, reason,
+    )
+    .await
+}
+
 /// One page of the signed-in user's open items under a filter, soonest due first.
 #[server(prefix = "/app", endpoint = "worklist")]
 pub async fn get_worklist(

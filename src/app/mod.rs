@@ -86,6 +86,9 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("admin") view=pages::admin::AdminPage/>
                         <Route path=path!("admin/provisioning") view=pages::admin_provisioning::AdminProvisioningPage/>
                         <Route path=path!("admin/changes") view=pages::admin_changes::AdminChangesPage/>
+                        <Route path=path!("admin/instances") view=pages::admin_instances::AdminInstancesPage/>
+                        <Route path=path!("admin/audit") view=pages::admin_audit::AdminAuditPage/>
+                        <Route path=path!("admin/instances/:workflow") view=pages::admin_instance::AdminInstancePage/>
                         <Route path=path!("access") view=pages::my_access::MyAccessPage/>
                     </ParentRoute>
                 </Routes>

@@ -23,6 +23,8 @@ pub struct AdminOverview {
     pub recent_audit: Vec<AuditLine>,
     /// The external workflow engines `external` activities hand off to.
     pub engines: Vec<EngineLine>,
+    /// What needs an administrator, and workflows by state and definition.
+    pub attention: crate::model::instances::Attention,
 }
 
 /// An external workflow engine as the portal last saw it.
@@ -56,13 +58,7 @@ pub struct DeployResult {
     pub changed: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AuditLine {
-    pub occurred_at: String,
-    pub actor: Option<String>,
-    pub action: String,
-    pub detail: String,
-}
+pub use crate::model::instances::AuditLine;
 
 /// Which of the signed-in user's open items to show, and in which order. Every field
 /// comes from the worklist page's query string, so a filtered view is a link.
@@ -112,16 +108,7 @@ impl WorklistFilter {
     }
 }
 
-/// Percent-encodes everything but unreserved characters, for a query string value.
-pub fn encode_query_value(value: &str) -> String {
-    /// Everything but the unreserved characters of RFC 3986.
-    const ENCODED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-        .remove(b'-')
-        .remove(b'_')
-        .remove(b'.')
-        .remove(b'~');
-    percent_encoding::utf8_percent_encode(value, ENCODED).to_string()
-}
+pub use crate::model::query::encode_query_value;
 
 /// One page of the worklist.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -2,11 +2,14 @@
 //! Nothing here reaches into `app` or `server`: both depend on this module, never the
 //! other way round.
 
+pub mod audit;
 pub mod bulk;
 pub mod changes;
 pub mod error;
 pub mod ids;
+pub mod instances;
 pub mod provisioning;
+pub mod query;
 pub mod session;
 
 pub use bulk::{BulkErrorCode, BulkMark};

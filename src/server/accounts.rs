@@ -86,12 +86,31 @@ impl AccountStore for SeaOrmAccounts {
 }
 
 pub async fn insert_audit(db: &impl ConnectionTrait, entry: AuditEntry) -> Result<(), DbErr> {
+    insert_entry(db, None, entry).await
+}
+
+/// An audit entry about the workflow `workflow_id`, found again by it on the workflow's
+/// page.
+pub async fn insert_workflow_audit(
+    db: &impl ConnectionTrait,
+    workflow_id: &str,
+    entry: AuditEntry,
+) -> Result<(), DbErr> {
+    insert_entry(db, Some(workflow_id.to_owned()), entry).await
+}
+
+async fn insert_entry(
+    db: &impl ConnectionTrait,
+    workflow_id: Option<String>,
+    entry: AuditEntry,
+) -> Result<(), DbErr> {
     audit_event::Entity::insert(audit_event::ActiveModel {
         occurred_at: Set(Utc::now()),
         actor: Set(entry.actor),
         action: Set(entry.action.to_owned()),
         detail: Set(entry.detail),
         request_id: Set(entry.request_id),
+        workflow_id: Set(workflow_id),
         ..Default::default()
     })
     .exec(db)

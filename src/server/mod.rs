@@ -114,6 +114,15 @@ fn route_list() -> Vec<AxumRouteListing> {
     ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
+/// The paths of the portal's pages (`/admin/instances/:workflow`, ...), so that a test
+/// can walk every one of them.
+pub fn page_paths() -> Vec<String> {
+    route_list()
+        .iter()
+        .map(|route| route.path().to_owned())
+        .collect()
+}
+
 /// Opens and migrates the database, loads demo data if asked, binds the address and
 /// builds the application: everything but serving, so tests can serve it themselves.
 pub async fn prepare(config: Config) -> Result<(TcpListener, Router), StartError> {
@@ -326,6 +335,7 @@ where
         })
         .route("/login", post(auth::login))
         .route("/logout", post(auth::logout))
+        .route("/admin/audit.csv", get(pages::admin_audit::export_csv))
         .route("/lang", get(language::choose))
         .route(
             "/api/wfs/v1/openapi.json",

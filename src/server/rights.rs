@@ -35,6 +35,8 @@ rights! {
     ManageWorkflows => Role::Admin;
     /// Read every workflow, not only one's own.
     ReadAllWorkflows => Role::Admin;
+    /// Search and export the audit trail.
+    ReadAudit => Role::Admin;
     /// Register, activate or change accounts that are not one's own.
     ManageAccounts => Role::Admin;
     /// Start a workflow through a definition other than the one that applies.

@@ -66,6 +66,8 @@ mod portal;
 
 // The portal, feature by feature (after the macro, which they use).
 mod admin;
+mod admin_audit;
+mod admin_instances;
 mod bulk;
 mod cart;
 mod changes;

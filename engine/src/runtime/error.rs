@@ -38,6 +38,10 @@ pub enum EngineError {
     BadContextName(String),
     #[error("this activity is not waiting in error")]
     NotInError,
+    #[error("this approval has no timeout, so it has no due time to move")]
+    NoTimeout,
+    #[error("the new due time has already passed")]
+    DueInPast,
     #[error("the activation key does not match")]
     InvalidActivationKey,
     #[error("the activation key has expired")]

@@ -99,6 +99,9 @@ pub struct Modification {
     pub context: BTreeMap<String, Vec<Value>>,
     /// New participants of running approvals, by run: they replace whoever is asked now.
     pub participants: BTreeMap<u32, Vec<UserName>>,
+    /// New due times of running approvals with a timeout, by run: the timeout fires then
+    /// instead (an earlier timer goes stale). Must lie ahead.
+    pub due: BTreeMap<u32, Timestamp>,
     /// `Some(None)` removes the workflow's own description (the definition's shows again).
     pub description: Option<Option<String>>,
     /// Suspends, resumes or aborts in the same step; asking for the state the workflow is

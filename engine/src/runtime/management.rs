@@ -108,6 +108,9 @@ fn apply(machine: &mut Machine, actor: &UserName, change: Modification) -> Resul
     for (seq, users) in &change.participants {
         activities::reassignment::reassign(machine, *seq, actor, users)?;
     }
+    for (seq, due_at) in &change.due {
+        activities::timeouts::move_due(machine, *seq, *due_at)?;
+    }
     if let Some(correlation_id) = change.correlation_id {
         machine.instance.correlation_id = correlation_id;
     }

@@ -5,6 +5,7 @@
 //! browser half reads it back, so both halves render the same words.
 
 mod de_access;
+mod de_admin;
 mod de_changes;
 mod de_common;
 mod de_provisioning;
@@ -104,6 +105,7 @@ fn german(en: &str) -> Option<&'static str> {
         .or_else(|| de_access::get(en))
         .or_else(|| de_provisioning::get(en))
         .or_else(|| de_changes::get(en))
+        .or_else(|| de_admin::get(en))
 }
 
 /// A fixed text in the page's language.

@@ -9,6 +9,8 @@
 //!   `TokenError::Invalid(...)` (which the tokens page turns into the former);
 //! - in the pages' server functions (`src/server/pages`): the answer of a form,
 //!   `Ok(...)`, and the failure of one item of a bulk decision, `message: ...`;
+//! - in the use cases (`src/server/usecases`): `WorkflowError::Invalid(...)` and
+//!   `Ok(...)`; in the shared model (`src/model`): `Err(...)` and `ok_or(...)`;
 //! - the `#[error("...")]` texts written as sentences, those of the errors handed on to
 //!   people whole (`AppError`, `LinkError` of the mailed links, the worklist's refusals);
 //! - the field messages of request forms (`engine/src/form.rs`): `Err(...)`,
@@ -44,6 +46,14 @@ fn every_message_of_the_server_has_a_german_translation() {
         let mut markers = vec!["AppError::Invalid(", "TokenError::Invalid("];
         if place.starts_with("src/server/pages") {
             markers.extend(["Ok(", "message: "]);
+        }
+        // The use cases refuse in the workflow layer's words and answer forms with
+        // sentences; the shared model refuses a form it cannot read.
+        if place.starts_with("src/server/usecases") {
+            markers.extend(["WorkflowError::Invalid(", "AuditError::Invalid(", "Ok("]);
+        }
+        if place.starts_with("src/model") {
+            markers.extend(["Err(", "ok_or("]);
         }
         messages.extend(messages_after(place, &source, &markers));
         messages.extend(error_sentences(place, &source));

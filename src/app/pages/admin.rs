@@ -87,6 +87,7 @@ fn Overview(figures: AdminOverview, deploy: ServerAction<DeployDefinition>) -> i
         })
         .collect::<Vec<_>>();
     view! {
+        <crate::app::pages::admin_dashboard::Attention attention=figures.attention/>
         <section aria-labelledby="figures-heading">
             <h2 id="figures-heading" class="visually-hidden">{t(lang, "Figures")}</h2>
             <dl class="figures">
@@ -96,6 +97,8 @@ fn Overview(figures: AdminOverview, deploy: ServerAction<DeployDefinition>) -> i
                 <div><dt>{t(lang, "Catalog items")}</dt><dd>{figures.catalog_items}</dd></div>
                 <div><dt>{t(lang, "Running workflows")}</dt><dd>{figures.running_workflows}</dd></div>
             </dl>
+            <p><a href="/admin/instances">{t(lang, "Workflows: search, inspect and repair")}</a></p>
+            <p><a href="/admin/audit">{t(lang, "Audit trail: search and export")}</a></p>
             <p><a href="/admin/provisioning">{t(lang, "Provisioning: messages to target systems")}</a></p>
             <p><a href="/admin/changes">{t(lang, "Change events: identity changes from HR and other sources")}</a></p>
         </section>
@@ -151,4 +154,5 @@ fn Overview(figures: AdminOverview, deploy: ServerAction<DeployDefinition>) -> i
             <TextTable heads=[t(lang, "When (UTC)"), t(lang, "Who"), t(lang, "What"), t(lang, "Detail")] rows=audit/>
         </section>
     }
+    .into_any()
 }

@@ -1,7 +1,11 @@
 //! One module per screen.
 
 pub mod admin;
+pub mod admin_audit;
 pub mod admin_changes;
+pub mod admin_dashboard;
+pub mod admin_instance;
+pub mod admin_instances;
 pub mod admin_provisioning;
 pub mod cart;
 pub mod catalog;

@@ -10,6 +10,8 @@ pub struct Model {
     pub action: String,
     pub detail: String,
     pub request_id: Option<String>,
+    /// The workflow the entry is about, if any.
+    pub workflow_id: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

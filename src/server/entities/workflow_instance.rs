@@ -17,6 +17,8 @@ pub struct Model {
     pub created_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,
     pub ended_at: Option<ChronoDateTimeUtc>,
+    /// A running workflow with an activity in WAIT_IN_ERROR, for the dashboard.
+    pub waits_in_error: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

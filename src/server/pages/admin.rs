@@ -5,12 +5,13 @@ use super::{fail, require_role, state, MINUTES};
 use crate::app::types::{AdminOverview, AuditLine, DefinitionLine, DeployResult, EngineLine};
 use crate::model::AppError;
 use crate::server::entities::{audit_event, catalog_item, department, user, workflow_instance};
+use crate::server::rights::{Granted, ReadAllWorkflows};
 use crate::server::workflow::DeployOutcome;
 use assent_engine::Role;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 
 pub async fn admin_overview() -> Result<AdminOverview, AppError> {
-    require_role(Role::Admin).await?;
+    let admin = require_role(Role::Admin).await?;
     let db = &state()?.db.connection;
     let users = user::Entity::find()
         .count(db)
@@ -81,7 +82,15 @@ pub async fn admin_overview() -> Result<AdminOverview, AppError> {
             last_error: line.last_error,
         })
         .collect();
+    let attention = crate::server::usecases::instances::attention::attention(
+        Granted::<ReadAllWorkflows>::check(&admin).ok_or_else(|| fail(AppError::Forbidden))?,
+        &state()?.workflows,
+        chrono::Utc::now(),
+    )
+    .await
+    .map_err(|e| fail(e.into()))?;
     Ok(AdminOverview {
+        attention,
         engines,
         users,
         disabled_users,

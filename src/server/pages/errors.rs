@@ -5,6 +5,7 @@
 use crate::model::AppError;
 use crate::server::changes::sources::RequestError;
 use crate::server::provisioning::outbox::ParkedError;
+use crate::server::usecases::audit::AuditError;
 use crate::server::usecases::worklist::WorklistError;
 use crate::server::workflow::WorkflowError;
 use assent_engine::runtime::EngineError;
@@ -57,6 +58,15 @@ impl From<ParkedError> for AppError {
                 tracing::error!(%message, "provisioning outbox unavailable");
                 AppError::Internal
             }
+        }
+    }
+}
+
+impl From<AuditError> for AppError {
+    fn from(error: AuditError) -> Self {
+        match error {
+            AuditError::Invalid(message) => AppError::Invalid(message),
+            AuditError::Database(error) => AppError::from(error),
         }
     }
 }

@@ -18,6 +18,8 @@ use sea_orm::{ConnectionTrait, EntityTrait, Select};
 use std::sync::Arc;
 
 pub mod admin;
+pub mod admin_audit;
+pub mod admin_instances;
 pub mod cart;
 pub mod catalog;
 pub mod changes;

@@ -5,8 +5,10 @@
 //! parse their input into the types used here and map the typed errors to their own
 //! answer in one place each.
 
+pub mod audit;
 pub mod changes;
 pub mod decisions;
+pub mod instances;
 pub mod provisioning;
 pub mod reading;
 pub mod worklist;

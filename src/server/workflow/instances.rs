@@ -308,14 +308,26 @@ impl Workflows {
         instance_id: &str,
         event: Event,
     ) -> Result<Instance, WorkflowError> {
-        let action = match event {
-            Event::Suspend => "workflow.suspended",
-            Event::Resume { .. } => "workflow.resumed",
-            Event::Abort => "workflow.aborted",
-            _ => return Err(WorkflowError::Invalid("not an administrative event".into())),
-        };
+        let action = administrative_action(&event)?;
         self.event_by(actor, instance_id, event, action, String::new())
             .await
+    }
+
+    /// An administrator's repair (suspend, resume, restart or abort) of the workflow as
+    /// they saw it at `expected_version`, recorded with `detail` (what and why).
+    pub async fn repair(
+        &self,
+        actor: &UserName,
+        _may: Granted<ManageWorkflows>,
+        instance_id: &str,
+        event: Event,
+        expected_version: u64,
+        detail: String,
+    ) -> Result<Instance, WorkflowError> {
+        let action = administrative_action(&event)?;
+        let command = EventCommand::new(instance_id, event, Some(actor), action, detail)
+            .expecting(Some(expected_version));
+        Ok(self.submit_event(command).await?.instance)
     }
 
     /// `event` on the workflow `instance_id` by the person `actor`, recorded in the audit
@@ -443,4 +455,15 @@ impl Workflows {
             .count(&self.db)
             .await?)
     }
+}
+
+/// The audit trail's name of an administrative event; other events are not one.
+fn administrative_action(event: &Event) -> Result<&'static str, WorkflowError> {
+    Ok(match event {
+        Event::Suspend => "workflow.suspended",
+        Event::Resume { run: None } => "workflow.resumed",
+        Event::Resume { run: Some(_) } => "workflow.activity_restarted",
+        Event::Abort => "workflow.aborted",
+        _ => return Err(WorkflowError::Invalid("not an administrative event".into())),
+    })
 }

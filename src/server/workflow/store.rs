@@ -3,7 +3,7 @@
 //! entries, all in the caller's transaction.
 
 use super::{from_timestamp, WorkflowError, Workflows};
-use crate::server::accounts::{insert_audit, AuditEntry};
+use crate::server::accounts::{insert_workflow_audit, AuditEntry};
 use crate::server::entities::{assignment, job, user, work_item, workflow_instance as row};
 use crate::server::provisioning::{self, planner::ChangedPeople};
 use assent_engine::flowdata::Value;
@@ -95,6 +95,15 @@ pub fn decode(stored: &row::Model) -> Result<Instance, WorkflowError> {
     serde_json::from_str(&stored.data).map_err(|e| WorkflowError::Corrupt(e.to_string()))
 }
 
+/// Whether a running workflow has an activity waiting for an administrator.
+fn waits_in_error(instance: &Instance) -> bool {
+    instance.state == assent_engine::WorkflowState::Running
+        && instance
+            .runs
+            .iter()
+            .any(|run| run.state == assent_engine::ActivityState::WaitInError)
+}
+
 impl Workflows {
     pub(crate) async fn persist(
         &self,
@@ -106,6 +115,7 @@ impl Workflows {
         let data =
             serde_json::to_string(instance).map_err(|e| WorkflowError::Corrupt(e.to_string()))?;
         let version = i64::try_from(instance.version).unwrap_or(i64::MAX);
+        let waits_in_error = waits_in_error(instance);
         match transition.loaded_version {
             None => {
                 row::Entity::insert(row::ActiveModel {
@@ -121,6 +131,7 @@ impl Workflows {
                     created_at: Set(from_timestamp(instance.created_at)),
                     updated_at: Set(now),
                     ended_at: Set(instance.ended_at.map(from_timestamp)),
+                    waits_in_error: Set(waits_in_error),
                 })
                 .exec_without_returning(txn)
                 .await?;
@@ -133,6 +144,7 @@ impl Workflows {
                         Expr::value(application_state(instance.application_state)),
                     )
                     .col_expr(row::Column::Data, Expr::value(data))
+                    .col_expr(row::Column::WaitsInError, Expr::value(waits_in_error))
                     .col_expr(row::Column::Version, Expr::value(version))
                     .col_expr(row::Column::UpdatedAt, Expr::value(now))
                     .col_expr(
@@ -212,8 +224,9 @@ impl Workflows {
                     continue;
                 }
                 Effect::Audit { message } => {
-                    insert_audit(
+                    insert_workflow_audit(
                         txn,
+                        &instance.id,
                         AuditEntry {
                             actor: None,
                             action: "workflow.log",
@@ -328,8 +341,9 @@ impl Workflows {
                 .await?;
         }
 
-        insert_audit(
+        insert_workflow_audit(
             txn,
+            &instance.id,
             AuditEntry {
                 actor: transition.actor,
                 action: transition.action,

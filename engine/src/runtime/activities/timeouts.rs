@@ -2,11 +2,11 @@
 //! fires (escalate, remind, approve or deny, as the definition says). A timer carries a
 //! generation; one that fires after the approval moved on is stale and changes nothing.
 
-use super::approval::{approval_of, conclude};
+use super::approval::{approval_of, conclude, open_approval};
 use super::participants::eligible;
 use crate::definition::{Approval, FinalTimeoutOutcome, TimeoutOutcome};
 use crate::runtime::model::{Because, Timestamp, Verdict};
-use crate::runtime::{Machine, Timer};
+use crate::runtime::{EngineError, Machine, Timer};
 use crate::{ActivityState, UserName};
 
 /// Arms the approval's timeout for run `seq`, if it has one; an earlier timer goes stale.
@@ -20,6 +20,25 @@ pub(super) fn arm_timer(machine: &mut Machine, seq: u32, approval: &Approval) {
     };
     let generation = state.timer_generation + 1;
     set_timer(machine, seq, generation, due_at);
+}
+
+/// Moves the due time of the running approval `seq` to `due_at` (an administrator's
+/// repair): a new timer is armed for it and the earlier one goes stale.
+pub(crate) fn move_due(
+    machine: &mut Machine,
+    seq: u32,
+    due_at: Timestamp,
+) -> Result<(), EngineError> {
+    open_approval(machine, seq)?;
+    if approval_of(machine, seq).and_then(|a| a.timeout).is_none() {
+        return Err(EngineError::NoTimeout);
+    }
+    if due_at <= machine.env.now {
+        return Err(EngineError::DueInPast);
+    }
+    let generation = machine.approval_mut(seq).timer_generation + 1;
+    set_timer(machine, seq, generation, due_at);
+    Ok(())
 }
 
 /// Arms a timer of `generation` for approval run `seq`; only the latest generation counts
