@@ -2,6 +2,10 @@
 //! temporary folder, or `ASSENT_BENCH_PG_URL`) with the demo company and the shipped
 //! definitions deployed.
 
+// Only the benches of the administrators' screens generate a large history.
+#[allow(dead_code)]
+pub mod generate;
+
 use assent::server::db::{self, Database};
 use assent::server::demo;
 use assent::server::workflow::{CreateRequest, SystemClock, Workflows};
@@ -48,6 +52,7 @@ pub async fn bench_database() -> BenchDatabase {
 
 /// `requester` asks for the role `role` for themselves through the 4-eye approval (which
 /// their manager decides), with `justification` on the form if given.
+#[allow(dead_code)] // The dashboard bench writes its history in bulk instead.
 pub fn four_eye_request(
     requester: &str,
     role: String,

@@ -49,7 +49,7 @@ test('admins see the admin area, others are refused by the server', async ({ pag
   await logIn(page, 'admin');
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Admin' }).click();
   await expect(page.getByRole('heading', { name: 'Recent audit events' })).toBeVisible();
-  await expect(page.locator('.figures')).toContainText('Users');
+  await expect(page.locator('#directory-figures')).toContainText('Users');
 
   const other = await page.context().browser()!.newPage();
   await logIn(other, 'alice');

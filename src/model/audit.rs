@@ -14,8 +14,10 @@ pub struct AuditQuery {
     pub actor: Option<String>,
     /// The kind: an action (`workflow.suspended`) or the start of one (`workflow.`).
     pub kind: Option<String>,
-    /// What it is about: a workflow ID, or words of the detail.
+    /// The workflow it is about (its ID).
     pub target: Option<String>,
+    /// Words of the detail (read entry by entry: the slow part of a search).
+    pub words: Option<String>,
     /// From this day on (YYYY-MM-DD, UTC).
     pub from: Option<String>,
     /// Up to and with this day (YYYY-MM-DD, UTC).
@@ -32,6 +34,7 @@ impl AuditQuery {
             ("actor", &self.actor),
             ("kind", &self.kind),
             ("target", &self.target),
+            ("words", &self.words),
             ("from", &self.from),
             ("to", &self.to),
         ]

@@ -6,6 +6,9 @@ use serde::{Deserialize, Serialize};
 
 /// Workflows per page of the search.
 pub const INSTANCES_PAGE_SIZE: u64 = 50;
+/// Workflows a search counts at most: past it, the page says "more than" and the search
+/// wants narrowing (counting millions exactly would cost a scan each time).
+pub const INSTANCES_COUNT_CAP: u64 = 10_000;
 
 /// The state filter that finds running workflows with an activity waiting in error.
 pub const STUCK: &str = "stuck";
@@ -26,7 +29,8 @@ pub struct Attention {
     pub parked_messages: u64,
     pub stopped_sources: u64,
     pub engines_down: u64,
-    /// Workflows by state (every state, in the engine's order).
+    /// Workflows by state: every running, suspended and failed one; those that succeeded
+    /// or were aborted in the last [`TREND_DAYS`] days.
     pub by_state: Vec<(String, u64)>,
     /// Running workflows by definition path, most first.
     pub running_by_definition: Vec<(String, u64)>,
@@ -79,7 +83,10 @@ pub struct InstanceQuery {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InstancePage {
     pub lines: Vec<InstanceLine>,
+    /// How many matched, up to [`INSTANCES_COUNT_CAP`].
     pub total: u64,
+    /// More matched than [`INSTANCES_COUNT_CAP`].
+    pub more: bool,
     pub page: u64,
     pub pages: u64,
     /// The deployed definitions' paths, for the filter's choice.

@@ -1,4 +1,4 @@
-//! The audit trail for administrators: the search by actor, kind, target and days, paged
+//! The audit trail for administrators: the search by actor, kind, workflow, words and days, paged
 //! by entry number, and the CSV export, whole, in order and safe to open in a
 //! spreadsheet.
 
@@ -68,7 +68,7 @@ async fn the_audit_trail_is_searched_paged_and_exported_safely(app: TestApp) {
     .await;
     assert_eq!(by_target["entries"].as_array().unwrap().len(), 100);
     assert!(by_target["older"].is_i64(), "125 entries: a second page");
-    let (_, by_words) = audit(&app, &admin, &[("target", "entry 24")]).await;
+    let (_, by_words) = audit(&app, &admin, &[("words", "entry 24")]).await;
     let found: Vec<&str> = by_words["entries"]
         .as_array()
         .unwrap()

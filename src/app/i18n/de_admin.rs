@@ -29,6 +29,12 @@ pub(super) fn get(en: &str) -> Option<&'static str> {
         "Older →" => "Ältere →",
         "Page {page} of {pages}" => "Seite {page} von {pages}",
         "{count} workflows found." => "{count} Workflows gefunden.",
+        "More than {count} workflows found: narrow the search to see them all." => {
+            "Mehr als {count} Workflows gefunden: die Suche eingrenzen, um alle zu sehen."
+        }
+        "Succeeded and aborted: those that ended in the last {days} days." => {
+            "Abgeschlossen und abgebrochen: die in den letzten {days} Tagen beendeten."
+        }
         "No workflow matches." => "Kein Workflow passt.",
         "Changed (UTC)" => "Geändert (UTC)",
         // Inspector
@@ -80,7 +86,7 @@ pub(super) fn get(en: &str) -> Option<&'static str> {
         // Audit trail
         "Audit trail: search and export" => "Audit-Protokoll: suchen und exportieren",
         "Kind (e.g. workflow. or login.failed)" => "Art (z. B. workflow. oder login.failed)",
-        "Workflow ID or words" => "Workflow-ID oder Wörter",
+        "Words in the detail" => "Wörter im Detail",
         "From (UTC)" => "Von (UTC)",
         "To (UTC)" => "Bis (UTC)",
         "Export as CSV" => "Als CSV exportieren",

@@ -90,7 +90,7 @@ fn Overview(figures: AdminOverview, deploy: ServerAction<DeployDefinition>) -> i
         <crate::app::pages::admin_dashboard::Attention attention=figures.attention/>
         <section aria-labelledby="figures-heading">
             <h2 id="figures-heading" class="visually-hidden">{t(lang, "Figures")}</h2>
-            <dl class="figures">
+            <dl class="figures" id="directory-figures">
                 <div><dt>{t(lang, "Users")}</dt><dd>{figures.users}</dd></div>
                 <div><dt>{t(lang, "Disabled")}</dt><dd>{figures.disabled_users}</dd></div>
                 <div><dt>{t(lang, "Departments")}</dt><dd>{figures.departments}</dd></div>

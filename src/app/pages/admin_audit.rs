@@ -1,5 +1,5 @@
-//! The audit trail for administrators: a search by actor, kind, target (a workflow ID or
-//! words of the detail) and days, by a plain GET form; newest first, 100 to a page; and
+//! The audit trail for administrators: a search by actor, kind, workflow, words of the
+//! detail and days, by a plain GET form; newest first, 100 to a page; and
 //! the same search as a CSV file, of any size.
 
 use crate::app::api::get_audit;
@@ -21,6 +21,7 @@ pub fn AdminAuditPage() -> impl IntoView {
             actor: text("actor"),
             kind: text("kind"),
             target: text("target"),
+            words: text("words"),
             from: text("from"),
             to: text("to"),
             before: query.get("before").and_then(|b| b.parse().ok()),
@@ -53,8 +54,12 @@ fn Filters(asked: AuditQuery) -> impl IntoView {
                 <input id="au-kind" name="kind" type="search" value=value(&asked.kind) autocapitalize="none" spellcheck="false"/>
             </div>
             <div class="field">
-                <label for="au-target">{t(lang, "Workflow ID or words")}</label>
-                <input id="au-target" name="target" type="search" value=value(&asked.target)/>
+                <label for="au-target">{t(lang, "Workflow ID")}</label>
+                <input id="au-target" name="target" type="search" value=value(&asked.target) autocapitalize="none" spellcheck="false"/>
+            </div>
+            <div class="field">
+                <label for="au-words">{t(lang, "Words in the detail")}</label>
+                <input id="au-words" name="words" type="search" value=value(&asked.words)/>
             </div>
             <div class="field">
                 <label for="au-from">{t(lang, "From (UTC)")}</label>

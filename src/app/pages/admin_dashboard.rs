@@ -5,7 +5,7 @@
 
 use crate::app::i18n::{t, tf, use_lang};
 use crate::app::pages::common::TableHead;
-use crate::model::instances::{ApproverLoad, DayCount, DUE_SOON_HOURS};
+use crate::model::instances::{ApproverLoad, DayCount, DUE_SOON_HOURS, TREND_DAYS};
 use leptos::prelude::*;
 
 /// What needs an administrator, each figure a link to the list behind it; then the
@@ -104,6 +104,7 @@ pub fn Attention(attention: crate::model::instances::Attention) -> impl IntoView
         <section aria-labelledby="by-state-heading" class="split">
             <div>
                 <h2 id="by-state-heading">{t(lang, "Workflows by state")}</h2>
+                <p class="muted">{tf(lang, "Succeeded and aborted: those that ended in the last {days} days.", &[("days", TREND_DAYS.to_string())])}</p>
                 <table class="table" id="by-state">
                     <thead><tr><th scope="col">{t(lang, "State")}</th><th scope="col">{t(lang, "Workflows")}</th></tr></thead>
                     <tbody>{by_state}</tbody>

@@ -123,7 +123,14 @@ fn Search(page: InstancePage, asked: InstanceQuery) -> impl IntoView {
             </div>
             <FilterActions clear="/admin/instances"/>
         </form>
-        <p class="muted" id="instances-count">{tf(lang, "{count} workflows found.", &[("count", page.total.to_string())])}</p>
+        <p class="muted" id="instances-count">{
+            let count = [("count", page.total.to_string())];
+            if page.more {
+                tf(lang, "More than {count} workflows found: narrow the search to see them all.", &count)
+            } else {
+                tf(lang, "{count} workflows found.", &count)
+            }
+        }</p>
         {if page.lines.is_empty() {
             view! { <p class="empty" id="instances">{t(lang, "No workflow matches.")}</p> }.into_any()
         } else {

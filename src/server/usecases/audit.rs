@@ -1,4 +1,4 @@
-//! The audit trail for administrators: a search by actor, kind, target and time, newest
+//! The audit trail for administrators: a search by actor, kind, workflow, words and time, newest
 //! first, a page at a time by entry number (an index walk, however long the trail), and
 //! the same search written out as CSV in batches, so an export of any size streams.
 
@@ -96,11 +96,10 @@ pub fn condition(query: &AuditQuery) -> Result<Condition, AuditError> {
         condition = condition.add(row::Column::Action.starts_with(kind.to_lowercase()));
     }
     if let Some(target) = given(&query.target)? {
-        condition = condition.add(
-            Condition::any()
-                .add(row::Column::WorkflowId.eq(target.clone()))
-                .add(row::Column::Detail.contains(target)),
-        );
+        condition = condition.add(row::Column::WorkflowId.eq(target));
+    }
+    if let Some(words) = given(&query.words)? {
+        condition = condition.add(row::Column::Detail.contains(words));
     }
     let day = |text: &Option<String>| -> Result<Option<NaiveDate>, AuditError> {
         given(text)?

@@ -8,7 +8,8 @@ pub mod inspect;
 pub mod repair;
 
 use crate::model::instances::{
-    InstanceLine, InstancePage, InstanceQuery, FAILING_JOBS, INSTANCES_PAGE_SIZE, OVERDUE, STUCK,
+    InstanceLine, InstancePage, InstanceQuery, FAILING_JOBS, INSTANCES_COUNT_CAP,
+    INSTANCES_PAGE_SIZE, OVERDUE, STUCK,
 };
 use crate::server::entities::{job, work_item, workflow_definition, workflow_instance as row};
 use crate::server::rights::{Granted, ReadAllWorkflows};
@@ -17,7 +18,7 @@ use assent_engine::definition::Definition;
 use assent_engine::WorkflowState;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Query;
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use std::collections::BTreeMap;
 
 const MINUTES: &str = "%Y-%m-%d %H:%M";
@@ -54,7 +55,7 @@ pub async fn search(
     if let Some(subject) = given(&query.subject) {
         select = select.filter(row::Column::SubjectId.eq(subject.to_lowercase()));
     }
-    let total = select.clone().count(&workflows.db).await?;
+    let (total, more) = capped_count(workflows, &select).await?;
     let pages = total.div_ceil(INSTANCES_PAGE_SIZE).max(1);
     let page = query.page.unwrap_or(1).clamp(1, pages);
     type Found = (
@@ -110,10 +111,44 @@ pub async fn search(
     Ok(InstancePage {
         lines,
         total,
+        more,
         page,
         pages,
         definitions: paths,
     })
+}
+
+/// How many workflows `select` finds, counted up to [`INSTANCES_COUNT_CAP`], and whether
+/// there are more: the count stops where the page would stop being useful.
+async fn capped_count(
+    workflows: &Workflows,
+    select: &sea_orm::Select<row::Entity>,
+) -> Result<(u64, bool), WorkflowError> {
+    use sea_orm::sea_query::{Alias, Expr};
+    use sea_orm::{ConnectionTrait, QueryTrait};
+    let found = select
+        .clone()
+        .select_only()
+        .column(row::Column::Id)
+        .limit(INSTANCES_COUNT_CAP + 1)
+        .into_query();
+    let count = Query::select()
+        .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
+        .from_subquery(found, Alias::new("found"))
+        .to_owned();
+    let db = &workflows.db;
+    let counted: i64 = match db
+        .query_one(db.get_database_backend().build(&count))
+        .await?
+    {
+        Some(row) => row.try_get("", "n")?,
+        None => 0,
+    };
+    let counted = u64::try_from(counted).unwrap_or(0);
+    Ok((
+        counted.min(INSTANCES_COUNT_CAP),
+        counted > INSTANCES_COUNT_CAP,
+    ))
 }
 
 /// The condition a state filter stands for: a workflow state, or one of the dashboard's
