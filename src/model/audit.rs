@@ -30,22 +30,14 @@ impl AuditQuery {
     /// The query as the address's query string (without `before`), for links: the CSV
     /// export and the next page.
     pub fn query_string(&self) -> String {
-        [
-            ("actor", &self.actor),
-            ("kind", &self.kind),
-            ("target", &self.target),
-            ("words", &self.words),
-            ("from", &self.from),
-            ("to", &self.to),
-        ]
-        .into_iter()
-        .filter_map(|(name, value)| {
-            let value = value.as_deref()?.trim();
-            (!value.is_empty())
-                .then(|| format!("{name}={}", super::query::encode_query_value(value)))
-        })
-        .collect::<Vec<_>>()
-        .join("&")
+        super::query::query_string([
+            ("actor", self.actor.as_deref()),
+            ("kind", self.kind.as_deref()),
+            ("target", self.target.as_deref()),
+            ("words", self.words.as_deref()),
+            ("from", self.from.as_deref()),
+            ("to", self.to.as_deref()),
+        ])
     }
 }
 

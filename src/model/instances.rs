@@ -79,6 +79,20 @@ pub struct InstanceQuery {
     pub page: Option<u64>,
 }
 
+impl InstanceQuery {
+    /// The search as the address's query string, on page `page`: the paging links.
+    pub fn query_string(&self, page: u64) -> String {
+        let page = page.to_string();
+        super::query::query_string([
+            ("state", self.state.as_deref()),
+            ("definition", self.definition.as_deref()),
+            ("initiator", self.initiator.as_deref()),
+            ("subject", self.subject.as_deref()),
+            ("page", Some(page.as_str())),
+        ])
+    }
+}
+
 /// A page of the search, newest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InstancePage {
@@ -251,6 +265,20 @@ impl Repair {
 #[cfg(test)]
 mod tests {
     use super::Repair;
+
+    #[test]
+    fn the_paging_links_keep_the_search() {
+        let query = super::InstanceQuery {
+            state: Some("stuck".into()),
+            initiator: Some(" ".into()),
+            definition: Some("My-Company/Approval".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            query.query_string(3),
+            "state=stuck&definition=My-Company%2FApproval&page=3"
+        );
+    }
 
     #[test]
     fn the_form_is_read_into_a_repair_or_refused() {

@@ -9,12 +9,7 @@ use serde_json::Value;
 on_both_databases!(the_audit_trail_is_searched_paged_and_exported_safely);
 
 async fn audit(app: &TestApp, cookie: &str, filters: &[(&str, &str)]) -> (StatusCode, Value) {
-    let form: Vec<(String, &str)> = filters
-        .iter()
-        .map(|(name, value)| (format!("query[{name}]"), *value))
-        .collect();
-    let form: Vec<(&str, &str)> = form.iter().map(|(n, v)| (n.as_str(), *v)).collect();
-    app.server_fn("/app/admin/audit", &form, Some(cookie)).await
+    app.query_fn("/app/admin/audit", filters, cookie).await
 }
 
 async fn the_audit_trail_is_searched_paged_and_exported_safely(app: TestApp) {

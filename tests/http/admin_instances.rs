@@ -2,8 +2,9 @@
 //! the search behind them, one workflow taken apart, and the repairs, each with a reason,
 //! audited, refused where the engine refuses, and only for administrators.
 
-use super::api::{activity, alices_request, instance, ok, role_order};
+use super::api::{activity, alices_request, instance};
 use super::harness::*;
+use super::rest::{deploy, run};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
@@ -15,56 +16,17 @@ on_both_databases!(
     an_approvals_due_time_is_moved_but_never_into_the_past
 );
 
-/// A definition whose REST call names an endpoint no file configures: every workflow of
-/// it waits in error at once.
-const STUCK_DEFINITION: &str = r#"
-name = "Payroll-Sync"
-path = "My-Company/Test/Payroll-Sync"
-operation = "assign"
-subject_type = "user"
-resource_type = "role"
-request_workflow_type = "approval"
-owner = "admin"
-
-[[activity]]
-id = "start"
-type = "start"
-next = "call"
-
-[[activity]]
-id = "call"
-type = "rest"
-endpoint = "payroll"
-next = "end"
-
-[[activity]]
-id = "end"
-type = "finish"
-"#;
-
-/// Deploys the stuck definition and starts one workflow of it for alice; its id once the
-/// call waits in error.
+/// A workflow whose REST call names an endpoint no file configures, so it waits in error
+/// at once (deployed and started as the REST tests do); its id.
 async fn stuck_workflow(app: &TestApp) -> String {
-    let admin = app.session("admin").await;
-    let (status, answer) = app
-        .server_fn(
-            "/app/admin/deploy",
-            &[
-                ("file_name", "payroll-sync.toml"),
-                ("source", STUCK_DEFINITION),
-            ],
-            Some(&admin),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{answer}");
-    let mut request = role_order("alice", "Developer");
-    request["definition"] = json!({"nameFilter": {"path": "My-Company/Test/Payroll-Sync"}});
-    let id = ok(app, "createInstance", "admin", request).await["workflowID"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    waits_in_error(app, &id).await;
-    id
+    let path = deploy(app, "Payroll-Sync", "endpoint = \"payroll\"").await;
+    let workflow = run(app, &path, json!({})).await;
+    assert_eq!(
+        activity(&workflow, "call")["state"],
+        "WAIT_IN_ERROR",
+        "{workflow}"
+    );
+    workflow["workflowID"].as_str().unwrap().to_owned()
 }
 
 /// Waits until the workflow's call waits in error (the job runner tried it).
@@ -84,13 +46,7 @@ async fn waits_in_error(app: &TestApp, id: &str) -> Value {
 }
 
 async fn search(app: &TestApp, cookie: &str, filters: &[(&str, &str)]) -> (StatusCode, Value) {
-    let form: Vec<(String, &str)> = filters
-        .iter()
-        .map(|(name, value)| (format!("query[{name}]"), *value))
-        .collect();
-    let form: Vec<(&str, &str)> = form.iter().map(|(n, v)| (n.as_str(), *v)).collect();
-    app.server_fn("/app/admin/instances", &form, Some(cookie))
-        .await
+    app.query_fn("/app/admin/instances", filters, cookie).await
 }
 
 async fn inspect(app: &TestApp, cookie: &str, id: &str) -> Value {

@@ -226,6 +226,22 @@ impl TestApp {
         json(self.post_form(path, form, cookie).await).await
     }
 
+    /// A server function taking one struct argument named `query` (a search), with
+    /// `filters` as its fields.
+    pub async fn query_fn(
+        &self,
+        path: &str,
+        filters: &[(&str, &str)],
+        cookie: &str,
+    ) -> (StatusCode, Value) {
+        let form: Vec<(String, &str)> = filters
+            .iter()
+            .map(|(name, value)| (format!("query[{name}]"), *value))
+            .collect();
+        let form: Vec<(&str, &str)> = form.iter().map(|(n, v)| (n.as_str(), *v)).collect();
+        self.server_fn(path, &form, Some(cookie)).await
+    }
+
     /// The login form, posted as the login page posts it.
     pub async fn login_attempt(&self, username: &str, password: &str) -> Response {
         self.post_form(

@@ -173,7 +173,7 @@ async fn portal(backend: Backend, integrations: &tempfile::NamedTempFile) -> Opt
 
 /// Deploys a definition `name` whose activity `call` is a rest activity with `keys`, as
 /// an administrator would, and returns its path.
-async fn deploy(app: &TestApp, name: &str, keys: &str) -> String {
+pub(super) async fn deploy(app: &TestApp, name: &str, keys: &str) -> String {
     let path = format!("My-Company/Test/{name}");
     let source = format!(
         r#"
@@ -217,7 +217,7 @@ type = "finish"
 /// Starts a workflow of the definition at `path` for alice (the Developer role), with the
 /// context attributes `context`, and waits until its call has ended one way or the
 /// other; the workflow as an administrator reads it.
-async fn run(app: &TestApp, path: &str, context: Value) -> Value {
+pub(super) async fn run(app: &TestApp, path: &str, context: Value) -> Value {
     let mut request = role_order("alice", "Developer");
     request["definition"] = json!({"nameFilter": {"path": path}});
     request["context"] = context;

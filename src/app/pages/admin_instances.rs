@@ -6,7 +6,6 @@
 use crate::app::api::get_instances;
 use crate::app::i18n::{t, tf, use_lang, Lang};
 use crate::app::pages::common::{choice_options, FilterActions, Loaded, TableHead};
-use crate::app::types::encode_query_value;
 use crate::model::instances::{InstancePage, InstanceQuery, FAILING_JOBS, OVERDUE, STUCK};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -72,21 +71,7 @@ fn Search(page: InstancePage, asked: InstanceQuery) -> impl IntoView {
     let value = |text: &Option<String>| text.clone().unwrap_or_default();
     let link_to = {
         let asked = asked.clone();
-        move |number: u64| {
-            let mut pairs = vec![];
-            for (name, text) in [
-                ("state", &asked.state),
-                ("definition", &asked.definition),
-                ("initiator", &asked.initiator),
-                ("subject", &asked.subject),
-            ] {
-                if let Some(text) = text {
-                    pairs.push(format!("{name}={}", encode_query_value(text)));
-                }
-            }
-            pairs.push(format!("page={number}"));
-            format!("/admin/instances?{}", pairs.join("&"))
-        }
+        move |number: u64| format!("/admin/instances?{}", asked.query_string(number))
     };
     let paging = (page.pages > 1).then(|| {
         let previous = (page.page > 1).then(|| link_to(page.page - 1));

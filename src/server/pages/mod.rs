@@ -123,21 +123,12 @@ fn request_lang() -> &'static str {
 
 /// A definition's title in the reader's language, else its name.
 fn title_of(definition: &Definition) -> String {
-    let title = definition.title.get(request_lang());
-    if title.is_empty() {
-        definition.name.clone()
-    } else {
-        title.to_owned()
-    }
+    crate::server::usecases::reading::definition_title(definition, request_lang())
 }
 
 /// A step's title in the reader's language, else its activity id made readable.
 fn step_title(definition: &Definition, activity: &str) -> String {
-    definition
-        .activity(&assent_engine::definition::ActivityId(activity.to_owned()))
-        .map(|a| a.title.get(request_lang()).to_owned())
-        .filter(|t| !t.is_empty())
-        .unwrap_or_else(|| activity.replace('_', " "))
+    crate::server::usecases::reading::step_title(definition, activity, request_lang())
 }
 
 /// The one row `select` finds; no row is "not found".

@@ -18,6 +18,25 @@ pub fn may_read(user: &SessionUser, instance: &Instance) -> bool {
         || instance.ever_asked(&user.username)
 }
 
+/// A definition's title in `lang`, else its name.
+pub fn definition_title(definition: &Definition, lang: &str) -> String {
+    let title = definition.title.get(lang);
+    if title.is_empty() {
+        definition.name.clone()
+    } else {
+        title.to_owned()
+    }
+}
+
+/// A step's title in `lang`, else its activity id made readable.
+pub fn step_title(definition: &Definition, activity: &str, lang: &str) -> String {
+    definition
+        .activity(&assent_engine::definition::ActivityId(activity.to_owned()))
+        .map(|a| a.title.get(lang).to_owned())
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| activity.replace('_', " "))
+}
+
 /// A workflow as stored, decoded, with the definition version it runs on.
 pub struct OpenedWorkflow {
     pub stored: workflow_instance::Model,

@@ -2,14 +2,16 @@
 //! why they fail, its flowdata, the jobs it left for the runner and its audit trail, and
 //! which repairs its state allows.
 
-use super::{title_of, MINUTES};
+use super::MINUTES;
 use crate::model::instances::{AuditLine, Inspection, JobLine, RunLine};
 use crate::model::WorkflowId;
 use crate::server::entities::{audit_event, job};
 use crate::server::rights::{Granted, ReadAllWorkflows};
-use crate::server::usecases::reading::{with_definition, OpenedWorkflow};
+use crate::server::usecases::reading::{
+    definition_title, step_title, with_definition, OpenedWorkflow,
+};
 use crate::server::workflow::{from_timestamp, WorkflowError, Workflows};
-use assent_engine::definition::{ActivityId, Definition};
+use assent_engine::definition::Definition;
 use assent_engine::runtime::model::{ActivityRun, Instance};
 use assent_engine::{ActivityState, WorkflowState};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -69,7 +71,7 @@ pub async fn inspect(
         version: instance.version,
         definition: definition.path.clone(),
         definition_version: stored_version(workflows, stored.definition_id).await?,
-        title: title_of(&definition, lang),
+        title: definition_title(&definition, lang),
         state: state.as_str().to_owned(),
         application_state: stored.application_state,
         initiator: instance.initiator.to_string(),
@@ -108,11 +110,7 @@ fn run_line(
     lang: &str,
 ) -> RunLine {
     let running = instance.state == WorkflowState::Running;
-    let title = definition
-        .activity(&ActivityId(run.activity.0.clone()))
-        .map(|activity| activity.title.get(lang).to_owned())
-        .filter(|title| !title.is_empty())
-        .unwrap_or_else(|| run.activity.0.replace('_', " "));
+    let title = step_title(definition, &run.activity.0, lang);
     let participants = run
         .approval
         .as_ref()

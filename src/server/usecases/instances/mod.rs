@@ -13,8 +13,8 @@ use crate::model::instances::{
 };
 use crate::server::entities::{job, work_item, workflow_definition, workflow_instance as row};
 use crate::server::rights::{Granted, ReadAllWorkflows};
+use crate::server::usecases::reading::definition_title;
 use crate::server::workflow::{WorkflowError, Workflows};
-use assent_engine::definition::Definition;
 use assent_engine::WorkflowState;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Query;
@@ -31,11 +31,16 @@ pub async fn search(
     now: DateTime<Utc>,
     lang: &str,
 ) -> Result<InstancePage, WorkflowError> {
-    let definitions = workflow_definition::Entity::find()
+    // Every deployed version's id and path (not its source text).
+    let definitions: Vec<(i32, String)> = workflow_definition::Entity::find()
+        .select_only()
+        .column(workflow_definition::Column::Id)
+        .column(workflow_definition::Column::Path)
         .order_by_asc(workflow_definition::Column::Path)
+        .into_tuple()
         .all(&workflows.db)
         .await?;
-    let mut paths: Vec<String> = definitions.iter().map(|d| d.path.clone()).collect();
+    let mut paths: Vec<String> = definitions.iter().map(|(_, path)| path.clone()).collect();
     paths.dedup();
     let mut select = row::Entity::find();
     if let Some(state) = given(&query.state) {
@@ -44,8 +49,8 @@ pub async fn search(
     if let Some(path) = given(&query.definition) {
         let versions: Vec<i32> = definitions
             .iter()
-            .filter(|d| d.path == path)
-            .map(|d| d.id)
+            .filter(|(_, deployed)| deployed == path)
+            .map(|(id, _)| *id)
             .collect();
         select = select.filter(row::Column::DefinitionId.is_in(versions));
     }
@@ -93,7 +98,7 @@ pub async fn search(
     for (id, definition_id, state, waits_in_error, initiator, subject, created, updated) in found {
         if let std::collections::btree_map::Entry::Vacant(entry) = titles.entry(definition_id) {
             let definition = workflows.definition(definition_id).await?;
-            entry.insert((definition.path.clone(), title_of(&definition, lang)));
+            entry.insert((definition.path.clone(), definition_title(&definition, lang)));
         }
         let (definition, title) = titles[&definition_id].clone();
         lines.push(InstanceLine {
@@ -189,14 +194,4 @@ fn state_condition(state: &str, now: DateTime<Utc>) -> Result<sea_orm::Condition
 /// A filter's text, unless it was left blank.
 fn given(text: &Option<String>) -> Option<&str> {
     text.as_deref().map(str::trim).filter(|t| !t.is_empty())
-}
-
-/// A definition's title in the reader's language, else its name.
-fn title_of(definition: &Definition, lang: &str) -> String {
-    let title = definition.title.get(lang);
-    if title.is_empty() {
-        definition.name.clone()
-    } else {
-        title.to_owned()
-    }
 }
