@@ -1,17 +1,6 @@
-import { test, expect, Page } from '@playwright/test';
+import { test, expect } from '@playwright/test';
 import * as fs from 'fs';
-import * as path from 'path';
-import { logIn, expectHydrated, expectAccessible, DEMO_PASSWORD } from './support';
-
-const SCREENSHOTS = path.join(__dirname, '..', 'screenshots');
-
-/** Saves the hydrated page as a screenshot and checks it with axe-core. */
-async function visit(page: Page, name: string) {
-  await expectHydrated(page);
-  fs.mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
-  await expectAccessible(page, name);
-}
+import { logIn, expectHydrated, visit, DEMO_PASSWORD } from './support';
 
 // A REST call to an endpoint no integrations file configures: every workflow of this
 // definition waits in error at once. Its own path per run, so runs do not meet.

@@ -1,17 +1,5 @@
-import { test, expect, Page } from '@playwright/test';
-import * as fs from 'fs';
-import * as path from 'path';
-import { logIn, expectHydrated, expectAccessible } from './support';
-
-const SCREENSHOTS = path.join(__dirname, '..', 'screenshots');
-
-/** Saves the hydrated page as a screenshot and checks it with axe-core. */
-async function visit(page: Page, name: string) {
-  await expectHydrated(page);
-  fs.mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
-  await expectAccessible(page, name);
-}
+import { test, expect } from '@playwright/test';
+import { logIn, expectHydrated, visit } from './support';
 
 const HOSTILE = '<script>window.__xss = 1</script><b id="xss-bold">bold</b><img src=x onerror="window.__xss = 2">';
 

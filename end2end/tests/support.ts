@@ -1,5 +1,6 @@
 import { expect, Browser, BrowserContextOptions, Page } from '@playwright/test';
-import { readFileSync } from 'node:fs';
+import { readFileSync, mkdirSync } from 'node:fs';
+import * as path from 'node:path';
 
 export const DEMO_PASSWORD = process.env.ASSENT_DEMO_PASSWORD ?? 'assent-demo';
 export const LOGIN_FAILED = 'The user name or password is incorrect.';
@@ -60,4 +61,14 @@ export async function expectAccessible(page: Page, name: string) {
       .map((v: any) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n: any) => n.target.join(' ')).slice(0, 3).join(', ')}`);
   });
   expect(violations, `accessibility of ${name}`).toEqual([]);
+}
+
+const SCREENSHOTS = path.join(__dirname, '..', 'screenshots');
+
+/** Saves the hydrated page as a screenshot (end2end/screenshots/NAME.png) and checks it with axe-core. */
+export async function visit(page: Page, name: string) {
+  await expectHydrated(page);
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  await expectAccessible(page, name);
 }

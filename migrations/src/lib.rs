@@ -14,6 +14,7 @@ mod m20261203_000009_provisioning;
 mod m20261203_000010_change_events;
 mod m20261203_000011_handoffs;
 mod m20261204_000012_instance_attention;
+mod m20261205_000013_workflow_steps;
 
 pub struct Migrator;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000010_change_events::Migration),
             Box::new(m20261203_000011_handoffs::Migration),
             Box::new(m20261204_000012_instance_attention::Migration),
+            Box::new(m20261205_000013_workflow_steps::Migration),
         ]
     }
 }

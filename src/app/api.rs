@@ -51,6 +51,56 @@ pub async fn get_instance(id: String) -> Result<crate::model::instances::Inspect
     crate::server::pages::admin_instances::instance(id).await
 }
 
+/// A definition's versions, the text and graph of one (`version`; absent: the newest),
+/// and what changed since `compare`.
+#[server(prefix = "/app", endpoint = "admin/definition")]
+pub async fn get_definition(
+    path: String,
+    #[server(default)] version: Option<i32>,
+    #[server(default)] compare: Option<i32>,
+) -> Result<crate::model::definitions::DefinitionView, AppError> {
+    crate::server::pages::admin_definitions::definition(path, version, compare).await
+}
+
+/// Rehearses a definition's text on real requests (`samples`) and a typed one, every
+/// approval answered `answer`; nothing is stored or sent.
+#[server(prefix = "/app", endpoint = "admin/dry-run")]
+#[allow(clippy::too_many_arguments)]
+pub async fn dry_run_definition(
+    file_name: String,
+    source: String,
+    #[server(default)] samples: Vec<String>,
+    #[server(default)] requester: String,
+    #[server(default)] subject: String,
+    #[server(default)] item_kind: String,
+    #[server(default)] item: String,
+    #[server(default)] form: String,
+    #[server(default)] answer: String,
+) -> Result<crate::model::definitions::DryRun, AppError> {
+    use crate::server::pages::admin_definitions::{dry_run, DryRunForm};
+    dry_run(DryRunForm {
+        file_name,
+        source,
+        samples,
+        requester,
+        subject,
+        item_kind,
+        item,
+        form,
+        answer,
+    })
+    .await
+}
+
+/// One workflow's recorded history at step `step` (from 1; absent: the last).
+#[server(prefix = "/app", endpoint = "admin/replay")]
+pub async fn get_replay(
+    id: String,
+    #[server(default)] step: Option<usize>,
+) -> Result<crate::model::replay::Replay, AppError> {
+    crate::server::pages::admin_instances::replay(id, step).await
+}
+
 /// An administrator's repair of a workflow (suspend, resume, abort, restart, reassign),
 /// with a reason; audited. `version` is the one the page showed.
 #[server(prefix = "/app", endpoint = "admin/repair")]

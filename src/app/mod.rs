@@ -88,7 +88,9 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("admin/changes") view=pages::admin_changes::AdminChangesPage/>
                         <Route path=path!("admin/instances") view=pages::admin_instances::AdminInstancesPage/>
                         <Route path=path!("admin/audit") view=pages::admin_audit::AdminAuditPage/>
+                        <Route path=path!("admin/definition") view=pages::admin_definition::AdminDefinitionPage/>
                         <Route path=path!("admin/instances/:workflow") view=pages::admin_instance::AdminInstancePage/>
+                        <Route path=path!("admin/instances/:workflow/replay") view=pages::admin_replay::AdminReplayPage/>
                         <Route path=path!("access") view=pages::my_access::MyAccessPage/>
                     </ParentRoute>
                 </Routes>

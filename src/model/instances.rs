@@ -143,6 +143,8 @@ pub struct Inspection {
     pub flowdata: Vec<(String, Vec<String>)>,
     pub jobs: Vec<JobLine>,
     pub audit: Vec<AuditLine>,
+    /// The definition's graph with where the workflow has been and is.
+    pub graph: super::graph::Graph,
     pub may_suspend: bool,
     pub may_resume: bool,
     pub may_abort: bool,

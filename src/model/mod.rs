@@ -5,11 +5,14 @@
 pub mod audit;
 pub mod bulk;
 pub mod changes;
+pub mod definitions;
 pub mod error;
+pub mod graph;
 pub mod ids;
 pub mod instances;
 pub mod provisioning;
 pub mod query;
+pub mod replay;
 pub mod session;
 
 pub use bulk::{BulkErrorCode, BulkMark};

@@ -39,6 +39,8 @@ rights! {
     ReadAudit => Role::Admin;
     /// Register, activate or change accounts that are not one's own.
     ManageAccounts => Role::Admin;
+    /// Deploy definitions, read their versions and rehearse a new text.
+    ManageDefinitions => Role::Admin;
     /// Start a workflow through a definition other than the one that applies.
     ForceDefinition => Role::Admin;
     /// See every provisioning message; retry or drop a parked one.

@@ -67,7 +67,9 @@ mod portal;
 // The portal, feature by feature (after the macro, which they use).
 mod admin;
 mod admin_audit;
+mod admin_definitions;
 mod admin_instances;
+mod admin_replay;
 mod bulk;
 mod cart;
 mod changes;

@@ -43,13 +43,25 @@ async fn every_request_is_authenticated_and_faults_echo_the_request(app: TestApp
     let response = app
         .client
         .post(app.url("/api/wfs/v1/listDefinitions"))
-        .header("cookie", cookie)
+        .header("cookie", &cookie)
         .header("content-type", "application/json")
         .body("{}")
         .send()
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
+    // Credentials the call names win over the session it carries: wrong ones are refused.
+    let response = app
+        .client
+        .post(app.url("/api/wfs/v1/listDefinitions"))
+        .header("cookie", &cookie)
+        .header("authorization", "Basic Ym9iOm5vcGU=")
+        .header("content-type", "application/json")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
 
     let bob = basic("bob");
     let invalid = |body: &'static str| {

@@ -8,6 +8,7 @@
 
 mod applicable;
 mod graph;
+pub mod layout;
 mod raw;
 pub(crate) use raw::Problems;
 mod rest_path;

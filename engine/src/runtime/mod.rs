@@ -17,6 +17,7 @@ mod event;
 mod machine;
 mod management;
 pub mod model;
+pub mod rehearsal;
 mod values;
 
 pub use effect::{Effect, IdentityChange, Timer};

@@ -8,7 +8,9 @@ mod de_access;
 mod de_admin;
 mod de_changes;
 mod de_common;
+mod de_definitions;
 mod de_provisioning;
+mod de_replay;
 mod de_requests;
 mod de_work;
 #[cfg(test)]
@@ -106,6 +108,8 @@ fn german(en: &str) -> Option<&'static str> {
         .or_else(|| de_provisioning::get(en))
         .or_else(|| de_changes::get(en))
         .or_else(|| de_admin::get(en))
+        .or_else(|| de_replay::get(en))
+        .or_else(|| de_definitions::get(en))
 }
 
 /// A fixed text in the page's language.

@@ -4,7 +4,8 @@
 
 use crate::app::api::{get_admin_overview, DeployDefinition};
 use crate::app::i18n::{t, tf, tr, use_lang};
-use crate::app::pages::common::{Loaded, TextField, TextTable};
+use crate::app::pages::admin_definition::definition_href;
+use crate::app::pages::common::{Loaded, TableHead, TextField, TextTable};
 use crate::app::types::AdminOverview;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -34,15 +35,18 @@ fn Overview(figures: AdminOverview, deploy: ServerAction<DeployDefinition>) -> i
             let by = line
                 .deployed_by
                 .unwrap_or_else(|| t(lang, "start-up").into());
-            [
-                line.path,
-                line.name,
-                line.version.to_string(),
-                line.deployed_at,
-                by,
-            ]
+            let href = definition_href(&line.path, None, None);
+            view! {
+                <tr>
+                    <td><a href=href>{line.path}</a></td>
+                    <td>{line.name}</td>
+                    <td>{line.version}</td>
+                    <td>{line.deployed_at}</td>
+                    <td>{by}</td>
+                </tr>
+            }
         })
-        .collect::<Vec<_>>();
+        .collect_view();
     let engines = figures
         .engines
         .into_iter()
@@ -104,11 +108,10 @@ fn Overview(figures: AdminOverview, deploy: ServerAction<DeployDefinition>) -> i
         </section>
         <section aria-labelledby="definitions-heading">
             <h2 id="definitions-heading">{t(lang, "Workflow definitions")}</h2>
-            <TextTable
-                id="definitions"
-                heads=[t(lang, "Path"), t(lang, "Name"), t(lang, "Version"), t(lang, "Deployed (UTC)"), t(lang, "By")]
-                rows=definitions
-            />
+            <table class="table" id="definitions">
+                <TableHead labels=vec![t(lang, "Path"), t(lang, "Name"), t(lang, "Version"), t(lang, "Deployed (UTC)"), t(lang, "By")]/>
+                <tbody>{definitions}</tbody>
+            </table>
             <details class="deploy">
                 <summary>{t(lang, "Deploy a definition")}</summary>
                 <ActionForm action=deploy attr:class="form">

@@ -8,6 +8,7 @@ use crate::app::api::{get_instance, RepairInstance};
 use crate::app::i18n::{t, use_lang};
 use crate::app::pages::admin_instances::state_label;
 use crate::app::pages::common::{named_in_address, FormAnswer, Loaded, TableHead, TextTable};
+use crate::app::pages::graph::WorkflowGraph;
 use crate::model::instances::{Inspection, RunLine};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -101,6 +102,11 @@ fn Inspected(inspection: Inspection, repair: ServerAction<RepairInstance>) -> im
         {why}
         {facts}
         <Lifecycle inspection=inspection.clone() repair/>
+        <section aria-labelledby="graph-heading">
+            <h2 id="graph-heading">{t(lang, "Where it stands")}</h2>
+            <WorkflowGraph graph=inspection.graph.clone() id="instance-graph"/>
+            <p><a id="replay-link" href=format!("/admin/instances/{}/replay", inspection.id)>{t(lang, "Replay its history step by step")}</a></p>
+        </section>
         <section aria-labelledby="runs-heading">
             <h2 id="runs-heading">{t(lang, "Activities")}</h2>
             <RunTable inspection=inspection.clone() repair/>

@@ -52,3 +52,4 @@ pub mod user_role;
 pub mod work_item;
 pub mod workflow_definition;
 pub mod workflow_instance;
+pub mod workflow_step;

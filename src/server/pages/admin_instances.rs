@@ -4,9 +4,10 @@
 
 use super::{after_form_post, fail, request_lang, require_user, state, workflow_id};
 use crate::model::instances::{Inspection, InstancePage, InstanceQuery, Repair};
+use crate::model::replay::Replay;
 use crate::model::AppError;
 use crate::server::rights::{Granted, ManageWorkflows, ReadAllWorkflows};
-use crate::server::usecases::instances::{inspect, repair as repairs, search};
+use crate::server::usecases::instances::{inspect, repair as repairs, replay as replays, search};
 
 pub async fn instances(query: InstanceQuery) -> Result<InstancePage, AppError> {
     let user = require_user().await?;
@@ -28,6 +29,20 @@ pub async fn instance(id: String) -> Result<Inspection, AppError> {
     inspect::inspect(may, &state()?.workflows, &workflow_id(&id)?, request_lang())
         .await
         .map_err(|e| fail(e.into()))
+}
+
+pub async fn replay(id: String, step: Option<usize>) -> Result<Replay, AppError> {
+    let user = require_user().await?;
+    let may = Granted::<ReadAllWorkflows>::check(&user).ok_or_else(|| fail(AppError::Forbidden))?;
+    replays::replay(
+        may,
+        &state()?.workflows,
+        &workflow_id(&id)?,
+        step,
+        request_lang(),
+    )
+    .await
+    .map_err(|e| fail(e.into()))
 }
 
 pub async fn repair_instance(

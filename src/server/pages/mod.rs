@@ -19,6 +19,7 @@ use std::sync::Arc;
 
 pub mod admin;
 pub mod admin_audit;
+pub mod admin_definitions;
 pub mod admin_instances;
 pub mod cart;
 pub mod catalog;

@@ -8,6 +8,8 @@
 pub mod audit;
 pub mod changes;
 pub mod decisions;
+pub mod definitions;
+pub mod graph;
 pub mod instances;
 pub mod provisioning;
 pub mod reading;

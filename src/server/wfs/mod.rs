@@ -49,9 +49,10 @@ struct Caller {
     scopes: Option<super::tokens::Scopes>,
 }
 
-/// Who calls: an API token (`Authorization: Bearer`), else the portal session's user,
-/// else HTTP Basic credentials (checked behind the login throttle: a locked-out account
-/// or address gets `tooManyRequests` with `Retry-After`, and nothing is hashed).
+/// Who calls: an API token (`Authorization: Bearer`), else HTTP Basic credentials, else
+/// the portal session's user. Basic credentials are checked behind the login throttle (a
+/// locked-out account or address gets `tooManyRequests` with `Retry-After`, and nothing
+/// is hashed).
 async fn caller(
     state: &AppState,
     viewer: &Viewer,
@@ -77,15 +78,18 @@ async fn caller(
             scopes: Some(scopes),
         });
     }
-    if let Some(user) = &viewer.0 {
-        return Ok(Caller {
-            user: user.clone(),
-            scopes: None,
-        });
-    }
-    let encoded = authorization
-        .and_then(|v| v.strip_prefix("Basic "))
-        .ok_or_else(refused)?;
+    let basic = authorization.and_then(|v| v.strip_prefix("Basic "));
+    // Credentials the call names win over a portal session the client happens to carry:
+    // a call as bob from a browser signed in as admin acts as bob, not silently as admin.
+    let Some(encoded) = basic else {
+        return match &viewer.0 {
+            Some(user) => Ok(Caller {
+                user: user.clone(),
+                scopes: None,
+            }),
+            None => Err(refused()),
+        };
+    };
     let decoded = basic_credentials(encoded.trim()).ok_or_else(refused)?;
     let (name, password) = decoded.split_once(':').ok_or_else(refused)?;
     let record = super::auth::check_password(

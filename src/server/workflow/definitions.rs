@@ -4,6 +4,7 @@
 use super::{WorkflowError, Workflows};
 use crate::server::entities::workflow_definition as row;
 use assent_engine::definition::{parse, Definition};
+use assent_engine::runtime::rehearsal::{rehearse, Answer, Rehearsal};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
 };
@@ -127,6 +128,23 @@ impl Workflows {
         );
         self.cache(id, definition.clone());
         Ok(definition)
+    }
+
+    /// Runs `new` on `definition` against the directory as it is now, every approval
+    /// answered with `answer`; nothing is stored or sent.
+    pub async fn rehearse(
+        &self,
+        definition: &Definition,
+        new: assent_engine::runtime::NewInstance,
+        answer: Answer,
+    ) -> Result<Rehearsal, WorkflowError> {
+        let snapshot = self.snapshot(&self.db).await?;
+        let env = assent_engine::runtime::Env {
+            now: super::to_timestamp(self.clock.now()),
+            directory: &snapshot.directory,
+            lookups: &snapshot.lookups,
+        };
+        Ok(rehearse(definition, new, &env, answer))
     }
 
     /// The newest version of every deployed definition.

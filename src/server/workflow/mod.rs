@@ -37,6 +37,7 @@ pub use idempotency::IdempotencyKey;
 pub use instances::{CreateRequest, Decision, SubmitRequest};
 pub use jobs::{Integrations, Mailer};
 pub use store::decode as decode_stored;
+pub use store::decode_data as decode_stored_data;
 pub(crate) use store::placeholders;
 pub use waiting::{is_idle, WaitSlot};
 

@@ -4,7 +4,9 @@
 
 use super::{from_timestamp, WorkflowError, Workflows};
 use crate::server::accounts::{insert_workflow_audit, AuditEntry};
-use crate::server::entities::{assignment, job, user, work_item, workflow_instance as row};
+use crate::server::entities::{
+    assignment, job, user, work_item, workflow_instance as row, workflow_step,
+};
 use crate::server::provisioning::{self, planner::ChangedPeople};
 use assent_engine::flowdata::Value;
 use assent_engine::runtime::model::Instance;
@@ -92,7 +94,12 @@ fn work_item_status(
 }
 
 pub fn decode(stored: &row::Model) -> Result<Instance, WorkflowError> {
-    serde_json::from_str(&stored.data).map_err(|e| WorkflowError::Corrupt(e.to_string()))
+    decode_data(&stored.data)
+}
+
+/// An instance as saved (in its row, or in a step of its history).
+pub fn decode_data(data: &str) -> Result<Instance, WorkflowError> {
+    serde_json::from_str(data).map_err(|e| WorkflowError::Corrupt(e.to_string()))
 }
 
 /// Whether a running workflow has an activity waiting for an administrator.
@@ -126,7 +133,7 @@ impl Workflows {
                     initiator: Set(instance.initiator.to_string()),
                     subject_id: Set(instance.subject.as_ref().map(|s| s.target_id.clone())),
                     correlation_id: Set(instance.correlation_id.clone()),
-                    data: Set(data),
+                    data: Set(data.clone()),
                     version: Set(version),
                     created_at: Set(from_timestamp(instance.created_at)),
                     updated_at: Set(now),
@@ -143,7 +150,7 @@ impl Workflows {
                         row::Column::ApplicationState,
                         Expr::value(application_state(instance.application_state)),
                     )
-                    .col_expr(row::Column::Data, Expr::value(data))
+                    .col_expr(row::Column::Data, Expr::value(data.clone()))
                     .col_expr(row::Column::WaitsInError, Expr::value(waits_in_error))
                     .col_expr(row::Column::Version, Expr::value(version))
                     .col_expr(row::Column::UpdatedAt, Expr::value(now))
@@ -341,6 +348,19 @@ impl Workflows {
                 .await?;
         }
 
+        // The step as it was, for replay: the same who and why as the audit entry.
+        workflow_step::Entity::insert(workflow_step::ActiveModel {
+            workflow_id: Set(instance.id.clone()),
+            version: Set(version),
+            occurred_at: Set(now),
+            actor: Set(transition.actor.clone()),
+            action: Set(transition.action.to_owned()),
+            detail: Set(transition.detail.clone()),
+            data: Set(data),
+            ..Default::default()
+        })
+        .exec_without_returning(txn)
+        .await?;
         insert_workflow_audit(
             txn,
             &instance.id,

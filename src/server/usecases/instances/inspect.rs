@@ -7,6 +7,7 @@ use crate::model::instances::{AuditLine, Inspection, JobLine, RunLine};
 use crate::model::WorkflowId;
 use crate::server::entities::{audit_event, job};
 use crate::server::rights::{Granted, ReadAllWorkflows};
+use crate::server::usecases::graph::graph_of;
 use crate::server::usecases::reading::{
     definition_title, step_title, with_definition, OpenedWorkflow,
 };
@@ -88,6 +89,7 @@ pub async fn inspect(
             .collect(),
         jobs,
         audit,
+        graph: graph_of(&definition, Some(&instance), lang),
         may_suspend: state == WorkflowState::Running,
         may_resume: state == WorkflowState::Suspended,
         may_abort: !state.is_terminal(),

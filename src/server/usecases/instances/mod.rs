@@ -6,6 +6,7 @@
 pub mod attention;
 pub mod inspect;
 pub mod repair;
+pub mod replay;
 
 use crate::model::instances::{
     InstanceLine, InstancePage, InstanceQuery, FAILING_JOBS, INSTANCES_COUNT_CAP,
