@@ -92,6 +92,66 @@ pub async fn dry_run_definition(
     .await
 }
 
+/// A page of accounts matching an administrator's search, by user name.
+#[server(prefix = "/app", endpoint = "admin/users")]
+pub async fn get_users(
+    #[server(default)] query: crate::model::users::UserQuery,
+) -> Result<crate::model::users::UserPage, AppError> {
+    crate::server::pages::admin_users::users(query).await
+}
+
+/// One account for an administrator: groups, roles, reports, open items, delegations.
+#[server(prefix = "/app", endpoint = "admin/user")]
+pub async fn get_user(username: String) -> Result<crate::model::users::UserDetail, AppError> {
+    crate::server::pages::admin_users::user(username).await
+}
+
+/// Creates an account (`create`) or changes one: name, e-mail, title, manager, department.
+#[server(prefix = "/app", endpoint = "admin/user-save")]
+pub async fn save_user(
+    #[server(default)] create: bool,
+    username: String,
+    display_name: String,
+    #[server(default)] email: String,
+    #[server(default)] title: String,
+    #[server(default)] manager: String,
+    #[server(default)] department: String,
+) -> Result<String, AppError> {
+    use crate::server::pages::admin_users::{save, AccountForm};
+    save(AccountForm {
+        create,
+        username,
+        display_name,
+        email,
+        title,
+        manager,
+        department,
+    })
+    .await
+}
+
+/// Disables an account (its sessions end at once) or enables it again.
+#[server(prefix = "/app", endpoint = "admin/user-access")]
+pub async fn set_user_access(username: String, access: String) -> Result<String, AppError> {
+    crate::server::pages::admin_users::set_access(username, access).await
+}
+
+/// Adds the account to the group `join` and/or takes it out of `leave`.
+#[server(prefix = "/app", endpoint = "admin/user-groups")]
+pub async fn change_user_groups(
+    username: String,
+    #[server(default)] join: String,
+    #[server(default)] leave: String,
+) -> Result<String, AppError> {
+    crate::server::pages::admin_users::groups(username, join, leave).await
+}
+
+/// Gives the account a new one-time password, answered once.
+#[server(prefix = "/app", endpoint = "admin/user-password")]
+pub async fn reset_user_password(username: String) -> Result<String, AppError> {
+    crate::server::pages::admin_users::reset_password(username).await
+}
+
 /// One workflow's recorded history at step `step` (from 1; absent: the last).
 #[server(prefix = "/app", endpoint = "admin/replay")]
 pub async fn get_replay(
@@ -312,20 +372,25 @@ pub async fn get_delegations() -> Result<super::types::Delegations, AppError> {
     crate::server::pages::delegations::delegations().await
 }
 
-/// Names a substitute for the days `starts` to `ends` (YYYY-MM-DD, both included).
+/// Names a substitute for the days `starts` to `ends` (YYYY-MM-DD, both included); an
+/// administrator may name `owner`, whose delegation it is.
 #[server(prefix = "/app", endpoint = "delegations/add")]
 pub async fn add_delegation(
     substitute: String,
     starts: String,
     ends: String,
+    #[server(default)] owner: Option<String>,
 ) -> Result<String, AppError> {
-    crate::server::pages::delegations::add_delegation(substitute, starts, ends).await
+    crate::server::pages::delegations::add_delegation(substitute, starts, ends, owner).await
 }
 
-/// Ends one of the signed-in user's own delegations.
+/// Ends one of the signed-in user's own delegations (an administrator's: `owner`'s).
 #[server(prefix = "/app", endpoint = "delegations/remove")]
-pub async fn remove_delegation(id: i32) -> Result<String, AppError> {
-    crate::server::pages::delegations::remove_delegation(id).await
+pub async fn remove_delegation(
+    id: i32,
+    #[server(default)] owner: Option<String>,
+) -> Result<String, AppError> {
+    crate::server::pages::delegations::remove_delegation(id, owner).await
 }
 
 /// The signed-in user's API tokens (an administrator's: everyone's) and the form's choices.

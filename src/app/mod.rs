@@ -89,6 +89,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("admin/instances") view=pages::admin_instances::AdminInstancesPage/>
                         <Route path=path!("admin/audit") view=pages::admin_audit::AdminAuditPage/>
                         <Route path=path!("admin/definition") view=pages::admin_definition::AdminDefinitionPage/>
+                        <Route path=path!("admin/users") view=pages::admin_users::AdminUsersPage/>
+                        <Route path=path!("admin/users/:username") view=pages::admin_user::AdminUserPage/>
                         <Route path=path!("admin/instances/:workflow") view=pages::admin_instance::AdminInstancePage/>
                         <Route path=path!("admin/instances/:workflow/replay") view=pages::admin_replay::AdminReplayPage/>
                         <Route path=path!("access") view=pages::my_access::MyAccessPage/>

@@ -298,17 +298,7 @@ pub struct RequestDetail {
     pub provisioning: Vec<crate::model::provisioning::DeliveryLine>,
 }
 
-/// Someone standing in for someone else over a period.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DelegationLine {
-    pub id: i32,
-    pub username: String,
-    pub substitute: String,
-    pub starts: String,
-    pub ends: String,
-    /// The period has begun (it has not ended, or it would not be listed).
-    pub active: bool,
-}
+pub use crate::model::users::DelegationLine;
 
 /// The signed-in user's current and planned delegations, both ways.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -14,6 +14,7 @@ pub mod provisioning;
 pub mod query;
 pub mod replay;
 pub mod session;
+pub mod users;
 
 pub use bulk::{BulkErrorCode, BulkMark};
 #[cfg(feature = "ssr")]

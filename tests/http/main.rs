@@ -70,6 +70,7 @@ mod admin_audit;
 mod admin_definitions;
 mod admin_instances;
 mod admin_replay;
+mod admin_users;
 mod bulk;
 mod cart;
 mod changes;

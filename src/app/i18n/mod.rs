@@ -12,6 +12,7 @@ mod de_definitions;
 mod de_provisioning;
 mod de_replay;
 mod de_requests;
+mod de_users;
 mod de_work;
 #[cfg(test)]
 mod server_messages;
@@ -110,6 +111,7 @@ fn german(en: &str) -> Option<&'static str> {
         .or_else(|| de_admin::get(en))
         .or_else(|| de_replay::get(en))
         .or_else(|| de_definitions::get(en))
+        .or_else(|| de_users::get(en))
 }
 
 /// A fixed text in the page's language.

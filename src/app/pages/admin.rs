@@ -103,6 +103,7 @@ fn Overview(figures: AdminOverview, deploy: ServerAction<DeployDefinition>) -> i
             </dl>
             <p><a href="/admin/instances">{t(lang, "Workflows: search, inspect and repair")}</a></p>
             <p><a href="/admin/audit">{t(lang, "Audit trail: search and export")}</a></p>
+            <p><a href="/admin/users">{t(lang, "Users: accounts, groups, passwords and delegations")}</a></p>
             <p><a href="/admin/provisioning">{t(lang, "Provisioning: messages to target systems")}</a></p>
             <p><a href="/admin/changes">{t(lang, "Change events: identity changes from HR and other sources")}</a></p>
         </section>

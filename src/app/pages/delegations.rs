@@ -28,18 +28,7 @@ pub fn DelegationsPage() -> impl IntoView {
         {newest.shown("delegation-result", message_text)}
         <section aria-labelledby="new-delegation" class="card">
             <h2 id="new-delegation">{t(lang, "New delegation")}</h2>
-            <ActionForm action=add attr:class="form delegation-form">
-                <TextField id="substitute" label=t(lang, "Substitute (user name)") autocomplete="off" required=true maxlength="64"/>
-                <div class="field">
-                    <label for="starts">{t(lang, "From")}</label>
-                    <input id="starts" name="starts" type="date" required/>
-                </div>
-                <div class="field">
-                    <label for="ends">{t(lang, "Until (included)")}</label>
-                    <input id="ends" name="ends" type="date" required/>
-                </div>
-                <button type="submit" class="button button-primary">{t(lang, "Delegate")}</button>
-            </ActionForm>
+            <NewDelegationForm action=add/>
         </section>
         <Loaded data=delegations keep_while_reloading=true shown=move |delegations: Delegations| view! {
             <section aria-labelledby="my-delegations">
@@ -124,4 +113,29 @@ fn message_text(lang: Lang, text: &str) -> String {
         return tf(lang, "{who} stands in for you from {from} to {until}.", &v);
     }
     tr(lang, text)
+}
+
+/// A new delegation's fields: the substitute and the first and last day. With `owner`, an
+/// administrator names it for that account (the Users screen).
+#[component]
+pub fn NewDelegationForm(
+    action: ServerAction<AddDelegation>,
+    #[prop(optional)] owner: Option<String>,
+) -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <ActionForm action attr:class="form delegation-form">
+            {owner.map(|owner| view! { <input type="hidden" name="owner" value=owner/> })}
+            <TextField id="substitute" label=t(lang, "Substitute (user name)") autocomplete="off" required=true maxlength="64"/>
+            <div class="field">
+                <label for="starts">{t(lang, "From")}</label>
+                <input id="starts" name="starts" type="date" required/>
+            </div>
+            <div class="field">
+                <label for="ends">{t(lang, "Until (included)")}</label>
+                <input id="ends" name="ends" type="date" required/>
+            </div>
+            <button type="submit" class="button button-primary">{t(lang, "Delegate")}</button>
+        </ActionForm>
+    }
 }

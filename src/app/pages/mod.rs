@@ -10,6 +10,8 @@ pub mod admin_instance;
 pub mod admin_instances;
 pub mod admin_provisioning;
 pub mod admin_replay;
+pub mod admin_user;
+pub mod admin_users;
 pub mod cart;
 pub mod catalog;
 pub mod common;

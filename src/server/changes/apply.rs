@@ -10,11 +10,11 @@ use super::sources;
 use super::{OnError, UNREADABLE_SOURCE};
 use crate::server::entities::{audit_event, change_event, change_source};
 use crate::server::workflow::{jobs, placeholders, Workflows};
-use assent_engine::changes::{parse_event, peek, ChangeEvent, ChangeEventError, Peek};
+use assent_engine::changes::{parse_event, peek, Change, ChangeEvent, ChangeEventError, Peek};
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter,
-    QuerySelect, Set, Statement, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait,
+    QueryFilter, QuerySelect, Set, Statement, TransactionTrait,
 };
 use std::collections::{HashMap, HashSet};
 
@@ -207,6 +207,64 @@ impl Applier {
         })
     }
 
+    /// An administrator's changes to the directory (the Users screen), with the same
+    /// checks and consequences as change events, in one transaction: refused whole, or
+    /// applied whole and audited as `action` with `detail`.
+    pub async fn apply_by_admin(
+        &self,
+        actor: &str,
+        changes: &[Change],
+        action: &'static str,
+        detail: String,
+    ) -> Result<(), ApplyError> {
+        // SQLite turns a transaction away when another writer (the job runner) committed
+        // after it read: nothing was written, so it is tried again, as steps are.
+        let mut attempt = 0;
+        loop {
+            match self.admin_attempt(actor, changes, action, &detail).await {
+                Err(ApplyError::Database(error))
+                    if crate::server::db::is_busy(&error)
+                        && attempt + 1 < crate::server::workflow::BUSY_ATTEMPTS =>
+                {
+                    crate::server::workflow::busy_pause(attempt).await;
+                    attempt += 1;
+                }
+                done => return done,
+            }
+        }
+    }
+
+    async fn admin_attempt(
+        &self,
+        actor: &str,
+        changes: &[Change],
+        action: &'static str,
+        detail: &str,
+    ) -> Result<(), ApplyError> {
+        let _turn = self.workflows.write_turn().await;
+        let txn = self.workflows.db.begin().await?;
+        let now = self.workflows.now();
+        let mut known = Known::load(&txn, changes).await?;
+        // Each administrator's change is its own cause of the re-asking it leads to.
+        let cause = format!("admin-{}", uuid::Uuid::new_v4().simple());
+        for change in changes {
+            // A refusal drops the transaction: what earlier changes wrote rolls back.
+            let consequences = identity::apply(&txn, &mut known, change, now).await?;
+            queue_consequences(&txn, change, &cause, consequences, now).await?;
+        }
+        audit_event::ActiveModel {
+            occurred_at: Set(now),
+            actor: Set(Some(actor.to_owned())),
+            action: Set(action.to_owned()),
+            detail: Set(detail.to_owned()),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
     async fn apply_one(
         &self,
         txn: &DatabaseTransaction,
@@ -250,7 +308,7 @@ impl Applier {
                 }
                 Err(ApplyError::Database(error)) => return Err(error),
             };
-        queue_consequences(txn, event, consequences, batch.now).await?;
+        queue_consequences(txn, &event.change, &event.event_id, consequences, batch.now).await?;
         let source_name = event.source.to_string();
         batch.record(
             &event.event_id,
@@ -374,14 +432,16 @@ async fn park(
 }
 
 /// Jobs that re-ask the affected workflows once the change is committed: one per
-/// workflow and event (the idempotency key), so a redelivered event queues nothing twice.
+/// workflow and `cause` (an event's id: the idempotency key), so a redelivered event
+/// queues nothing twice.
 async fn queue_consequences(
     db: &impl ConnectionTrait,
-    event: &ChangeEvent,
+    change: &Change,
+    cause: &str,
     consequences: Consequences,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    let user = event.change.user().as_str();
+    let user = change.user().as_str();
     let backend = db.get_database_backend();
     let mut workflows: Vec<(String, &'static str)> = Vec::new();
     if consequences.disabled || consequences.left_group {
@@ -423,12 +483,12 @@ async fn queue_consequences(
     workflows.sort();
     workflows.dedup_by(|a, b| a.0 == b.0);
     for (instance_id, why) in workflows {
-        let payload = serde_json::json!({ "eventId": event.event_id, "why": why }).to_string();
+        let payload = serde_json::json!({ "eventId": cause, "why": why }).to_string();
         jobs::enqueue(
             db,
             jobs::NewJob {
                 kind: jobs::REASSESS,
-                key: format!("reassess:{instance_id}:{}", event.event_id),
+                key: format!("reassess:{instance_id}:{cause}"),
                 instance_id: &instance_id,
                 run: 0,
                 payload,

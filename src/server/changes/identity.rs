@@ -155,6 +155,9 @@ async fn modify(
     // The checks that may refuse come first; writes (a new department included) after.
     let mut consequences = Consequences::default();
     let new_manager = match &attributes.manager {
+        Some(Some(manager)) if *manager == name => {
+            return Err(refused(format!("{name} cannot be their own manager")))
+        }
         Some(Some(manager)) => {
             let id = manager_id(db, known, manager).await?;
             refuse_manager_cycle(db, &existing, manager, id).await?;

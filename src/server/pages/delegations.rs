@@ -3,8 +3,9 @@
 
 use super::{fail, one_or_not_found, require_user, state, MINUTES};
 use crate::app::types::{DelegationLine, Delegations};
-use crate::model::AppError;
+use crate::model::{AppError, SessionUser};
 use crate::server::entities::{audit_event, delegation, user};
+use crate::server::rights::{holds, ManageAccounts};
 use assent_engine::UserName;
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
@@ -52,6 +53,27 @@ pub async fn delegations() -> Result<Delegations, AppError> {
     })
 }
 
+/// Whose delegations a call is about: the caller's own, or with `owner` (administrators
+/// only, through the Users screen) another account's.
+async fn whose(me: &SessionUser, owner: Option<String>) -> Result<UserName, AppError> {
+    let Some(owner) = owner.filter(|o| !o.trim().is_empty()) else {
+        return Ok(me.username.clone());
+    };
+    if !holds::<ManageAccounts>(me) {
+        return Err(fail(AppError::Forbidden));
+    }
+    let owner = UserName::parse(owner.trim()).map_err(|_| fail(AppError::NotFound))?;
+    let exists = user::Entity::find()
+        .filter(user::Column::Username.eq(owner.as_str()))
+        .count(&state()?.db.connection)
+        .await
+        .map_err(|e| fail(e.into()))?;
+    if exists == 0 {
+        return Err(fail(AppError::NotFound));
+    }
+    Ok(owner)
+}
+
 fn parse_day(value: &str, field: &str) -> Result<NaiveDate, AppError> {
     NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d").map_err(|_| {
         fail(AppError::Invalid(format!(
@@ -64,14 +86,16 @@ pub async fn add_delegation(
     substitute: String,
     starts: String,
     ends: String,
+    owner: Option<String>,
 ) -> Result<String, AppError> {
     let me = require_user().await?;
+    let delegator = whose(&me, owner).await?;
     let state = state()?;
     let db = &state.db.connection;
     let now = state.workflows.now();
     let substitute = UserName::parse(substitute.trim())
         .map_err(|_| fail(AppError::Invalid("Substitute: no such user.".into())))?;
-    if substitute == me.username {
+    if substitute == delegator {
         return Err(fail(AppError::Invalid(
             "Substitute: you cannot stand in for yourself.".into(),
         )));
@@ -110,7 +134,7 @@ pub async fn add_delegation(
     // and a refusal rolls the row back.
     let txn = db.begin().await.map_err(|e| fail(e.into()))?;
     let created = delegation::ActiveModel {
-        username: Set(me.username.to_string()),
+        username: Set(delegator.to_string()),
         substitute: Set(substitute.to_string()),
         starts_at: Set(starts_at),
         ends_at: Set(ends_at),
@@ -129,7 +153,7 @@ pub async fn add_delegation(
         return Err(fail(AppError::Invalid("Substitute: no such user.".into())));
     }
     let others = delegation::Entity::find()
-        .filter(delegation::Column::Username.eq(me.username.as_str()))
+        .filter(delegation::Column::Username.eq(delegator.as_str()))
         .filter(delegation::Column::Id.ne(created.id));
     let planned = others
         .clone()
@@ -158,7 +182,7 @@ pub async fn add_delegation(
         actor: Set(Some(me.username.to_string())),
         action: Set("delegation.added".into()),
         detail: Set(format!(
-            "{substitute} stands in from {first_day} to {last_day}"
+            "{substitute} stands in for {delegator} from {first_day} to {last_day}"
         )),
         ..Default::default()
     }
@@ -166,18 +190,24 @@ pub async fn add_delegation(
     .await
     .map_err(|e| fail(e.into()))?;
     txn.commit().await.map_err(|e| fail(e.into()))?;
+    if delegator != me.username {
+        return Ok(format!(
+            "{substitute} stands in for {delegator} from {first_day} to {last_day}."
+        ));
+    }
     Ok(format!(
         "{substitute} stands in for you from {first_day} to {last_day}."
     ))
 }
 
-pub async fn remove_delegation(id: i32) -> Result<String, AppError> {
+pub async fn remove_delegation(id: i32, owner: Option<String>) -> Result<String, AppError> {
     let me = require_user().await?;
+    let delegator = whose(&me, owner).await?;
     let state = state()?;
     // Only the delegator's own rows: anyone else's id is "not found", revealing nothing.
     let row = one_or_not_found(
         delegation::Entity::find_by_id(id)
-            .filter(delegation::Column::Username.eq(me.username.as_str())),
+            .filter(delegation::Column::Username.eq(delegator.as_str())),
         &state.db.connection,
     )
     .await?;
@@ -189,7 +219,7 @@ pub async fn remove_delegation(id: i32) -> Result<String, AppError> {
         .map_err(|e| fail(e.into()))?;
     let deleted = delegation::Entity::delete_many()
         .filter(delegation::Column::Id.eq(row.id))
-        .filter(delegation::Column::Username.eq(me.username.as_str()))
+        .filter(delegation::Column::Username.eq(delegator.as_str()))
         .exec(&txn)
         .await
         .map_err(|e| fail(e.into()))?;
@@ -200,12 +230,21 @@ pub async fn remove_delegation(id: i32) -> Result<String, AppError> {
         occurred_at: Set(state.workflows.now()),
         actor: Set(Some(me.username.to_string())),
         action: Set("delegation.removed".into()),
-        detail: Set(format!("{} no longer stands in", row.substitute)),
+        detail: Set(format!(
+            "{} no longer stands in for {delegator}",
+            row.substitute
+        )),
         ..Default::default()
     }
     .insert(&txn)
     .await
     .map_err(|e| fail(e.into()))?;
     txn.commit().await.map_err(|e| fail(e.into()))?;
+    if delegator != me.username {
+        return Ok(format!(
+            "{} no longer stands in for {delegator}.",
+            row.substitute
+        ));
+    }
     Ok(format!("{} no longer stands in for you.", row.substitute))
 }

@@ -6,6 +6,7 @@ use crate::model::AppError;
 use crate::server::changes::sources::RequestError;
 use crate::server::provisioning::outbox::ParkedError;
 use crate::server::usecases::audit::AuditError;
+use crate::server::usecases::users::UserError;
 use crate::server::usecases::worklist::WorklistError;
 use crate::server::workflow::WorkflowError;
 use assent_engine::runtime::EngineError;
@@ -67,6 +68,16 @@ impl From<AuditError> for AppError {
         match error {
             AuditError::Invalid(message) => AppError::Invalid(message),
             AuditError::Database(error) => AppError::from(error),
+        }
+    }
+}
+
+impl From<UserError> for AppError {
+    fn from(error: UserError) -> Self {
+        match error {
+            UserError::Invalid(message) | UserError::Refused(message) => AppError::Invalid(message),
+            UserError::NotFound => AppError::NotFound,
+            UserError::Database(error) => AppError::from(error),
         }
     }
 }

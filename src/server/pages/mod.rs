@@ -21,6 +21,7 @@ pub mod admin;
 pub mod admin_audit;
 pub mod admin_definitions;
 pub mod admin_instances;
+pub mod admin_users;
 pub mod cart;
 pub mod catalog;
 pub mod changes;

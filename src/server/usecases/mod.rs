@@ -13,4 +13,5 @@ pub mod graph;
 pub mod instances;
 pub mod provisioning;
 pub mod reading;
+pub mod users;
 pub mod worklist;
