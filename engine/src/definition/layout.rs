@@ -181,31 +181,35 @@ fn labels(activity: &Activity) -> Vec<Option<&'static str>> {
 /// then from anything not yet seen) and returns them with the nodes in finishing order;
 /// only without these links does "one row below every predecessor" have an answer.
 fn find_loops(links: &[Link], out: &[Vec<usize>]) -> (Vec<bool>, Vec<usize>) {
-    /// `seen`: `None` not yet, `Some(false)` on the current path, `Some(true)` finished.
-    fn visit(
-        node: usize,
-        links: &[Link],
-        out: &[Vec<usize>],
-        seen: &mut [Option<bool>],
-        back: &mut [bool],
-        finished: &mut Vec<usize>,
-    ) {
-        seen[node] = Some(false);
-        for &link in &out[node] {
-            match seen[links[link].1] {
-                None => visit(links[link].1, links, out, seen, back, finished),
+    // `seen`: `None` not yet, `Some(false)` on the current path, `Some(true)` finished.
+    // An explicit stack of (node, next link to follow), not recursion: a long chain of
+    // activities must not overflow the thread's stack.
+    let (mut seen, mut back, mut finished) =
+        (vec![None; out.len()], vec![false; links.len()], Vec::new());
+    for root in 0..out.len() {
+        if seen[root].is_some() {
+            continue;
+        }
+        seen[root] = Some(false);
+        let mut stack = vec![(root, 0usize)];
+        while let Some((node, next)) = stack.last_mut() {
+            let node = *node;
+            let Some(&link) = out[node].get(*next) else {
+                seen[node] = Some(true);
+                finished.push(node);
+                stack.pop();
+                continue;
+            };
+            *next += 1;
+            let to = links[link].1;
+            match seen[to] {
+                None => {
+                    seen[to] = Some(false);
+                    stack.push((to, 0));
+                }
                 Some(false) => back[link] = true,
                 Some(true) => {}
             }
-        }
-        seen[node] = Some(true);
-        finished.push(node);
-    }
-    let (mut seen, mut back, mut finished) =
-        (vec![None; out.len()], vec![false; links.len()], Vec::new());
-    for node in 0..out.len() {
-        if seen[node].is_none() {
-            visit(node, links, out, &mut seen, &mut back, &mut finished);
         }
     }
     (back, finished)
@@ -430,6 +434,28 @@ mod tests {
         let rightmost = layout.nodes.iter().map(|n| n.x + n.width).max().unwrap();
         assert!(back[0].points.iter().any(|&(x, _)| x > rightmost));
         assert!(back[0].points.iter().all(|&(x, _)| x < layout.width));
+    }
+
+    #[test]
+    fn a_long_chain_is_laid_out_on_a_small_stack() {
+        let chain: String = (0..3_000)
+            .map(|n| {
+                format!(
+                    "[[activity]]\nid = 'log{n}'\ntype = 'log'\nmessage = 'm'\nnext = 'log{}'\n",
+                    n + 1
+                )
+            })
+            .collect::<String>()
+            .replace("next = 'log3000'", "next = 'end'");
+        let long = parse("long.toml", &(header("log0") + &chain + FINISH)).unwrap();
+        // 64 KiB would not hold one stack frame per activity.
+        let drawn = std::thread::Builder::new()
+            .stack_size(64 * 1024)
+            .spawn(move || layout(&long).nodes.len())
+            .unwrap()
+            .join()
+            .expect("laid out without overflowing the stack");
+        assert_eq!(drawn, 3_002);
     }
 
     #[test]

@@ -110,6 +110,31 @@ pub async fn deploy_definition(
     source: String,
 ) -> Result<DeployResult, AppError> {
     let admin = require_role(Role::Admin).await?;
+    let file_name = checked_definition_file(&file_name, &source)?;
+    let outcome = state()?
+        .workflows
+        .deploy(file_name, &source, Some(admin.username.as_str()))
+        .await
+        .map_err(|e| fail(e.into()))?;
+    Ok(match outcome {
+        DeployOutcome::Deployed { path, version, .. } => DeployResult {
+            path,
+            version,
+            changed: true,
+        },
+        DeployOutcome::Unchanged { path, version, .. } => DeployResult {
+            path,
+            version,
+            changed: false,
+        },
+    })
+}
+
+/// A definition file as sent to deploy or rehearse: its trimmed name, or why it is refused.
+pub(super) fn checked_definition_file<'a>(
+    file_name: &'a str,
+    source: &str,
+) -> Result<&'a str, AppError> {
     let file_name = file_name.trim();
     let valid_name = !file_name.is_empty()
         && file_name.len() <= 200
@@ -128,21 +153,5 @@ pub async fn deploy_definition(
             MAX_DEFINITION_BYTES / 1024
         ))));
     }
-    let outcome = state()?
-        .workflows
-        .deploy(file_name, &source, Some(admin.username.as_str()))
-        .await
-        .map_err(|e| fail(e.into()))?;
-    Ok(match outcome {
-        DeployOutcome::Deployed { path, version, .. } => DeployResult {
-            path,
-            version,
-            changed: true,
-        },
-        DeployOutcome::Unchanged { path, version, .. } => DeployResult {
-            path,
-            version,
-            changed: false,
-        },
-    })
+    Ok(file_name)
 }

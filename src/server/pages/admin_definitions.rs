@@ -50,6 +50,7 @@ pub async fn dry_run(sent: DryRunForm) -> Result<DryRun, AppError> {
     let user = require_user().await?;
     let may =
         Granted::<ManageDefinitions>::check(&user).ok_or_else(|| fail(AppError::Forbidden))?;
+    let file_name = super::admin::checked_definition_file(&sent.file_name, &sent.source)?;
     let invalid = |message: &str| fail(AppError::Invalid(message.to_owned()));
     let answer = match sent.answer.as_str() {
         "approve" | "" => Answer::Approve,
@@ -68,7 +69,7 @@ pub async fn dry_run(sent: DryRunForm) -> Result<DryRun, AppError> {
     rehearse(
         may,
         &state()?.workflows,
-        sent.file_name.trim(),
+        file_name,
         &sent.source,
         samples,
         answer,
