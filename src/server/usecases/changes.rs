@@ -9,7 +9,7 @@ use crate::server::rights::{Granted, ManageChangeEvents};
 use chrono::{DateTime, Utc};
 use sea_orm::{DatabaseConnection, DbErr};
 
-const MINUTES: &str = "%Y-%m-%d %H:%M";
+use super::MINUTES;
 /// Set-aside events the page lists at most.
 const SET_ASIDE_PAGE: u64 = 100;
 

@@ -15,3 +15,6 @@ pub mod provisioning;
 pub mod reading;
 pub mod users;
 pub mod worklist;
+
+/// How the use cases write a time to the minute (UTC) for the screens.
+pub(crate) const MINUTES: &str = "%Y-%m-%d %H:%M";

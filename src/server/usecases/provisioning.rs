@@ -13,7 +13,7 @@ use crate::server::rights::{Granted, ManageProvisioning};
 use assent_engine::provisioning::{Attributes, Transport};
 use sea_orm::{DatabaseConnection, DbErr};
 
-const MINUTES: &str = "%Y-%m-%d %H:%M";
+use super::MINUTES;
 /// Waiting and parked messages the administrators' page lists at most.
 const OUTBOX_PAGE: u64 = 200;
 

@@ -62,3 +62,12 @@ pub async fn with_definition(
         definition,
     })
 }
+
+/// A workflow's flowdata as the screens show it: each attribute's path and its values.
+pub fn flowdata_texts(flowdata: &assent_engine::flowdata::FlowData) -> Vec<(String, Vec<String>)> {
+    flowdata
+        .attributes()
+        .into_iter()
+        .map(|(path, values)| (path, values.iter().map(|v| v.as_text()).collect()))
+        .collect()
+}

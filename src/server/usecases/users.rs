@@ -22,7 +22,7 @@ use sea_orm::{
 };
 use std::collections::BTreeMap;
 
-const MINUTES: &str = "%Y-%m-%d %H:%M";
+use super::MINUTES;
 
 #[derive(Debug, thiserror::Error)]
 pub enum UserError {

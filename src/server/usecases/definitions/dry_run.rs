@@ -102,10 +102,7 @@ async fn request_of(
                 .await?
                 .ok_or(WorkflowError::WorkflowNotFound)?;
             let instance = decode_stored(&stored)?;
-            let label = sample_label(
-                &instance,
-                &stored.created_at.format("%Y-%m-%d %H:%M").to_string(),
-            );
+            let label = sample_label(&instance, stored.created_at);
             Ok((label, Ok(request_again(definition, &instance))))
         }
         Sample::Typed {
@@ -170,7 +167,8 @@ fn request_again(definition: &Definition, instance: &Instance) -> CreateRequest 
 }
 
 /// "alice for alice → Finance Analyst (2026-12-05 10:00)".
-pub fn sample_label(instance: &Instance, created: &str) -> String {
+pub fn sample_label(instance: &Instance, created: chrono::DateTime<chrono::Utc>) -> String {
+    let created = created.format(crate::server::usecases::MINUTES);
     let items = instance.item_ids().join(", ");
     let subject = instance.subject_id();
     let whom = if subject.is_empty() || subject == instance.initiator.as_str() {

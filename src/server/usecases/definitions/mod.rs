@@ -59,7 +59,7 @@ pub async fn view(
             .iter()
             .map(|row| VersionLine {
                 version: row.version,
-                deployed_at: row.deployed_at.format("%Y-%m-%d %H:%M").to_string(),
+                deployed_at: row.deployed_at.format(super::MINUTES).to_string(),
                 deployed_by: row.deployed_by.clone(),
                 open: open.get(&row.id).copied().unwrap_or(0),
             })
@@ -108,10 +108,7 @@ async fn samples(workflows: &Workflows, ids: &[i32]) -> Result<Vec<SampleChoice>
             let instance = decode_stored(stored).ok()?;
             Some(SampleChoice {
                 workflow: stored.id.clone(),
-                label: dry_run::sample_label(
-                    &instance,
-                    &stored.created_at.format("%Y-%m-%d %H:%M").to_string(),
-                ),
+                label: dry_run::sample_label(&instance, stored.created_at),
             })
         })
         .collect())

@@ -9,7 +9,7 @@ use crate::server::entities::{audit_event, job};
 use crate::server::rights::{Granted, ReadAllWorkflows};
 use crate::server::usecases::graph::graph_of;
 use crate::server::usecases::reading::{
-    definition_title, step_title, with_definition, OpenedWorkflow,
+    definition_title, flowdata_texts, step_title, with_definition, OpenedWorkflow,
 };
 use crate::server::workflow::{from_timestamp, WorkflowError, Workflows};
 use assent_engine::definition::Definition;
@@ -81,12 +81,7 @@ pub async fn inspect(
         updated: stored.updated_at.format(MINUTES).to_string(),
         ended: stored.ended_at.map(|at| at.format(MINUTES).to_string()),
         runs,
-        flowdata: instance
-            .flowdata
-            .attributes()
-            .into_iter()
-            .map(|(path, values)| (path, values.iter().map(|v| v.as_text()).collect()))
-            .collect(),
+        flowdata: flowdata_texts(&instance.flowdata),
         jobs,
         audit,
         graph: graph_of(&definition, Some(&instance), lang),

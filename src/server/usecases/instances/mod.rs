@@ -22,7 +22,7 @@ use sea_orm::sea_query::Query;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use std::collections::BTreeMap;
 
-const MINUTES: &str = "%Y-%m-%d %H:%M";
+use super::MINUTES;
 
 /// One page of the workflows `query` finds, newest first.
 pub async fn search(

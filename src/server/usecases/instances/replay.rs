@@ -9,7 +9,7 @@ use crate::server::entities::workflow_step;
 use crate::server::rights::{Granted, ReadAllWorkflows};
 use crate::server::usecases::graph::graph_of;
 use crate::server::usecases::reading::{
-    definition_title, step_title, with_definition, OpenedWorkflow,
+    definition_title, flowdata_texts, step_title, with_definition, OpenedWorkflow,
 };
 use crate::server::workflow::{decode_stored_data, from_timestamp, WorkflowError, Workflows};
 use assent_engine::definition::Definition;
@@ -169,11 +169,11 @@ fn view_of(
         })
         .collect();
     let was: BTreeMap<String, Vec<String>> = before
-        .map(|b| texts(b.flowdata.attributes()))
+        .map(|b| flowdata_texts(&b.flowdata))
         .unwrap_or_default()
         .into_iter()
         .collect();
-    let flowdata = texts(after.flowdata.attributes())
+    let flowdata = flowdata_texts(&after.flowdata)
         .into_iter()
         .map(|(path, values)| FlowLine {
             changed: was.get(&path) != Some(&values),
@@ -189,15 +189,6 @@ fn view_of(
         decisions,
         flowdata,
     }
-}
-
-fn texts(
-    attributes: Vec<(String, &[assent_engine::flowdata::Value])>,
-) -> Vec<(String, Vec<String>)> {
-    attributes
-        .into_iter()
-        .map(|(path, values)| (path, values.iter().map(|v| v.as_text()).collect()))
-        .collect()
 }
 
 /// Why someone was asked, said of them (the work item page says it to them).
