@@ -90,7 +90,7 @@ async fn main() {
 
     check(
         timed("dashboard: everything that needs attention", || {
-            instances::attention::attention(read, &workflows, now)
+            instances::attention::attention(read, &workflows, now, "en")
         })
         .await,
     );

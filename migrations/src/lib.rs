@@ -15,6 +15,7 @@ mod m20261203_000010_change_events;
 mod m20261203_000011_handoffs;
 mod m20261204_000012_instance_attention;
 mod m20261205_000013_workflow_steps;
+mod m20261206_000014_decision_times;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000011_handoffs::Migration),
             Box::new(m20261204_000012_instance_attention::Migration),
             Box::new(m20261205_000013_workflow_steps::Migration),
+            Box::new(m20261206_000014_decision_times::Migration),
         ]
     }
 }

@@ -40,6 +40,21 @@ pub struct Attention {
     /// New requests and decisions per day, the last [`TREND_DAYS`] days (UTC), oldest
     /// first, today last.
     pub days: Vec<DayCount>,
+    /// How long people took to decide in the last [`TREND_DAYS`] days, per definition and
+    /// step, by definition path and most decisions first.
+    pub decision_times: Vec<StepTimes>,
+}
+
+/// How long people took to decide on one step of one definition (all its versions): from
+/// being asked to deciding, in seconds, each percentile within a fifth of the true time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepTimes {
+    pub definition: String,
+    pub step: String,
+    pub decisions: u64,
+    pub median: u64,
+    pub p90: u64,
+    pub p99: u64,
 }
 
 /// Work items due within this many hours count as due soon.

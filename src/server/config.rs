@@ -169,6 +169,11 @@ pub struct Config {
     )]
     pub resources_dir: PathBuf,
 
+    /// The bearer token a Prometheus scraper sends for `/metrics`. Without one, `/metrics`
+    /// answers only requests from this machine (127.0.0.1 or ::1).
+    #[arg(long, env = "ASSENT_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
+
     /// Something to do other than serving the portal.
     #[command(subcommand)]
     pub command: Option<Command>,

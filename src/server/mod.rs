@@ -13,6 +13,7 @@ pub mod headers;
 mod health;
 pub mod integrations;
 pub mod language;
+pub mod metrics;
 pub mod pages;
 pub mod passwords;
 pub mod provisioning;
@@ -373,6 +374,8 @@ where
     let request_id = HeaderName::from_static("x-request-id");
     let pkg_dir = state.config.site_root.join("pkg");
     let secure_cookies = state.config.secure_cookies;
+    let metrics = state.workflows.metrics.clone();
+    spawn_metrics_upkeep(metrics.clone());
     Router::new()
         .route("/healthz", get(health::alive))
         .route("/readyz", get(health::ready))
@@ -390,6 +393,10 @@ where
         )
         .nest_service("/pkg", ServeDir::new(pkg_dir))
         .merge(pages)
+        .layer(middleware::from_fn_with_state(
+            metrics,
+            metrics::time_requests,
+        ))
         .layer(middleware::from_fn(csrf::refuse_cross_site))
         // No request may hold its resources forever.
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
@@ -448,6 +455,17 @@ async fn warn_of_unknown_engines(workflows: &workflow::Workflows) {
             }
         }
     }
+}
+
+/// Every few seconds, folds the recorded latencies into their buckets (see `metrics`).
+fn spawn_metrics_upkeep(metrics: metrics::Metrics) {
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(std::time::Duration::from_secs(5));
+        loop {
+            ticker.tick().await;
+            metrics.upkeep();
+        }
+    });
 }
 
 /// Once an hour, forgets the API idempotency keys older than the window.

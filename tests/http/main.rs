@@ -81,6 +81,7 @@ mod handoffs;
 mod language;
 mod login;
 mod mail_links;
+mod metrics;
 mod pages;
 mod pool;
 mod provisioning;

@@ -1,11 +1,12 @@
 //! The dashboard's part of the administrators' page: what needs attention (each figure
 //! a link to the list behind it), workflows by state and by definition, new requests and
 //! decisions per day as a chart drawn on the server (an SVG, readable without
-//! JavaScript, its numbers also in a table), and the approvers with late work.
+//! JavaScript, its numbers also in a table), the approvers with late work and how long
+//! decisions take per definition and step.
 
 use crate::app::i18n::{t, tf, use_lang};
 use crate::app::pages::common::TableHead;
-use crate::model::instances::{ApproverLoad, DayCount, DUE_SOON_HOURS, TREND_DAYS};
+use crate::model::instances::{ApproverLoad, DayCount, StepTimes, DUE_SOON_HOURS, TREND_DAYS};
 use leptos::prelude::*;
 
 /// What needs an administrator, each figure a link to the list behind it; then the
@@ -101,6 +102,7 @@ pub fn Attention(attention: crate::model::instances::Attention) -> impl IntoView
         </section>
         <Trend days=attention.days/>
         <Approvers approvers=attention.approvers/>
+        <DecisionTimes steps=attention.decision_times/>
         <section aria-labelledby="by-state-heading" class="split">
             <div>
                 <h2 id="by-state-heading">{t(lang, "Workflows by state")}</h2>
@@ -256,4 +258,68 @@ fn Approvers(approvers: Vec<ApproverLoad>) -> impl IntoView {
         </section>
     }
     .into_any()
+}
+
+/// How long people took to decide, per definition and step: median, 90th and 99th
+/// percentile over the chart's days.
+#[component]
+fn DecisionTimes(steps: Vec<StepTimes>) -> impl IntoView {
+    let lang = use_lang();
+    let body = if steps.is_empty() {
+        view! { <p class="empty" id="decision-times">{tf(lang, "Nobody decided anything in the last {days} days.", &[("days", TREND_DAYS.to_string())])}</p> }.into_any()
+    } else {
+        let rows = steps
+            .into_iter()
+            .map(|step| {
+                let href = format!(
+                    "/admin/definition?path={}",
+                    crate::app::types::encode_query_value(&step.definition)
+                );
+                let key = format!("{}/{}", step.definition, step.step);
+                view! {
+                    <tr data-step=key>
+                        <th scope="row"><a href=href>{step.definition}</a></th>
+                        <td>{step.step}</td>
+                        <td>{step.decisions}</td>
+                        <td>{duration_text(lang, step.median)}</td>
+                        <td>{duration_text(lang, step.p90)}</td>
+                        <td>{duration_text(lang, step.p99)}</td>
+                    </tr>
+                }
+            })
+            .collect_view();
+        view! {
+            <table class="table" id="decision-times">
+                <TableHead labels=vec![
+                    t(lang, "Definition"),
+                    t(lang, "Step"),
+                    t(lang, "Decisions"),
+                    t(lang, "Median"),
+                    t(lang, "90 %"),
+                    t(lang, "99 %"),
+                ]/>
+                <tbody>{rows}</tbody>
+            </table>
+        }
+        .into_any()
+    };
+    view! {
+        <section aria-labelledby="decision-times-heading">
+            <h2 id="decision-times-heading">{t(lang, "Time to decide")}</h2>
+            <p class="muted">{tf(lang, "From being asked to deciding, over the last {days} days; timeouts not counted.", &[("days", TREND_DAYS.to_string())])}</p>
+            {body}
+        </section>
+    }
+    .into_any()
+}
+
+/// A duration in the unit that reads best: seconds, minutes, hours or days.
+pub fn duration_text(lang: crate::app::i18n::Lang, seconds: u64) -> String {
+    let (key, amount) = match seconds {
+        0..90 => ("{n} s", seconds.to_string()),
+        90..5_400 => ("{n} min", (seconds / 60).to_string()),
+        5_400..129_600 => ("{n} h", format!("{:.1}", seconds as f64 / 3_600.0)),
+        _ => ("{n} d", format!("{:.1}", seconds as f64 / 86_400.0)),
+    };
+    tf(lang, key, &[("n", amount)])
 }

@@ -40,6 +40,7 @@ pub mod catalog_item;
 pub mod change_event;
 pub mod change_source;
 pub mod decision_link;
+pub mod decision_time;
 pub mod delegation;
 pub mod department;
 pub mod handoff;

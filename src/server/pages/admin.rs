@@ -1,7 +1,7 @@
 //! The administrator's screen: counts of the directory, running workflows, the deployed
 //! definitions and recent audit events; deploying a definition.
 
-use super::{fail, require_role, state, MINUTES};
+use super::{fail, request_lang, require_role, state, MINUTES};
 use crate::app::types::{AdminOverview, AuditLine, DefinitionLine, DeployResult, EngineLine};
 use crate::model::AppError;
 use crate::server::entities::{audit_event, catalog_item, department, user, workflow_instance};
@@ -86,6 +86,7 @@ pub async fn admin_overview() -> Result<AdminOverview, AppError> {
         Granted::<ReadAllWorkflows>::check(&admin).ok_or_else(|| fail(AppError::Forbidden))?,
         &state()?.workflows,
         chrono::Utc::now(),
+        request_lang(),
     )
     .await
     .map_err(|e| fail(e.into()))?;

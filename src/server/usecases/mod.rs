@@ -11,6 +11,7 @@ pub mod decisions;
 pub mod definitions;
 pub mod graph;
 pub mod instances;
+pub mod operations;
 pub mod provisioning;
 pub mod reading;
 pub mod users;

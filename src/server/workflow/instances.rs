@@ -151,7 +151,7 @@ impl Workflows {
             Transition {
                 step: &step,
                 definition_id: stored.id,
-                loaded_version: None,
+                before: None,
                 actor: Some(initiator),
                 action: "workflow.created",
                 detail: format!("{} version {}", stored.path, stored.version),
@@ -347,15 +347,23 @@ impl Workflows {
     /// Runs one event command, through the group-commit writer unless it completes a job.
     pub(crate) async fn submit_event(&self, command: EventCommand) -> Result<Step, WorkflowError> {
         let completes_job = command.completes_job;
+        let verdict = match &command.event {
+            Event::Decide { verdict, .. } => Some(*verdict),
+            _ => None,
+        };
         // Jobs write directly: their step and the job's completion share one transaction.
         let done = match (&self.committer, completes_job) {
             (Some(committer), None) => committer.submit(Command::Event(command)).await?,
             _ => self.execute(Command::Event(command)).await?,
         };
-        Ok(match done {
+        let step = match done {
             Done::Step(step) => step,
             Done::Created(_) => unreachable!("an event answers with a step"),
-        })
+        };
+        if let Some(verdict) = verdict.filter(|_| step.changed) {
+            self.metrics.decided(verdict);
+        }
+        Ok(step)
     }
 
     /// The body of [`Workflows::submit_event`]: load, decide with the engine, persist with
@@ -417,7 +425,7 @@ impl Workflows {
                 Transition {
                     step: &step,
                     definition_id: stored.definition_id,
-                    loaded_version: Some(instance.version),
+                    before: Some(&instance),
                     actor: command.actor.as_ref().map(ToString::to_string),
                     action: command.action,
                     detail: command.detail,

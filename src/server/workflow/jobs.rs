@@ -364,6 +364,9 @@ impl Workflows {
                     }
                     Err(error) => Err(error),
                 };
+                if sent.is_err() {
+                    self.metrics.mail_failed();
+                }
                 return match sent {
                     Ok(()) => {
                         self.answer(
@@ -397,6 +400,10 @@ impl Workflows {
                     .await
             }
         };
+        // Only mail (a notification or a definition's e-mail) gets this far.
+        if result.is_err() {
+            self.metrics.mail_failed();
+        }
         let waits_for_answer = waits;
         let answer = match result {
             Ok(result) if waits_for_answer => Answer::Succeeded { result },

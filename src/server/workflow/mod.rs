@@ -4,6 +4,7 @@
 
 mod answers;
 mod committer;
+pub(crate) mod decision_times;
 mod decisions;
 mod definitions;
 mod directory;
@@ -182,6 +183,8 @@ pub struct Workflows {
     pub(crate) provisioning: crate::server::provisioning::Provisioning,
     /// The outside workflow engines `external` activities hand off to.
     pub(crate) engines: crate::server::integrations::engines::Engines,
+    /// What this process counts and times for `/metrics`.
+    pub(crate) metrics: crate::server::metrics::Metrics,
 }
 
 /// How long a mailed activation key works unless configured otherwise: three days.
@@ -202,6 +205,7 @@ impl Workflows {
             activation_key_hours: DEFAULT_ACTIVATION_KEY_HOURS,
             provisioning: Default::default(),
             engines: Default::default(),
+            metrics: Default::default(),
         }
     }
 

@@ -63,8 +63,8 @@ pub(crate) struct TimerPayload {
 pub(crate) struct Transition<'a> {
     pub step: &'a Step,
     pub definition_id: i32,
-    /// The version the caller loaded; `None` for a new instance.
-    pub loaded_version: Option<u64>,
+    /// The instance as the caller loaded it; `None` for a new one.
+    pub before: Option<&'a Instance>,
     pub actor: Option<String>,
     pub action: &'static str,
     pub detail: String,
@@ -123,7 +123,7 @@ impl Workflows {
             serde_json::to_string(instance).map_err(|e| WorkflowError::Corrupt(e.to_string()))?;
         let version = i64::try_from(instance.version).unwrap_or(i64::MAX);
         let waits_in_error = waits_in_error(instance);
-        match transition.loaded_version {
+        match transition.before.map(|before| before.version) {
             None => {
                 row::Entity::insert(row::ActiveModel {
                     id: Set(instance.id.clone()),
@@ -346,6 +346,10 @@ impl Workflows {
                 .filter(job::Column::Id.eq(job_id))
                 .exec(txn)
                 .await?;
+        }
+
+        if let Some(before) = transition.before {
+            super::decision_times::record(txn, transition.definition_id, before, instance).await?;
         }
 
         // The step as it was, for replay: the same who and why as the audit entry.
