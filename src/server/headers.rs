@@ -1,9 +1,9 @@
 //! Security headers of every response: the Content-Security-Policy (a fresh nonce per
 //! page for its one inline script, the hydration loader) and, behind TLS,
-//! Strict-Transport-Security.
+//! Strict-Transport-Security; and the bearer token a request carries.
 
 use axum::extract::{Request, State};
-use axum::http::{header, request::Parts, HeaderValue};
+use axum::http::{header, request::Parts, HeaderMap, HeaderValue};
 use axum::middleware::Next;
 use axum::response::Response;
 use leptos::nonce::Nonce;
@@ -95,6 +95,16 @@ pub fn session_cookie_name(secure: bool) -> &'static str {
     } else {
         "assent_session"
     }
+}
+
+/// The token of an `Authorization: Bearer …` header, trimmed; `None` when absent or empty.
+pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|token| !token.is_empty())
 }
 
 #[cfg(test)]

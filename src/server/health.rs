@@ -59,11 +59,8 @@ pub async fn metrics(
 fn may_scrape(token: Option<&str>, peer: SocketAddr, headers: &HeaderMap) -> bool {
     use sha2::{Digest, Sha256};
     match token {
-        Some(token) => headers
-            .get(header::AUTHORIZATION)
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.strip_prefix("Bearer "))
-            // Compared as digests: the time taken tells nothing of the token.
+        // Compared as digests: the time taken tells nothing of the token.
+        Some(token) => super::headers::bearer_token(headers)
             .is_some_and(|given| Sha256::digest(given) == Sha256::digest(token)),
         None => peer.ip().is_loopback(),
     }

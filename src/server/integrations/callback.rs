@@ -45,12 +45,7 @@ pub async fn callback(
             None => refused(CallbackError::Unauthorized),
         }
     };
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
-        .filter(|t| !t.is_empty());
+    let token = crate::server::headers::bearer_token(&headers);
     let well_formed = handoff.len() == 32 && handoff.bytes().all(|b| b.is_ascii_hexdigit());
     let Some(token) = token.filter(|_| well_formed) else {
         return unauthorized();

@@ -34,16 +34,8 @@ pub async fn figures(
         WorkflowState::Suspended,
         WorkflowState::Failed,
     ] {
-        let count = row::Entity::find()
-            .filter(row::Column::State.eq(state.as_str()))
-            .count(db)
-            .await?;
-        workflows_by_state.push((state.as_str(), count));
+        workflows_by_state.push((state.as_str(), workflows_in(db, state).await?));
     }
-    let waiting_in_error = row::Entity::find()
-        .filter(row::Column::WaitsInError.eq(true))
-        .count(db)
-        .await?;
     // Both from the (done_at, due_at) index: the undone jobs' range, due ones first.
     let due = || {
         job::Entity::find()
@@ -60,17 +52,42 @@ pub async fn figures(
     let job_lag_seconds = oldest.flatten().map_or(0.0, |due_at| {
         (now - due_at).num_milliseconds().max(0) as f64 / 1000.0
     });
-    let in_state = |state: OperationState| {
-        provisioning_operation::Entity::find()
-            .filter(provisioning_operation::Column::State.eq(state.as_str()))
-            .count(db)
-    };
     Ok(OperationsFigures {
         workflows_by_state,
-        waiting_in_error,
+        waiting_in_error: waiting_in_error(db).await?,
         jobs_due,
         job_lag_seconds,
-        outbox_pending: in_state(OperationState::Pending).await?,
-        outbox_parked: in_state(OperationState::Parked).await?,
+        outbox_pending: messages_in(db, OperationState::Pending).await?,
+        outbox_parked: messages_in(db, OperationState::Parked).await?,
     })
+}
+
+/// Workflows in `state` (the state index).
+pub(crate) async fn workflows_in(
+    db: &DatabaseConnection,
+    state: WorkflowState,
+) -> Result<u64, DbErr> {
+    row::Entity::find()
+        .filter(row::Column::State.eq(state.as_str()))
+        .count(db)
+        .await
+}
+
+/// Running workflows with a step waiting in error (the attention index).
+pub(crate) async fn waiting_in_error(db: &DatabaseConnection) -> Result<u64, DbErr> {
+    row::Entity::find()
+        .filter(row::Column::WaitsInError.eq(true))
+        .count(db)
+        .await
+}
+
+/// Provisioning messages in `state` (the state index).
+pub(crate) async fn messages_in(
+    db: &DatabaseConnection,
+    state: OperationState,
+) -> Result<u64, DbErr> {
+    provisioning_operation::Entity::find()
+        .filter(provisioning_operation::Column::State.eq(state.as_str()))
+        .count(db)
+        .await
 }

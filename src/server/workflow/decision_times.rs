@@ -57,9 +57,7 @@ fn new_decisions(before: &Instance, after: &Instance) -> Vec<(String, NaiveDate,
             continue;
         };
         let known = before
-            .runs
-            .iter()
-            .find(|earlier| earlier.seq == run.seq)
+            .run(run.seq)
             .and_then(|earlier| earlier.approval.as_ref())
             .map_or(0, |earlier| earlier.decisions.len());
         for decision in approval.decisions.iter().skip(known) {

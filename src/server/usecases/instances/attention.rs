@@ -8,11 +8,11 @@ use crate::model::instances::{
     ApproverLoad, Attention, DayCount, StepTimes, DUE_SOON_HOURS, TREND_DAYS,
 };
 use crate::server::entities::{
-    audit_event, change_source, decision_time, job, provisioning_operation, work_item,
-    workflow_instance as row,
+    audit_event, change_source, decision_time, job, work_item, workflow_instance as row,
 };
 use crate::server::provisioning::OperationState;
 use crate::server::rights::{Granted, ReadAllWorkflows};
+use crate::server::usecases::operations::{messages_in, waiting_in_error, workflows_in};
 use crate::server::workflow::{WorkflowError, Workflows};
 use assent_engine::WorkflowState;
 use chrono::{DateTime, Utc};
@@ -45,11 +45,7 @@ pub async fn attention(
     let running = running_by_definition.iter().map(|(_, n)| n).sum();
     let mut by_state = vec![(WorkflowState::Running.as_str().to_owned(), running)];
     for state in [WorkflowState::Suspended, WorkflowState::Failed] {
-        let count = row::Entity::find()
-            .filter(row::Column::State.eq(state.as_str()))
-            .count(db)
-            .await?;
-        by_state.push((state.as_str().to_owned(), count));
+        by_state.push((state.as_str().to_owned(), workflows_in(db, state).await?));
     }
     // Ended well: only the recent ones (all of them are history, not work).
     for state in [WorkflowState::Succeeded, WorkflowState::Aborted] {
@@ -70,19 +66,13 @@ pub async fn attention(
         state_count(WorkflowState::Failed),
         state_count(WorkflowState::Suspended),
     );
-    let waiting_in_error = row::Entity::find()
-        .filter(row::Column::WaitsInError.eq(true))
-        .count(db)
-        .await?;
+    let waiting_in_error = waiting_in_error(db).await?;
     let failing_jobs = job::Entity::find()
         .filter(job::Column::DoneAt.is_null())
         .filter(job::Column::LastError.is_not_null())
         .count(db)
         .await?;
-    let parked_messages = provisioning_operation::Entity::find()
-        .filter(provisioning_operation::Column::State.eq(OperationState::Parked.as_str()))
-        .count(db)
-        .await?;
+    let parked_messages = messages_in(db, OperationState::Parked).await?;
     let stopped_sources = change_source::Entity::find()
         .filter(change_source::Column::StoppedAt.is_not_null())
         .count(db)
